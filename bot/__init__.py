@@ -1,0 +1,1 @@
+"""The tradealert application: wiring, scheduler, matching, deadlines, delivery, CLI."""
