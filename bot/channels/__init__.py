@@ -1,0 +1,20 @@
+"""Delivery channels. Each turns one outbox row into one delivered message (or an outcome)."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from bot.channels.base import Channel
+from bot.channels.console import ConsoleChannel
+from bot.channels.file import FileChannel
+from bot.config import Config
+
+
+def build_channels(config: Config, *, stream: TextIO | None = None) -> dict[str, Channel]:
+    """The channels the configuration enables, by name."""
+    channels: dict[str, Channel] = {}
+    if config.console.enabled:
+        channels["console"] = ConsoleChannel(stream)
+    if config.file.enabled:
+        channels["file"] = FileChannel(config.file.directory)
+    return channels

@@ -1,0 +1,260 @@
+"""The service: sweeps over stored state, woken by APScheduler, each idempotent.
+
+``cycle()`` runs every sweep once in order (poll → match → … → drain): the one-shot mode,
+the demo and the tests use it with an injected clock. ``run_forever()`` registers the same
+sweeps with an ``AsyncIOScheduler`` and runs until asked to stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlite_utils import Database
+
+from bot import delivery
+from bot.channels.base import Channel
+from bot.config import Config
+from bot.match import match_announcement
+from bot.quiet import next_allowed
+from bot.render import render_alert
+from bot.understand import Understanding, understand
+from feeds.fetch import FetchError, FetchLimits, backoff_delay, fetch
+from feeds.parsing import ParseError
+from feeds.registry import parser_for
+from state import announcements, outbox, sources
+from state.alerts import record_alert
+from state.subscribers import active_subscribers, all_subscriptions
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    name: str
+    tick: float  # seconds between wake-ups in the long-running service
+    run: Callable[[datetime], Awaitable[object]]
+
+
+@dataclass(slots=True)
+class PollStats:
+    polled: list[str] = field(default_factory=list)
+    not_modified: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    new_items: int = 0
+
+
+class Service:
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        channels: Mapping[str, Channel],
+        *,
+        clock: Clock = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self.channels = dict(channels)
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._session: aiohttp.ClientSession | None = None
+        self._locks: dict[str, asyncio.Lock] = {}
+        self.last_sweep: dict[str, datetime] = {}
+        s = config.service
+        self.sweeps: list[Sweep] = [
+            Sweep("poll", s.poll_tick, self.poll),
+            Sweep("match", s.match_tick, self.match),
+            Sweep("drain", s.drain_tick, self.drain),
+        ]
+        sources.sync_sources(db, [(c.name, c.kind, c.url) for c in config.sources])
+        recovered = outbox.recover_inflight(db)
+        if recovered:
+            log.warning("requeued in-flight messages from an interrupted run count=%d", recovered)
+
+    # ---- poll -------------------------------------------------------------------------
+    async def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def poll(self, now: datetime, *, force: bool = False) -> PollStats:
+        """Fetch every enabled source that is due (or all with ``force``), store new items."""
+        stats = PollStats()
+        limits = FetchLimits(
+            connect_timeout=self.config.fetch.connect_timeout,
+            read_timeout=self.config.fetch.read_timeout,
+            max_bytes=self.config.fetch.max_bytes,
+            max_redirects=self.config.fetch.max_redirects,
+            user_agent=self.config.fetch.user_agent,
+        )
+        due = []
+        for src in self.config.sources:
+            state = sources.get_source(self.db, src.name)
+            if src.enabled and state and (force or sources.is_due(state, now)):
+                due.append((src, state))
+        session = await self._http()
+        results = await asyncio.gather(
+            *(fetch(session, s.url, etag=st.etag, last_modified=st.last_modified, limits=limits) for s, st in due),
+            return_exceptions=True,
+        )
+        for (src, state), result in zip(due, results, strict=True):
+            stats.polled.append(src.name)
+            try:
+                if isinstance(result, BaseException):
+                    raise result
+                if result.not_modified:
+                    with self.db.atomic():
+                        sources.record_success(
+                            self.db, src.name, now=now, next_poll_at=now + timedelta(seconds=src.interval),
+                            not_modified=True, etag=result.etag or state.etag,
+                            last_modified=result.last_modified or state.last_modified, new_items=0,
+                        )  # fmt: skip
+                    stats.not_modified.append(src.name)
+                    continue
+                parse = parser_for(src.kind, now=now, language=src.language)
+                parsed = await asyncio.to_thread(parse, result.body, src.name)
+                alertable_after = now - timedelta(seconds=self.config.service.alert_max_age)
+                with self.db.atomic():
+                    new = announcements.store_new(self.db, parsed.items, now=now, alertable_after=alertable_after)
+                    sources.record_success(
+                        self.db, src.name, now=now, next_poll_at=now + timedelta(seconds=src.interval),
+                        not_modified=False, etag=result.etag, last_modified=result.last_modified, new_items=new,
+                    )  # fmt: skip
+                stats.new_items += new
+                for w in parsed.warnings[:5]:
+                    log.warning("source=%s parse warning: %s", src.name, w)
+                log.info("polled source=%s items=%d new=%d", src.name, len(parsed.items), new)
+            except Exception as exc:  # every failure is recorded; none stops the sweep
+                error = _describe(exc)
+                if not isinstance(exc, FetchError | ParseError):
+                    log.exception("source=%s unexpected failure", src.name)
+                failures = state.consecutive_failures + 1
+                delay = backoff_delay(
+                    failures, self.config.fetch.backoff_base, self.config.fetch.backoff_max, self.rng
+                )
+                sources.record_failure(
+                    self.db, src.name, now=now, next_poll_at=now + timedelta(seconds=max(delay, 1)), error=error
+                )
+                stats.failed[src.name] = error
+                log.warning("source=%s failed=%d error=%s", src.name, failures, error)
+        return stats
+
+    # ---- match ------------------------------------------------------------------------
+    def _understand(self, ann: announcements.Announcement, now: datetime) -> Understanding:
+        try:
+            return understand(ann, now=now)
+        except Exception:  # understanding must never stop the sweep
+            log.exception("understand failed key=%s", ann.key)
+            return Understanding((), {}, "無法解析 / could not understand")
+
+    async def match(self, now: datetime) -> int:
+        """Understand new announcements and queue one alert per matching subscriber."""
+        queued = 0
+        subscribers = {s.id: s for s in active_subscribers(self.db)}
+        subscriptions = all_subscriptions(self.db)
+        for pending in announcements.unmatched(self.db):
+            ann = pending.announcement
+            u = self._understand(ann, now)
+            hits = match_announcement(ann, u, subscriptions) if pending.alertable else {}
+            with self.db.atomic():
+                for sid, reasons in hits.items():
+                    sub = subscribers.get(sid)
+                    if sub is None or not record_alert(self.db, sid, ann.key, reasons, now=now):
+                        continue
+                    rendered = render_alert(ann, u, reasons, lang=sub.language, tz=sub.timezone)
+                    queued += outbox.enqueue(
+                        self.db,
+                        subscriber_id=sid,
+                        message_key=f"alert:{ann.key}",
+                        kind="alert",
+                        subject=ann.title,
+                        text=rendered.text,
+                        html=rendered.html,
+                        payload={"url": ann.url, "announcement": ann.key, "topics": [h.topic for h in u.topics]},
+                        now=now,
+                        not_before=next_allowed(now, sub.timezone, sub.quiet_hours),
+                    )
+                announcements.mark_matched(
+                    self.db, ann.key, now=now, topics=[h.topic for h in u.topics], facts=u.facts, summary_zh=u.summary_zh
+                )
+        if queued:
+            log.info("matched alerts_queued=%d", queued)
+        return queued
+
+    # ---- drain ------------------------------------------------------------------------
+    async def drain(self, now: datetime) -> delivery.DrainStats:
+        return await delivery.drain(self.db, self.channels, now=now, config=self.config.delivery, rng=self.rng)
+
+    # ---- running ----------------------------------------------------------------------
+    async def run_sweep(self, sweep: Sweep, now: datetime | None = None) -> object:
+        lock = self._locks.setdefault(sweep.name, asyncio.Lock())
+        async with lock:
+            when = now or self.clock()
+            result = await sweep.run(when)
+            self.last_sweep[sweep.name] = when
+            return result
+
+    async def cycle(self, now: datetime | None = None, *, force: bool = False) -> dict[str, object]:
+        """Every sweep once, in order. ``force`` polls sources even when not yet due."""
+        now = now or self.clock()
+        out: dict[str, object] = {}
+        for sweep in self.sweeps:
+            if sweep.name == "poll":
+                out["poll"] = await self.run_sweep(Sweep("poll", sweep.tick, lambda n: self.poll(n, force=force)), now)
+            else:
+                out[sweep.name] = await self.run_sweep(sweep, now)
+        return out
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        for sweep in self.sweeps:
+            scheduler.add_job(
+                self.run_sweep,
+                "interval",
+                args=[sweep],
+                seconds=sweep.tick,
+                id=sweep.name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=int(self.config.service.misfire_grace),
+                next_run_time=datetime.now(UTC),
+            )
+        scheduler.start()
+        log.info("service started sweeps=%s", ",".join(s.name for s in self.sweeps))
+        try:
+            await stop.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            # In-flight sweeps finish (a message being sent completes or stays queued).
+            for lock in list(self._locks.values()):
+                async with lock:
+                    pass
+            log.info("service stopped")
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+        for channel in self.channels.values():
+            await channel.close()
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, FetchError):
+        return str(exc)
+    if isinstance(exc, ParseError):
+        return f"parse: {exc}"
+    return f"{type(exc).__name__}: {exc}"[:300]

@@ -1,0 +1,81 @@
+"""HTML → clean text: tags stripped, entities decoded, paragraphs kept.
+
+Built on the stdlib ``HTMLParser``, which never raises on malformed markup. Script, style
+and other non-content elements are dropped with everything inside them.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+_BLOCK = {
+    "p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+    "blockquote", "pre", "section", "article", "header", "footer", "hr", "dd", "dt", "dl",
+}  # fmt: skip
+_DROP = {"script", "style", "noscript", "template", "iframe", "object", "svg", "head", "title"}
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+_MANY_BREAKS = re.compile(r"\n\s*\n+")
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._drop_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _DROP:
+            self._drop_depth += 1
+        elif tag in _BLOCK:
+            self.parts.append("\n\n" if tag != "br" else "\n")
+            if tag == "li":
+                self.parts.append("- ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag in _BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _DROP:
+            self._drop_depth = max(0, self._drop_depth - 1)
+        elif tag in _BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._drop_depth:
+            self.parts.append(data)
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(re.search(r"<(?:[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>", text[:20000]))
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML fragment or page; paragraphs separated by a blank line."""
+    if not html:
+        return ""
+    if not looks_like_html(html):
+        return normalize_text(html_unescape(html))
+    parser = _TextExtractor()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # HTMLParser is lenient; this is a last line of defence
+        return normalize_text(re.sub(r"<[^>]*>", " ", html))
+    return normalize_text("".join(parser.parts))
+
+
+def html_unescape(text: str) -> str:
+    import html as _html
+
+    return _html.unescape(text)
+
+
+def normalize_text(text: str) -> str:
+    """Fold runs of spaces, trim lines, keep at most one blank line between paragraphs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _MANY_BREAKS.sub("\n\n", "\n".join(lines)).strip()

@@ -1,0 +1,163 @@
+"""The outbox: the only way anything is sent.
+
+One row per (subscriber, message key), so enqueueing is idempotent. The delivery worker
+claims due rows (status ``sending``), hands them to a channel, and records every attempt in
+``deliveries``. A row left ``sending`` by a killed process is put back to ``pending`` at
+start (``recover_inflight``): that one message may go out twice — the at-least-once window.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from state.db import iso
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    id: int
+    subscriber_id: int
+    message_key: str
+    kind: str
+    channel: str
+    address: str
+    language: str
+    subject: str
+    text: str
+    html: tuple[str, ...]
+    payload: dict = field(hash=False)
+    attempts: int  # including the one being made now
+
+
+def enqueue(
+    db: Database,
+    *,
+    subscriber_id: int,
+    message_key: str,
+    kind: str,
+    text: str,
+    now: datetime,
+    html: Sequence[str] = (),
+    subject: str = "",
+    payload: dict | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue a message unless this subscriber already has one with this key. True if new."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO outbox (subscriber_id, message_key, kind, subject, text, html,"
+        " payload, created_at, next_attempt_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        [
+            subscriber_id,
+            message_key,
+            kind,
+            subject,
+            text,
+            json.dumps(list(html), ensure_ascii=False),
+            json.dumps(payload or {}, ensure_ascii=False, default=str),
+            iso(now),
+            iso(max(now, not_before) if not_before else now),
+        ],
+    )
+    return bool(cur.rowcount)
+
+
+def recover_inflight(db: Database) -> int:
+    """Rows a killed worker left in ``sending`` go back to ``pending``; returns how many."""
+    with db.atomic():
+        cur = db.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
+    return cur.rowcount
+
+
+def claim_due(db: Database, *, now: datetime, limit: int, channels: Sequence[str]) -> list[OutboxMessage]:
+    """Mark up to ``limit`` due rows for active subscribers on ``channels`` as ``sending``."""
+    if not channels:
+        return []
+    marks = ",".join("?" for _ in channels)
+    with db.atomic():
+        rows = list(
+            db.query(
+                "SELECT o.*, s.channel, s.address, s.language FROM outbox o"
+                " JOIN subscribers s ON s.id = o.subscriber_id"
+                f" WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND s.status = 'active'"
+                f" AND s.channel IN ({marks}) ORDER BY o.next_attempt_at, o.id LIMIT ?",
+                [iso(now), *channels, limit],
+            )
+        )
+        for r in rows:
+            db.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?", [r["id"]]
+            )
+    return [
+        OutboxMessage(
+            id=r["id"],
+            subscriber_id=r["subscriber_id"],
+            message_key=r["message_key"],
+            kind=r["kind"],
+            channel=r["channel"],
+            address=r["address"],
+            language=r["language"],
+            subject=r["subject"],
+            text=r["text"],
+            html=tuple(json.loads(r["html"])),
+            payload=json.loads(r["payload"]),
+            attempts=r["attempts"] + 1,
+        )
+        for r in rows
+    ]
+
+
+def _record(db: Database, outbox_id: int, now: datetime, outcome: str, detail: str | None) -> None:
+    attempt = next(db.query("SELECT attempts FROM outbox WHERE id = ?", [outbox_id]))["attempts"]
+    db.execute(
+        "INSERT INTO deliveries (outbox_id, attempt, at, outcome, detail) VALUES (?,?,?,?,?)",
+        [outbox_id, attempt, iso(now), outcome, (detail or "")[:1000] or None],
+    )
+
+
+def mark_sent(db: Database, outbox_id: int, *, now: datetime, detail: str | None = None) -> None:
+    with db.atomic():
+        db.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
+            [iso(now), outbox_id],
+        )
+        _record(db, outbox_id, now, "sent", detail)
+
+
+def mark_retry(db: Database, outbox_id: int, *, now: datetime, retry_at: datetime, error: str) -> None:
+    with db.atomic():
+        db.execute(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ?",
+            [iso(retry_at), error[:1000], outbox_id],
+        )
+        _record(db, outbox_id, now, "retry", error)
+
+
+def mark_failed(db: Database, outbox_id: int, *, now: datetime, error: str) -> None:
+    with db.atomic():
+        db.execute(
+            "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?", [error[:1000], outbox_id]
+        )
+        _record(db, outbox_id, now, "failed", error)
+
+
+def mark_held(db: Database, outbox_id: int, *, now: datetime, error: str) -> None:
+    """The recipient cannot receive (blocked the bot, mailbox gone): keep the row, stop trying."""
+    with db.atomic():
+        db.execute(
+            "UPDATE outbox SET status = 'pending', attempts = attempts - 1, last_error = ? WHERE id = ?",
+            [error[:1000], outbox_id],
+        )
+        _record(db, outbox_id, now, "held", error)
+
+
+def backlog(db: Database) -> dict[str, int]:
+    return {r["status"]: r["n"] for r in db.query("SELECT status, count(*) AS n FROM outbox GROUP BY status")}
+
+
+def messages_for(db: Database, subscriber_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM outbox WHERE subscriber_id = ? ORDER BY id", [subscriber_id]))

@@ -1,0 +1,189 @@
+"""Subscribers (one per channel address) and their subscriptions (topic, keyword, source, all)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from bot.errors import UserError
+from state.db import iso
+
+CHANNELS = ("console", "file", "telegram", "email")
+SUBSCRIPTION_KINDS = ("all", "topic", "keyword", "source", "hts")
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    id: int
+    name: str
+    channel: str
+    address: str
+    language: str
+    timezone: str
+    quiet_hours: str | None
+    digest: str
+    digest_time: str
+    status: str
+    status_reason: str | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    subscriber_id: int
+    kind: str
+    value: str
+
+
+def _subscriber(row: dict) -> Subscriber:
+    return Subscriber(**{f: row[f] for f in Subscriber.__dataclass_fields__})
+
+
+def validate_address(channel: str, address: str) -> str:
+    address = address.strip()
+    if channel not in CHANNELS:
+        raise UserError(
+            f"不支援的通道「{channel}」，請用 {'、'.join(CHANNELS)}",
+            f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}",
+        )
+    if "\n" in address or "\r" in address or not address:
+        raise UserError("地址不可空白或含換行", "address must be one non-empty line")
+    if channel == "telegram" and not re.fullmatch(r"-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31}", address):
+        raise UserError(
+            "Telegram 地址須為 chat id（數字）或 @頻道名稱",
+            "a Telegram address is a numeric chat id or @channelname",
+        )
+    if channel == "email" and not re.fullmatch(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+", address):
+        raise UserError(f"電子郵件地址格式錯誤：{address}", f"invalid e-mail address: {address}")
+    return address
+
+
+def add_subscriber(
+    db: Database,
+    *,
+    name: str,
+    channel: str,
+    address: str,
+    now: datetime,
+    language: str = "zh-TW",
+    timezone: str = "Asia/Taipei",
+) -> Subscriber:
+    address = validate_address(channel, address)
+    if language not in ("zh-TW", "en"):
+        raise UserError("語言須為 zh-TW 或 en", "language must be zh-TW or en")
+    with db.atomic():
+        existing = find_by_address(db, channel, address)
+        if existing is not None:
+            raise UserError(
+                f"此地址已是訂閱者 #{existing.id}", f"{channel}:{address} is already subscriber #{existing.id}"
+            )
+        cur = db.execute(
+            "INSERT INTO subscribers (name, channel, address, language, timezone, created_at)"
+            " VALUES (?,?,?,?,?,?)",
+            [name.strip() or address, channel, address, language, timezone, iso(now)],
+        )
+    sub = get_subscriber(db, int(cur.lastrowid or 0))
+    assert sub is not None
+    return sub
+
+
+def get_subscriber(db: Database, subscriber_id: int) -> Subscriber | None:
+    row = next(db.query("SELECT * FROM subscribers WHERE id = ?", [subscriber_id]), None)
+    return _subscriber(row) if row else None
+
+
+def require_subscriber(db: Database, subscriber_id: int) -> Subscriber:
+    sub = get_subscriber(db, subscriber_id)
+    if sub is None:
+        raise UserError(f"找不到訂閱者 #{subscriber_id}", f"no subscriber #{subscriber_id}")
+    return sub
+
+
+def find_by_address(db: Database, channel: str, address: str) -> Subscriber | None:
+    row = next(
+        db.query("SELECT * FROM subscribers WHERE channel = ? AND address = ?", [channel, address]),
+        None,
+    )
+    return _subscriber(row) if row else None
+
+
+def list_subscribers(db: Database) -> list[Subscriber]:
+    return [_subscriber(r) for r in db.query("SELECT * FROM subscribers ORDER BY id")]
+
+
+def active_subscribers(db: Database) -> list[Subscriber]:
+    return [_subscriber(r) for r in db.query("SELECT * FROM subscribers WHERE status = 'active' ORDER BY id")]
+
+
+def remove_subscriber(db: Database, subscriber_id: int) -> None:
+    """Delete the subscriber and everything that belongs to it (cascades)."""
+    require_subscriber(db, subscriber_id)
+    with db.atomic():
+        db.execute("DELETE FROM subscribers WHERE id = ?", [subscriber_id])
+
+
+def set_status(db: Database, subscriber_id: int, status: str, reason: str | None = None) -> None:
+    db.execute(
+        "UPDATE subscribers SET status = ?, status_reason = ? WHERE id = ?",
+        [status, reason, subscriber_id],
+    )
+
+
+def update_subscriber(db: Database, subscriber_id: int, **fields: str | None) -> None:
+    allowed = {"name", "address", "language", "timezone", "quiet_hours", "digest", "digest_time"}
+    bad = set(fields) - allowed
+    if bad:
+        raise ValueError(f"cannot update {sorted(bad)}")
+    if fields:
+        cols = ", ".join(f"{k} = ?" for k in fields)
+        db.execute(f"UPDATE subscribers SET {cols} WHERE id = ?", [*fields.values(), subscriber_id])
+
+
+def subscribe(db: Database, subscriber_id: int, kind: str, value: str, *, now: datetime) -> bool:
+    """Add a subscription; returns False when it was already there."""
+    require_subscriber(db, subscriber_id)
+    if kind not in SUBSCRIPTION_KINDS:
+        raise UserError(
+            f"訂閱種類須為 {'、'.join(SUBSCRIPTION_KINDS)}",
+            f"subscription kind must be one of {', '.join(SUBSCRIPTION_KINDS)}",
+        )
+    value = "" if kind == "all" else value.strip()
+    if kind != "all" and not value:
+        raise UserError("訂閱內容不可空白", f"a {kind} subscription needs a value")
+    with db.atomic():
+        cur = db.execute(
+            "INSERT OR IGNORE INTO subscriptions (subscriber_id, kind, value, created_at) VALUES (?,?,?,?)",
+            [subscriber_id, kind, value, iso(now)],
+        )
+    return bool(cur.rowcount)
+
+
+def unsubscribe(db: Database, subscriber_id: int, kind: str, value: str) -> bool:
+    with db.atomic():
+        cur = db.execute(
+            "DELETE FROM subscriptions WHERE subscriber_id = ? AND kind = ? AND value = ?",
+            [subscriber_id, kind, "" if kind == "all" else value.strip()],
+        )
+    return bool(cur.rowcount)
+
+
+def subscriptions_of(db: Database, subscriber_id: int) -> list[Subscription]:
+    return [
+        Subscription(r["subscriber_id"], r["kind"], r["value"])
+        for r in db.query(
+            "SELECT * FROM subscriptions WHERE subscriber_id = ? ORDER BY kind, value", [subscriber_id]
+        )
+    ]
+
+
+def all_subscriptions(db: Database) -> dict[int, list[Subscription]]:
+    out: dict[int, list[Subscription]] = {}
+    for r in db.query(
+        "SELECT s.* FROM subscriptions s JOIN subscribers u ON u.id = s.subscriber_id"
+        " WHERE u.status = 'active' ORDER BY s.subscriber_id, s.kind, s.value"
+    ):
+        out.setdefault(r["subscriber_id"], []).append(Subscription(r["subscriber_id"], r["kind"], r["value"]))
+    return out
