@@ -147,7 +147,7 @@ def run_command(args: argparse.Namespace) -> int:
     now = utc_now()
     if cmd == "sources":
         sources.sync_sources(db, [(c.name, c.kind, c.url) for c in config.sources])
-        rows = [s.__dict__ if hasattr(s, "__dict__") else _asdict(s) for s in sources.all_sources(db)]
+        rows = [_asdict(s) for s in sources.all_sources(db)]
         text = "\n".join(
             f"{r['name']:<24} {r['last_status'] or 'never':<12} failures={r['consecutive_failures']}"
             f" last_success={r['last_success_at'] or '-'} error={r['last_error'] or '-'}"

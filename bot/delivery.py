@@ -41,6 +41,8 @@ async def drain(
     stats = DrainStats()
     batch = outbox.claim_due(db, now=now, limit=limit or config.batch, channels=list(channels))
     for msg in batch:
+        if not outbox.begin_attempt(db, msg.id):
+            continue
         try:
             outcome: Outcome = await channels[msg.channel].send(msg)
         except Exception as exc:  # a channel bug must not stop the sweep or lose the message

@@ -23,7 +23,7 @@ from bot.channels.base import Channel
 from bot.config import Config
 from bot.match import match_announcement
 from bot.quiet import next_allowed
-from bot.render import render_alert
+from bot.render import RenderedAlert, render_alert
 from bot.understand import Understanding, understand
 from feeds.fetch import FetchError, FetchLimits, backoff_delay, fetch
 from feeds.parsing import ParseError
@@ -170,12 +170,16 @@ class Service:
             ann = pending.announcement
             u = self._understand(ann, now)
             hits = match_announcement(ann, u, subscriptions) if pending.alertable else {}
+            renders: dict[tuple, RenderedAlert] = {}  # many subscribers share one rendering
             with self.db.atomic():
                 for sid, reasons in hits.items():
                     sub = subscribers.get(sid)
                     if sub is None or not record_alert(self.db, sid, ann.key, reasons, now=now):
                         continue
-                    rendered = render_alert(ann, u, reasons, lang=sub.language, tz=sub.timezone)
+                    look = (sub.language, sub.timezone, tuple(reasons))
+                    if look not in renders:
+                        renders[look] = render_alert(ann, u, reasons, lang=sub.language, tz=sub.timezone)
+                    rendered = renders[look]
                     queued += outbox.enqueue(
                         self.db,
                         subscriber_id=sid,

@@ -26,6 +26,8 @@ _SUBJECT = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 
+_TITLE_PREFIX = re.compile(rf"^({_PREFIX})\s*{_DASH}", re.IGNORECASE)
+
 
 @dataclass(frozen=True, slots=True)
 class CsmsSubject:
@@ -40,7 +42,8 @@ def parse_csms_subject(subject: str) -> CsmsSubject | None:
     if not m:
         return None
     title = m.group("title").strip()
-    prefix = m.group("prefix")
+    # The class may also open the title: "CSMS # 68315804 - GUIDANCE: CAPE Phase 1 …".
+    prefix = m.group("prefix") or ((t := _TITLE_PREFIX.match(title)) and t.group(1))
     return CsmsSubject(
         number=m.group("number"),
         title=title or subject.strip(),
@@ -128,4 +131,6 @@ def parse_csms_widget(body: bytes, source: str, *, now: datetime) -> ParseResult
             published = now
         link = str(row.get("href") or "")
         items.append(_announcement(source, CSMS_WIDGET, subj, link, published, ""))
+    if data and not items and not skipped:
+        raise ParseError("widget data holds no bulletin with a subject")
     return ParseResult(items=tuple(items), warnings=tuple(warnings), skipped=skipped)

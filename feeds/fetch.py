@@ -120,7 +120,7 @@ async def fetch(
         raise
     except aiohttp.TooManyRedirects:
         raise FetchError("redirects", f"more than {limits.max_redirects} redirects") from None
-    except (TimeoutError, asyncio.TimeoutError):
+    except TimeoutError:
         raise FetchError("timeout", "no complete answer within the time limit") from None
     except aiohttp.ClientResponseError as exc:
         raise FetchError("http", f"HTTP {exc.status} {exc.message}") from None

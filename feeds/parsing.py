@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import xml.sax
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -51,9 +52,12 @@ def parse_feed_entries(body: bytes, *, now: datetime) -> tuple[list[FeedEntry], 
     warnings: list[str] = []
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
-        if not parsed.entries:
-            raise ParseError(f"not a readable RSS/Atom document: {exc}")
-        warnings.append(f"feed is not well-formed, read leniently: {exc}")
+        # Broken XML (truncated download, mismatched tags) could yield half-read items;
+        # refuse the whole document rather than store partial rows. Softer complaints
+        # (a wrong declared encoding, a text/html content type) are read with a warning.
+        if not parsed.entries or isinstance(exc, xml.sax.SAXException):
+            raise ParseError(f"not a well-formed RSS/Atom document: {exc}")
+        warnings.append(f"feed read leniently: {exc}")
     if not parsed.get("version") and not parsed.entries:
         raise ParseError("not an RSS/Atom document")
     entries = []

@@ -74,24 +74,21 @@ def recover_inflight(db: Database) -> int:
 
 
 def claim_due(db: Database, *, now: datetime, limit: int, channels: Sequence[str]) -> list[OutboxMessage]:
-    """Mark up to ``limit`` due rows for active subscribers on ``channels`` as ``sending``."""
+    """Up to ``limit`` due rows for active subscribers on ``channels`` (not yet marked).
+
+    Rows stay ``pending`` until ``begin_attempt`` takes each one just before its send, so a
+    kill leaves at most the message(s) actually in flight in ``sending``, never a whole batch.
+    """
     if not channels:
         return []
     marks = ",".join("?" for _ in channels)
-    with db.atomic():
-        rows = list(
-            db.query(
-                "SELECT o.*, s.channel, s.address, s.language FROM outbox o"
-                " JOIN subscribers s ON s.id = o.subscriber_id"
-                f" WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND s.status = 'active'"
-                f" AND s.channel IN ({marks}) ORDER BY o.next_attempt_at, o.id LIMIT ?",
-                [iso(now), *channels, limit],
-            )
-        )
-        for r in rows:
-            db.execute(
-                "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?", [r["id"]]
-            )
+    rows = db.query(
+        "SELECT o.*, s.channel, s.address, s.language FROM outbox o"
+        " JOIN subscribers s ON s.id = o.subscriber_id"
+        f" WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND s.status = 'active'"
+        f" AND s.channel IN ({marks}) ORDER BY o.next_attempt_at, o.id LIMIT ?",
+        [iso(now), *channels, limit],
+    )
     return [
         OutboxMessage(
             id=r["id"],
@@ -109,6 +106,20 @@ def claim_due(db: Database, *, now: datetime, limit: int, channels: Sequence[str
         )
         for r in rows
     ]
+
+
+def begin_attempt(db: Database, outbox_id: int) -> bool:
+    """Mark one claimed row ``sending`` (committed) right before it is handed to a channel.
+
+    False when the row is no longer pending (another worker took it, or it was cancelled).
+    """
+    with db.atomic():
+        cur = db.execute(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
+            " WHERE id = ? AND status = 'pending'",
+            [outbox_id],
+        )
+    return bool(cur.rowcount)
 
 
 def _record(db: Database, outbox_id: int, now: datetime, outcome: str, detail: str | None) -> None:

@@ -8,6 +8,8 @@ are numbered by capability (0xx foundation, 1xx understanding, 2xx deadlines, 3x
 
 from __future__ import annotations
 
+import importlib
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -113,8 +115,6 @@ def _foundation(db: Database) -> None:
     )
 
 
-# Capability migrations register themselves on import (order = registration order).
-from state import schema_understand  # noqa: E402,F401
-from state import schema_deadlines  # noqa: E402,F401
-from state import schema_telegram  # noqa: E402,F401
-from state import schema_mail  # noqa: E402,F401
+# Capability migrations register themselves on import, in this order (= numbering order).
+for _module in ("schema_understand", "schema_deadlines", "schema_telegram", "schema_mail"):
+    importlib.import_module(f"state.{_module}")

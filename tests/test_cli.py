@@ -1,0 +1,124 @@
+"""The admin CLI and the entry points, run as an operator would: separate processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, cwd: Path = ROOT, timeout: float = 90) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture
+def cfg(tmp_path: Path) -> Path:
+    # Local sample feeds through file:// URLs: no network at all.
+    samples = ROOT / "feeds" / "samples"
+    return write_config(
+        tmp_path,
+        f"""
+[service]
+database = "{tmp_path / 'cli.db'}"
+alert_max_age = "3650d"
+log_level = "WARNING"
+[console]
+enabled = false
+[file]
+directory = "{tmp_path / 'out'}"
+[[sources]]
+name = "csms"
+kind = "csms_rss"
+url = "{(samples / 'csms_rss.xml').as_uri()}"
+[[sources]]
+name = "tw"
+kind = "rss"
+language = "zh-TW"
+url = "{(samples / 'customs_tw.xml').as_uri()}"
+""",
+    )
+
+
+def test_scripted_admin_flow_end_to_end(cfg: Path, tmp_path: Path):
+    c = ["--config", str(cfg)]
+    added = run(*c, "subscriber", "add", "--name", "永信報關行", "--channel", "file", "--address", "broker-1", "--json")
+    assert added.returncode == 0, added.stderr
+    sid = json.loads(added.stdout)["id"]
+    assert run(*c, "subscribe", str(sid), "--topic", "ieepa_cape").returncode == 0
+    assert run(*c, "subscribe", str(sid), "--keyword", "國際貿易署").returncode == 0
+    again = run(*c, "subscribe", str(sid), "--keyword", "國際貿易署")
+    assert "(already)" in again.stdout
+
+    listed = json.loads(run(*c, "subscriber", "list", "--json").stdout)
+    assert listed[0]["name"] == "永信報關行"
+    assert sorted(listed[0]["subscriptions"]) == ["keyword:國際貿易署", "topic:ieepa_cape"]
+
+    once = run(*c, "once", "--force")
+    assert once.returncode == 0, once.stderr
+    assert "polled=2" in once.stdout and "failed=0" in once.stdout
+    files = sorted((tmp_path / "out" / "broker-1").glob("*.txt"))
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    assert any("68396594" in t for t in texts)  # CAPE topic
+    assert any("國際貿易署" in t for t in texts)  # keyword on the Chinese feed
+
+    second = run(*c, "once", "--force")
+    assert "new=0" in second.stdout and "sent=0" in second.stdout
+    assert len(list((tmp_path / "out" / "broker-1").glob("*.txt"))) == len(files)
+
+    health = json.loads(run(*c, "sources", "--json").stdout)
+    assert {h["name"]: h["consecutive_failures"] for h in health} == {"csms": 0, "tw": 0}
+    backlog = json.loads(run(*c, "outbox", "--json").stdout)
+    assert backlog == {"sent": len(files)}
+
+    assert run(*c, "unsubscribe", str(sid), "--keyword", "國際貿易署").returncode == 0
+    missing = run(*c, "unsubscribe", str(sid), "--keyword", "國際貿易署")
+    assert missing.returncode == 2 and "錯誤" in missing.stderr and "error:" in missing.stderr
+    assert run(*c, "subscriber", "remove", str(sid)).returncode == 0
+    assert json.loads(run(*c, "subscriber", "list", "--json").stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("subscriber", "add", "--name", "x", "--channel", "email", "--address", "not-an-email"), "e-mail"),
+        (("subscriber", "add", "--name", "x", "--channel", "telegram", "--address", "abc"), "chat id"),
+        (("subscriber", "show", "99"), "no subscriber #99"),
+        (("subscribe", "99", "--topic", "x"), "no subscriber #99"),
+    ],
+)
+def test_bad_admin_input_gets_a_bilingual_error_and_exit_2(cfg: Path, args, needle):
+    proc = run("--config", str(cfg), *args)
+    assert proc.returncode == 2
+    assert needle in proc.stderr and "錯誤" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_duplicate_subscriber_is_refused(cfg: Path):
+    c = ["--config", str(cfg), "subscriber", "add", "--name", "a", "--channel", "file", "--address", "same"]
+    assert run(*c).returncode == 0
+    dup = run(*c)
+    assert dup.returncode == 2 and "already subscriber #1" in dup.stderr
+
+
+def test_demo_shows_the_cape_alert_from_seed_000(tmp_path: Path):
+    proc = run("demo", "--out", str(tmp_path / "demo"), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "CSMS #68396594" in out or "CSMS # 68396594" in out
+    assert "Consolidated Administration and Processing of Entries (CAPE)" in out
+    assert "https://content.govdelivery.com/accounts/USDHSCBP/bulletins/413a632" in out
+    assert "first cycle" in out and "second cycle" in out
+    # The second cycle is conditional: nothing new, nothing resent.
+    second = next(line for line in out.splitlines() if "second cycle" in line)
+    assert "new=0" in second and "delivered=0" in second
+    files = list((tmp_path / "demo" / "outbox").rglob("*.txt"))
+    assert files and any("68396594" in f.read_text(encoding="utf-8") for f in files)
