@@ -74,6 +74,7 @@ class Service:
         self._session: aiohttp.ClientSession | None = None
         self._locks: dict[str, asyncio.Lock] = {}
         self.last_sweep: dict[str, datetime] = {}
+        self._scheduler: AsyncIOScheduler | None = None
         s = config.service
         self.sweeps: list[Sweep] = [
             Sweep("poll", s.poll_tick, self.poll),
@@ -210,7 +211,17 @@ class Service:
             when = now or self.clock()
             result = await sweep.run(when)
             self.last_sweep[sweep.name] = when
-            return result
+        # New work for the next sweep: wake it now rather than at its next tick.
+        follower = _FOLLOWERS.get(sweep.name)
+        if follower and _produced(result):
+            self._kick(follower)
+        return result
+
+    def _kick(self, name: str) -> None:
+        if self._scheduler is not None and self._scheduler.running:
+            job = self._scheduler.get_job(name)
+            if job is not None:
+                job.modify(next_run_time=datetime.now(UTC))
 
     async def cycle(self, now: datetime | None = None, *, force: bool = False) -> dict[str, object]:
         """Every sweep once, in order. ``force`` polls sources even when not yet due."""
@@ -224,7 +235,7 @@ class Service:
         return out
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        scheduler = AsyncIOScheduler(timezone="UTC")
+        scheduler = self._scheduler = AsyncIOScheduler(timezone="UTC")
         for sweep in self.sweeps:
             scheduler.add_job(
                 self.run_sweep,
@@ -254,6 +265,16 @@ class Service:
             await self._session.close()
         for channel in self.channels.values():
             await channel.close()
+
+
+# Which sweep consumes what a sweep produces (woken at once when there is something).
+_FOLLOWERS = {"poll": "match", "match": "drain"}
+
+
+def _produced(result: object) -> bool:
+    if isinstance(result, PollStats):
+        return result.new_items > 0
+    return bool(result)
 
 
 def _describe(exc: BaseException) -> str:

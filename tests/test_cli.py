@@ -30,7 +30,7 @@ def cfg(tmp_path: Path) -> Path:
 [service]
 database = "{tmp_path / 'cli.db'}"
 alert_max_age = "3650d"
-log_level = "WARNING"
+log_level = "INFO"
 [console]
 enabled = false
 [file]
@@ -122,3 +122,28 @@ def test_demo_shows_the_cape_alert_from_seed_000(tmp_path: Path):
     assert "new=0" in second and "delivered=0" in second
     files = list((tmp_path / "demo" / "outbox").rglob("*.txt"))
     assert files and any("68396594" in f.read_text(encoding="utf-8") for f in files)
+
+
+def test_service_runs_until_sigterm_then_stops_cleanly(cfg: Path, tmp_path: Path):
+    import signal
+    import time
+
+    c = ["--config", str(cfg)]
+    assert run(*c, "subscriber", "add", "--name", "a", "--channel", "file", "--address", "svc").returncode == 0
+    assert run(*c, "subscribe", "1", "--all").returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "run.py"), *c], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        out = tmp_path / "out" / "svc"
+        deadline = time.monotonic() + 60  # waiting for a separate process's first sweeps
+        while time.monotonic() < deadline and len(list(out.glob("*.txt"))) < 3:
+            time.sleep(0.2)
+        assert len(list(out.glob("*.txt"))) >= 3
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    assert "service stopped" in err and "Traceback" not in err
