@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import cli_mail
 from bot.channels import build_channels
 from bot.config import Config, load_config
 from bot.errors import UserError
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
     rm = sps.add_parser("remove")
     rm.add_argument("id", type=int)
+    cli_mail.add_parsers(sub, sps)
 
     for name in ("subscribe", "unsubscribe"):
         s = sub.add_parser(name, help=f"{name} a subscriber to a topic, keyword, source, HTS prefix or all")
@@ -180,6 +182,10 @@ def run_command(args: argparse.Namespace) -> int:
         elif args.action == "remove":
             remove_subscriber(db, args.id)
             print(f"removed subscriber #{args.id}")
+        elif args.action == "set":
+            cli_mail.run_subscriber_set(db, args)
+    elif cmd in cli_mail.COMMANDS:
+        cli_mail.run(cmd, args, db, config, now)
     elif cmd in ("subscribe", "unsubscribe"):
         kind, value = _subscription_arg(args)
         if cmd == "subscribe":

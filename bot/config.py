@@ -168,8 +168,8 @@ class EmailConfig(_Section):
 
 
 class HttpConfig(_Section):
-    listen: str = ""  # e.g. "127.0.0.1:8080"; empty = no HTTP server
-    public_url: str = "http://127.0.0.1:8080"
+    listen: str = Field(default="", pattern=r"^$|^[A-Za-z0-9.\-\[\]:]*:\d{1,5}$")  # "127.0.0.1:8080"; empty = off
+    public_url: HttpUrl = "http://127.0.0.1:8080"  # how recipients reach it (links in mail, ICS)
 
 
 class SummaryConfig(_Section):

@@ -19,8 +19,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlite_utils import Database
 
 from bot import delivery
+from bot.associations import AssociationChannel
 from bot.channels.base import Channel
 from bot.config import Config
+from bot.digest import digest_sweep, wants_immediate
 from bot.match import match_announcement
 from bot.quiet import next_allowed
 from bot.render import RenderedAlert, render_alert
@@ -69,6 +71,8 @@ class Service:
         self.config = config
         self.db = db
         self.channels = dict(channels)
+        # Internal channel: an alert to an association becomes its forward (bot/associations.py).
+        self.channels.setdefault("association", AssociationChannel(db, config, clock))
         self.clock = clock
         self.rng = rng or random.Random()
         self._session: aiohttp.ClientSession | None = None
@@ -79,6 +83,7 @@ class Service:
         self.sweeps: list[Sweep] = [
             Sweep("poll", s.poll_tick, self.poll),
             Sweep("match", s.match_tick, self.match),
+            Sweep("digest", s.remind_tick, self.digest),
             Sweep("drain", s.drain_tick, self.drain),
         ]
         sources.sync_sources(db, [(c.name, c.kind, c.url) for c in config.sources])
@@ -172,10 +177,16 @@ class Service:
             u = self._understand(ann, now)
             hits = match_announcement(ann, u, subscriptions) if pending.alertable else {}
             renders: dict[tuple, RenderedAlert] = {}  # many subscribers share one rendering
+            topic_ids = [h.topic for h in u.topics]
             with self.db.atomic():
                 for sid, reasons in hits.items():
                     sub = subscribers.get(sid)
-                    if sub is None or not record_alert(self.db, sid, ann.key, reasons, now=now):
+                    if sub is None:
+                        continue
+                    now_or_digest = "immediate" if wants_immediate(sub, topic_ids, subscriptions[sid]) else "digest"
+                    if not record_alert(self.db, sid, ann.key, reasons, now=now, delivery=now_or_digest):
+                        continue
+                    if now_or_digest == "digest":
                         continue
                     look = (sub.language, sub.timezone, tuple(reasons))
                     if look not in renders:
@@ -199,6 +210,10 @@ class Service:
         if queued:
             log.info("matched alerts_queued=%d", queued)
         return queued
+
+    # ---- digest -----------------------------------------------------------------------
+    async def digest(self, now: datetime) -> int:
+        return digest_sweep(self.db, now)
 
     # ---- drain ------------------------------------------------------------------------
     async def drain(self, now: datetime) -> delivery.DrainStats:
@@ -249,11 +264,19 @@ class Service:
                 next_run_time=datetime.now(UTC),
             )
         scheduler.start()
+        http = None
+        if self.config.http.listen:
+            from bot.web import make_app, start_server
+
+            app = make_app(self.db, clock=self.clock, last_sweeps=lambda: dict(self.last_sweep))
+            http = await start_server(app, self.config.http.listen)
         log.info("service started sweeps=%s", ",".join(s.name for s in self.sweeps))
         try:
             await stop.wait()
         finally:
             scheduler.shutdown(wait=False)
+            if http is not None:
+                await http.cleanup()
             # In-flight sweeps finish (a message being sent completes or stays queued).
             for lock in list(self._locks.values()):
                 async with lock:
@@ -268,7 +291,7 @@ class Service:
 
 
 # Which sweep consumes what a sweep produces (woken at once when there is something).
-_FOLLOWERS = {"poll": "match", "match": "drain"}
+_FOLLOWERS = {"poll": "match", "match": "drain", "digest": "drain"}
 
 
 def _produced(result: object) -> bool:

@@ -12,13 +12,22 @@ from state.db import iso
 
 
 def record_alert(
-    db: Database, subscriber_id: int, announcement_key: str, reasons: Sequence[str], *, now: datetime
+    db: Database,
+    subscriber_id: int,
+    announcement_key: str,
+    reasons: Sequence[str],
+    *,
+    now: datetime,
+    delivery: str = "immediate",
 ) -> bool:
-    """True when this is the first alert of this announcement to this subscriber."""
+    """True when this is the first alert of this announcement to this subscriber.
+
+    ``delivery`` is ``immediate`` (queued now) or ``digest`` (waits for the next digest).
+    """
     cur = db.execute(
-        "INSERT OR IGNORE INTO alerts (subscriber_id, announcement_key, reasons, created_at)"
-        " VALUES (?,?,?,?)",
-        [subscriber_id, announcement_key, json.dumps(list(reasons), ensure_ascii=False), iso(now)],
+        "INSERT OR IGNORE INTO alerts (subscriber_id, announcement_key, reasons, created_at, delivery)"
+        " VALUES (?,?,?,?,?)",
+        [subscriber_id, announcement_key, json.dumps(list(reasons), ensure_ascii=False), iso(now), delivery],
     )
     return bool(cur.rowcount)
 
@@ -31,3 +40,24 @@ def alerts_for(db: Database, subscriber_id: int) -> list[dict]:
             [subscriber_id],
         )
     )
+
+
+def pending_digest(db: Database, subscriber_id: int, until: datetime) -> list[dict]:
+    """Alerts waiting for this subscriber's digest, with their announcements, oldest first."""
+    return list(
+        db.query(
+            "SELECT a.id, a.reasons, n.key, n.title, n.url, n.published, n.topics, n.summary_zh, n.source"
+            " FROM alerts a JOIN announcements n ON n.key = a.announcement_key"
+            " WHERE a.subscriber_id = ? AND a.delivery = 'digest' AND a.digested_at IS NULL"
+            " AND a.created_at <= ? ORDER BY n.published, a.id",
+            [subscriber_id, iso(until)],
+        )
+    )
+
+
+def mark_digested(db: Database, alert_ids: Sequence[int], now: datetime) -> None:
+    for chunk in range(0, len(alert_ids), 500):
+        ids = list(alert_ids[chunk : chunk + 500])
+        db.execute(
+            f"UPDATE alerts SET digested_at = ? WHERE id IN ({','.join('?' for _ in ids)})", [iso(now), *ids]
+        )

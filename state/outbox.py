@@ -32,6 +32,7 @@ class OutboxMessage:
     html: tuple[str, ...]
     payload: dict = field(hash=False)
     attempts: int  # including the one being made now
+    token: str | None = None  # the recipient's unsubscribe / calendar token
 
 
 def enqueue(
@@ -83,7 +84,7 @@ def claim_due(db: Database, *, now: datetime, limit: int, channels: Sequence[str
         return []
     marks = ",".join("?" for _ in channels)
     rows = db.query(
-        "SELECT o.*, s.channel, s.address, s.language FROM outbox o"
+        "SELECT o.*, s.channel, s.address, s.language, s.token FROM outbox o"
         " JOIN subscribers s ON s.id = o.subscriber_id"
         f" WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND s.status = 'active'"
         f" AND s.channel IN ({marks}) ORDER BY o.next_attempt_at, o.id LIMIT ?",
@@ -103,6 +104,7 @@ def claim_due(db: Database, *, now: datetime, limit: int, channels: Sequence[str
             html=tuple(json.loads(r["html"])),
             payload=json.loads(r["payload"]),
             attempts=r["attempts"] + 1,
+            token=r["token"],
         )
         for r in rows
     ]

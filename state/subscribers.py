@@ -10,9 +10,12 @@ from sqlite_utils import Database
 
 from bot.errors import UserError
 from state.db import iso
+from state.schema_mail import new_token
 
-CHANNELS = ("console", "file", "telegram", "email")
-SUBSCRIPTION_KINDS = ("all", "topic", "keyword", "source", "hts")
+CHANNELS = ("console", "file", "telegram", "email", "association")
+# "urgent" (a topic id) does not match by itself: it makes a digest subscriber's alerts on
+# that topic go out at once instead of waiting for the digest.
+SUBSCRIPTION_KINDS = ("all", "topic", "keyword", "source", "hts", "urgent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,7 @@ class Subscriber:
     status: str
     status_reason: str | None
     created_at: str
+    token: str | None = None  # unguessable: unsubscribe link and calendar feed URL
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,8 @@ def validate_address(channel: str, address: str) -> str:
             "Telegram 地址須為 chat id（數字）或 @頻道名稱",
             "a Telegram address is a numeric chat id or @channelname",
         )
+    if channel == "association" and not address.isdigit():
+        raise UserError("公會通道地址須為公會編號", "an association channel address is the association id")
     if channel == "email" and not re.fullmatch(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+", address):
         raise UserError(f"電子郵件地址格式錯誤：{address}", f"invalid e-mail address: {address}")
     return address
@@ -81,9 +87,9 @@ def add_subscriber(
                 f"此地址已是訂閱者 #{existing.id}", f"{channel}:{address} is already subscriber #{existing.id}"
             )
         cur = db.execute(
-            "INSERT INTO subscribers (name, channel, address, language, timezone, created_at)"
-            " VALUES (?,?,?,?,?,?)",
-            [name.strip() or address, channel, address, language, timezone, iso(now)],
+            "INSERT INTO subscribers (name, channel, address, language, timezone, created_at, token)"
+            " VALUES (?,?,?,?,?,?,?)",
+            [name.strip() or address, channel, address, language, timezone, iso(now), new_token()],
         )
     sub = get_subscriber(db, int(cur.lastrowid or 0))
     assert sub is not None
@@ -100,6 +106,13 @@ def require_subscriber(db: Database, subscriber_id: int) -> Subscriber:
     if sub is None:
         raise UserError(f"找不到訂閱者 #{subscriber_id}", f"no subscriber #{subscriber_id}")
     return sub
+
+
+def find_by_token(db: Database, token: str) -> Subscriber | None:
+    if not token or len(token) > 100:
+        return None
+    row = next(db.query("SELECT * FROM subscribers WHERE token = ?", [token]), None)
+    return _subscriber(row) if row else None
 
 
 def find_by_address(db: Database, channel: str, address: str) -> Subscriber | None:

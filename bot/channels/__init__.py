@@ -6,6 +6,7 @@ from typing import TextIO
 
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
+from bot.channels.email import EmailChannel
 from bot.channels.file import FileChannel
 from bot.config import Config
 
@@ -17,4 +18,6 @@ def build_channels(config: Config, *, stream: TextIO | None = None) -> dict[str,
         channels["console"] = ConsoleChannel(stream)
     if config.file.enabled:
         channels["file"] = FileChannel(config.file.directory)
+    if config.email.enabled:
+        channels["email"] = EmailChannel(config.email, config.http)
     return channels
