@@ -20,7 +20,7 @@ def match_announcement(
     subscriptions: Mapping[int, Sequence[Subscription]],
 ) -> dict[int, list[str]]:
     """Subscriber id → reasons (繁體中文), for every subscriber with at least one match."""
-    text = f"{ann.title}\n{ann.body}".casefold()
+    text = f"{ann.ext_id}\n{ann.title}\n{ann.body}".casefold()  # CSMS / FR number too
     topics = {hit.topic: hit.rule for hit in u.topics}
     hts = [_digits(h) for h in u.facts.get("hts", []) or []]
     out: dict[int, list[str]] = {}

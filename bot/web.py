@@ -36,14 +36,30 @@ def _uid(*parts: str) -> str:
 
 
 def _parse_start(text: str) -> datetime | date | None:
+    """ISO date (``2026-04-21``) → date; ISO date-time, with or without offset → datetime."""
     try:
-        value = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        try:
+        if len(text) == 10:
             return date.fromisoformat(text)
-        except (TypeError, ValueError):
-            return None
-    return value
+        return datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+# Zones our sources write in; a fixed offset that matches one of them at that instant is shown
+# in that named zone (VTIMEZONE included), anything else in UTC. Never a floating time.
+_KNOWN_ZONES = (ZoneInfo("America/New_York"), ZoneInfo("Asia/Taipei"), ZoneInfo("America/Chicago"),
+                ZoneInfo("America/Los_Angeles"))  # fmt: skip
+
+
+def real_zone(when: datetime) -> datetime:
+    offset = when.utcoffset()
+    if isinstance(when.tzinfo, ZoneInfo):
+        return when
+    for zone in _KNOWN_ZONES:
+        local = when.astimezone(zone)
+        if local.utcoffset() == offset:
+            return local
+    return when.astimezone(UTC)
 
 
 def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[str, Any]]:
@@ -69,13 +85,13 @@ def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[st
                 {
                     "uid": _uid(r["key"], "event", str(i)),
                     "summary": f"{label}｜{r['title']}"[:250] + ("" if zoned or not isinstance(start, datetime) else "（未註明時區）"),
-                    "start": start if zoned or not isinstance(start, datetime) else start.date(),
+                    "start": real_zone(start) if zoned else (start.date() if isinstance(start, datetime) else start),
                     "duration": timedelta(hours=1) if zoned else None,
                     "url": str(ev.get("url") or r["url"]),
                     "description": f"{r['title']}\n{r['url']}",
                 }
             )
-        dates = facts.get("dates") or [] if isinstance(facts, dict) else []
+        dates = (facts.get("dates") or []) if isinstance(facts, dict) else []
         starts = [d for d in dates if isinstance(d, dict) and d.get("kind") == "range_start"]
         ends = [d for d in dates if isinstance(d, dict) and d.get("kind") == "range_end"]
         for i, (a, b) in enumerate(zip(starts, ends, strict=False)):

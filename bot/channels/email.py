@@ -7,11 +7,12 @@ loop; an authentication failure is the operator's to fix, so it retries and is l
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 
 import aiosmtplib
 from markupsafe import Markup
@@ -56,7 +57,8 @@ def build_message(msg: OutboxMessage, *, sender: str, http: HttpConfig, now: dat
     m["Subject"] = one_line(f"【關務快訊】{msg.subject}", 300)
     m["Date"] = format_datetime(now.astimezone(UTC))
     # Stable per outbox row: a resend after a crash carries the same Message-ID.
-    m["Message-ID"] = make_msgid(idstring=f"tradealert.{msg.id}.{msg.message_key}"[:60].replace(":", "."), domain=domain)
+    stamp = hashlib.sha1(f"{msg.subscriber_id}|{msg.message_key}".encode()).hexdigest()[:20]
+    m["Message-ID"] = f"<tradealert.{msg.id}.{stamp}@{domain}>"
     m["Auto-Submitted"] = "auto-generated"
     if unsub:
         m["List-Unsubscribe"] = f"<{unsub}>"
