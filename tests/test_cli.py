@@ -147,3 +147,41 @@ def test_service_runs_until_sigterm_then_stops_cleanly(cfg: Path, tmp_path: Path
             proc.kill()
     assert proc.returncode == 0
     assert "service stopped" in err and "Traceback" not in err
+
+
+def test_association_admin_flow_from_the_cli(cfg: Path, tmp_path: Path):
+    c = ["--config", str(cfg)]
+    created = run(*c, "association", "create", "--name", "台灣區車輛工業同業公會", "--prefix", "車工", "--json")
+    assert created.returncode == 0, created.stderr
+    aid = json.loads(created.stdout)["id"]
+    assert run(*c, "association", "admin-add", str(aid), "--email", "sec@tva.org.tw").returncode == 0
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes("會員名稱,email\n大同機械,a@datong.tw\n台灣螺絲,b@screw.tw\n壞資料,\n".encode("cp950"))
+    imported = run(*c, "association", "import-members", str(aid), str(roster))
+    assert "added=2" in imported.stdout and "errors=1" in imported.stdout and "第 4 行" in imported.stdout
+    assert run(*c, "association", "filter", str(aid), "--keyword", "CAPE").returncode == 0
+    assert run(*c, "once", "--force").returncode == 0
+    pending = json.loads(run(*c, "association", "pending", str(aid), "--json").stdout)
+    assert pending and pending[0]["ref_no"].startswith("車工字第")
+    fwd = str(pending[0]["id"])
+    denied = run(*c, "association", "approve", fwd, "--by", "email:a@datong.tw")
+    assert denied.returncode == 2 and "only admins" in denied.stderr
+    ok = run(*c, "association", "approve", fwd, "--by", "email:sec@tva.org.tw")
+    assert ok.returncode == 0 and "2 member messages queued" in ok.stdout
+    out = tmp_path / "audit.csv"
+    assert run(*c, "association", "audit", str(aid), "--out", str(out)).returncode == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert text.startswith("at,actor,action,ref_no") and "email:sec@tva.org.tw" in text and ",approved," in text
+
+
+def test_subscriber_settings_and_calendar_url(cfg: Path):
+    c = ["--config", str(cfg)]
+    assert run(*c, "subscriber", "add", "--name", "x", "--channel", "email", "--address", "x@firm.tw").returncode == 0
+    ok = run(*c, "subscriber", "set", "1", "--digest", "weekly", "--digest-time", "7:30", "--quiet", "22:00-08:00")
+    assert ok.returncode == 0, ok.stderr
+    shown = json.loads(run(*c, "subscriber", "show", "1", "--json").stdout)
+    assert (shown["digest"], shown["digest_time"], shown["quiet_hours"]) == ("weekly", "07:30", "22:00-08:00")
+    bad = run(*c, "subscriber", "set", "1", "--quiet", "late")
+    assert bad.returncode == 2 and "22:00-08:00" in bad.stderr
+    url = run(*c, "calendar-url", "1").stdout.strip()
+    assert url.startswith("http://127.0.0.1:8080/calendar/") and url.endswith(".ics") and len(url) > 70
