@@ -160,8 +160,8 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
             continue
         kind = _classify(line, "event")
         item: dict[str, Any] = {"kind": kind, "start": ev.iso(), "label": _label(line)}
-        if not ev.zoned:
-            item["zone"] = None  # the text gave no zone: shown as (未註明時區), never guessed
+        # EDT/EST/UTC as stated (ET resolved by date); None: the text gave no zone, never guessed
+        item["zone"] = D.zone_abbrev(ev.when) if ev.zoned else None
         if ev.date_inferred:
             item["date_inferred"] = True
         url = _url_in(line, links_by_line)
@@ -313,7 +313,9 @@ def chinese_dates(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
             ev_kind = _classify(line, "event")
             if ev_kind in ("deadline",):
                 ev_kind = "event"
-            events.append({"kind": ev_kind, "start": start.isoformat(timespec="seconds"), "label": _label(line)})
+            events.append(
+                {"kind": ev_kind, "start": start.isoformat(timespec="seconds"), "label": _label(line), "zone": "CST"}
+            )
     return _dedupe_dates(dates), events
 
 
