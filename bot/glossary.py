@@ -54,9 +54,7 @@ def _join(pieces: list[str]) -> str:
     for p in pieces:
         if not p:
             continue
-        if out and not (_CJK.search(out[-1]) or _CJK.search(p[0])) and out[-1] not in "（(：" and p[0] not in "）)：":
-            out += " "
-        elif out and (bool(_CJK.search(out[-1])) != bool(_CJK.search(p[0]))) and out[-1] not in "（(：" and p[0] not in "）)：，":
+        if out and not (_CJK.search(out[-1]) or _CJK.search(p[0])) and out[-1] not in "（(：" and p[0] not in "）)：" or out and (bool(_CJK.search(out[-1])) != bool(_CJK.search(p[0]))) and out[-1] not in "（(：" and p[0] not in "）)：，":
             out += " "
         out += p
     return out

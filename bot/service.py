@@ -11,7 +11,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -21,6 +21,8 @@ from sqlite_utils import Database
 from bot import delivery
 from bot.channels.base import Channel
 from bot.config import Config
+from bot.llm import enabled as llm_enabled
+from bot.llm import llm_summary
 from bot.match import match_announcement
 from bot.quiet import next_allowed
 from bot.render import render_alert
@@ -170,6 +172,8 @@ class Service:
             ann = pending.announcement
             u = self._understand(ann, now)
             hits = match_announcement(ann, u, subscriptions) if pending.alertable else {}
+            if hits and llm_enabled(self.config.summary):  # optional; falls back by itself
+                u = replace(u, summary_zh=(await llm_summary(ann, u, self.config.summary)).text)
             with self.db.atomic():
                 for sid, reasons in hits.items():
                     sub = subscribers.get(sid)

@@ -104,10 +104,7 @@ def _split_long(html: str, limit: int) -> list[str]:
         extra = utf16_len(f"</{opened.group(1)}>") if opened else 0
         while utf16_len(current) + utf16_len(atom) + close_cost + extra > limit:
             room = limit - utf16_len(current) - close_cost
-            if not atom.startswith(("<", "&")) and room > 0 and not current.strip():
-                head, atom = _hard_split(atom, room)
-                current += head
-            elif not atom.startswith(("<", "&")) and room > 0 and utf16_len(atom) > limit // 2:
+            if not atom.startswith(("<", "&")) and room > 0 and not current.strip() or not atom.startswith(("<", "&")) and room > 0 and utf16_len(atom) > limit // 2:
                 head, atom = _hard_split(atom, room)
                 current += head
             parts.append(current + _closing(stack))
