@@ -113,8 +113,8 @@ def find_heading(title: str, body: str) -> Heading:
 _EVENT_KINDS = (
     ("support_call", re.compile(r"(?i)support call|office hours|teleconference|conference call")),
     ("webinar", re.compile(r"(?i)webinar|web session|training session|outreach|workshop|說明會|研討會")),
-    ("outage", re.compile(r"(?i)outage|\bdown\b|unavailable|degraded|disruption|中斷|停機")),
     ("maintenance", re.compile(r"(?i)maintenance|deploy|upgrade|release into|切換|維護|演練")),
+    ("outage", re.compile(r"(?i)outage|\bdown\b|unavailable|degraded|disruption|中斷|停機")),
     ("deadline", re.compile(r"(?i)no later than|deadline|due (?:by|on)|must be (?:filed|submitted|received)|截止|前")),
     ("effective", re.compile(r"(?i)effective|takes effect|go(?:es)? live|live on|begin(?:ning|s)? on|生效|實施|上線")),
 )

@@ -44,7 +44,7 @@ class Tag:
 def _rule(raw: Mapping[str, object]) -> Rule:
     name = str(raw["name"])
     if "pattern" in raw:
-        return Rule(name, str(raw.get("where", "text")), re.compile(str(raw["pattern"])))
+        return Rule(name, str(raw.get("where", "text")), re.compile(str(raw["pattern"]), re.ASCII))
     if "source" in raw:
         return Rule(name, "source", re.compile(str(raw["source"])))
     if "hts" in raw:
