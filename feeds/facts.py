@@ -27,7 +27,7 @@ _CSMS_REF = re.compile(
 )
 _RELATED = re.compile(r"Related\s+CSMS(?:\s+(?:No\.?|Nos\.?|#|messages?))?\s*:?\s*(?P<rest>[^\n]*)", re.I)
 _NUMBER = re.compile(r"\b(\d{2}-\d{6}|\d{7,9})\b")
-_HTS = re.compile(r"(?<![\d.])(\d{4}\.\d{2}\.\d{2}(?:\.\d{2})?)(?![\d.]*\d)")
+_HTS = re.compile(r"(?<![\d.])(\d{4}\.\d{2}\.(?:\d{2}\.\d{2}|\d{4}|\d{2}))(?![\d.]*\d)")
 _HTS_HEADING = re.compile(
     r"(?i)(?:heading|subheading|HTSUS|HTS|tariff number|稅則(?:號別|號列)?)\s*(?:No\.?|number)?\s*(\d{4}\.\d{2})(?![\d.]*\d)"
 )
