@@ -177,7 +177,7 @@ def summarize_english(
     prefix = _PREFIX_ZH.get((facts.get("prefix") or "").upper())
     topics = _topics_zh(topic_ids)
     bullets.append(f"異動：{who}" + (f"（{prefix}）" if prefix else "") + (f"，主題：{topics}。" if topics else "。"))
-    aud = audience(f"{title}\n{body[:20000]}")
+    aud = audience(f"{title}\n{body[:8000]}")
     if aud:
         bullets.append("對象：" + "、".join(aud[:4]) + "。")
     bullets += _event_bullets(facts, tz, ref_year)

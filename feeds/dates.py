@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -266,7 +267,7 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _WEEKDAY_RX = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
 
 _EN_DATE = re.compile(
-    rf"(?:(?P<wd>{_WEEKDAY_RX}),?\s+)?(?P<mon>{_MONTH_RX})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"\b(?:(?P<wd>{_WEEKDAY_RX}),?\s+)?(?P<mon>{_MONTH_RX})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
     rf"(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?"
     rf"|(?<![\d/])(?P<nm>\d{{1,2}})/(?P<nd>\d{{1,2}})/(?P<ny>(?:19|20)\d\d)(?![\d/])",
     re.IGNORECASE,
@@ -279,7 +280,7 @@ _ZONE_RX = (
 )
 _ZONE_AHEAD = _ZONE_RX.replace("(?P<zone>", "(?:")
 _EN_TIME = re.compile(
-    rf"(?<![\w:.])(?:(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>[ap])\.?\s?m\b\.?"
+    rf"(?=[0-9nNmM])(?<![\w:.])(?:(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>[ap])\.?\s?m\b\.?"
     rf"|(?P<noon>noon|midnight)"
     rf"|(?P<h24>[01]\d|2[0-3]):?(?P<m24>[0-5]\d)(?:\s*hours)?(?=\s*,?\s*{_ZONE_AHEAD})"
     rf"|(?P<h24c>[01]?\d|2[0-3]):(?P<m24c>[0-5]\d)(?![\d:]))"
@@ -346,6 +347,12 @@ class EnDate:
 
 def parse_en_dates(text: str, reference: date) -> list[EnDate]:
     """``April 21``, ``August 29, 2025``, ``Tuesday, April 21``, ``04/20/2026``."""
+    return list(_parse_en_dates(text, reference))
+
+
+@lru_cache(maxsize=8)
+def _parse_en_dates(text: str, reference: date) -> tuple[EnDate, ...]:
+    """Cached: facts reads the same body for events and for dates."""
     out: list[EnDate] = []
     for m in _EN_DATE.finditer(text):
         try:
@@ -366,7 +373,7 @@ def parse_en_dates(text: str, reference: date) -> list[EnDate]:
             continue
         wd = _weekday(m.group("wd")) if m.groupdict().get("wd") else None
         out.append(EnDate(value, m.start(), m.end(), year_given, wd))
-    return out
+    return tuple(out)
 
 
 def _weekday(word: str | None) -> int | None:
@@ -427,13 +434,14 @@ class EventTime:
 
 def _pair_date(text: str, t: EnTime, dates: list[EnDate]) -> EnDate | None:
     """The date written right before (``April 21 at``) or right after (``on August 29``) a time."""
-    before = [d for d in dates if d.end <= t.start and t.start - d.end <= 30]
+    i = _bisect(dates, t.start)
+    before = [d for d in dates[max(0, i - 2) : i] if d.end <= t.start and t.start - d.end <= 30]
     if before:
         d = before[-1]
         gap = text[d.end : t.start]
         if re.fullmatch(r"[\s,]*(?:at|from|beginning at|starting at|between|@|-|–)?[\s,]*", gap, re.I):
             return d
-    after = [d for d in dates if d.start >= t.end and d.start - t.end <= 40]
+    after = [d for d in dates[i : i + 2] if d.start >= t.end and d.start - t.end <= 40]
     if after:
         d = after[0]
         gap = text[t.end : d.start]
@@ -442,6 +450,17 @@ def _pair_date(text: str, t: EnTime, dates: list[EnDate]) -> EnDate | None:
         if re.fullmatch(rf"[\s,]*(?:on\s+)?{_WEEKDAY_RX}[\s,]*", gap, re.I):
             return d
     return None
+
+
+def _bisect(dates: list[EnDate], pos: int) -> int:
+    lo, hi = 0, len(dates)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if dates[mid].start < pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def find_event_times(text: str, published: datetime) -> list[EventTime]:
@@ -468,7 +487,8 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
                 day = ref + timedelta(days=(n - ref.weekday()) % 7)
             else:
                 para_start = text.rfind("\n\n", 0, t.start) + 1
-                prior = [x for x in dates if para_start <= x.start < t.start]
+                j = _bisect(dates, t.start)
+                prior = [x for x in dates[max(0, j - 3) : j] if para_start <= x.start < t.start]
                 day = prior[-1].value if prior else ref
         naive = datetime.combine(day, t.value)
         if t.zone:

@@ -51,7 +51,8 @@ def _is_year_like(hts: str) -> bool:
 def find_hts(text: str) -> list[str]:
     """HTS numbers: 8/10-digit (incl. chapter 99 such as 9903.01.25) and named 6-digit headings."""
     found = [m.group(1) for m in _HTS.finditer(text) if not _is_year_like(m.group(1))]
-    found += [m.group(1) for m in _HTS_HEADING.finditer(text) if not _is_year_like(m.group(1))]
+    if re.search(r"\d{4}\.\d{2}(?![.\d])", text):  # only then can a named 6-digit heading exist
+        found += [m.group(1) for m in _HTS_HEADING.finditer(text) if not _is_year_like(m.group(1))]
     return _unique(found)
 
 
@@ -154,11 +155,12 @@ def _url_in(line: str, links_by_line: dict[str, str]) -> str | None:
 def english_events(text: str, published: datetime, links_by_line: dict[str, str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
+    kinds: dict[str, str] = {}  # long messages repeat lines; classify each once
     for ev in D.find_event_times(text, published):
         line, _, _ = _context(text, ev.start, ev.end)
-        if re.search(r"(?i)sent this bulletin", line):
+        if "sent this bulletin" in line.lower():
             continue
-        kind = _classify(line, "event")
+        kind = kinds.get(line) or kinds.setdefault(line, _classify(line, "event"))
         item: dict[str, Any] = {"kind": kind, "start": ev.iso(), "label": _label(line)}
         # EDT/EST/UTC as stated (ET resolved by date); None: the text gave no zone, never guessed
         item["zone"] = D.zone_abbrev(ev.when) if ev.zoned else None
