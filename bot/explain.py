@@ -7,13 +7,13 @@ an HTML page or an RSS/Atom document (its first item). Schema: docs/EXPLAIN.md.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from html.parser import HTMLParser
 from typing import Any
 
 from bot.summary import COULD_NOT_UNDERSTAND
 from bot.understand import Understanding, looks_binary, understand
-from feeds.dates import parse_dateline
+from feeds.dates import TAIPEI, parse_dateline, parse_roc_dates
 from feeds.model import Announcement
 from feeds.text import html_to_text, looks_like_html
 
@@ -87,13 +87,20 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
             pass
         links, title = p.links, " ".join(p.title.split())
         body = html_to_text(text)
-    when = published or parse_dateline(body) or now
+    when = published or parse_dateline(body) or _issued(body) or now
     lang = "zh-TW" if len(re.findall(r"[\u4e00-\u9fff]", body[:5000])) > 50 else "en"
     ann = Announcement(
         key="explain:input", source="explain", kind="explain", ext_id="", title=title, url=url,
         published=when, body=body, language=lang, meta={"links": links},
     )  # fmt: skip
     return ann, entries
+
+
+def _issued(body: str) -> datetime | None:
+    """A Chinese letter's 發文日期 (00:00 Taipei) stands in for a publication time."""
+    m = re.search(r"發文日期\s*[:：]\s*([^\n]+)", body)
+    found = parse_roc_dates(m.group(1)) if m else []
+    return datetime.combine(found[0].value, time(0), TAIPEI) if found else None
 
 
 def explain_bytes(raw: bytes, *, now: datetime | None = None) -> dict[str, Any]:

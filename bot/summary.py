@@ -115,7 +115,10 @@ def _event_bullets(facts: Mapping[str, Any], tz: str, ref_year: int | None) -> l
         return []
     groups: dict[str, list[str]] = {}
     for e in events[:6]:
-        groups.setdefault(_EVENT_ZH.get(e["kind"], "時間"), []).append(
+        label = _EVENT_ZH.get(e["kind"], "時間")
+        if e["kind"] == "webinar" and re.search(r"[\u4e00-\u9fff]", e.get("label", "")) and "線上" not in e["label"]:
+            label = "說明會"  # a Taiwanese 說明會 is often in a hall, not online
+        groups.setdefault(label, []).append(
             format_event_time(e["start"], tz=tz, ref_year=ref_year, zone=e.get("zone"))
         )
     return [f"{label}：{'；'.join(times)}" for label, times in groups.items()][:2]

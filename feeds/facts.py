@@ -161,7 +161,11 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
         if "sent this bulletin" in line.lower():
             continue
         kind = kinds.get(line) or kinds.setdefault(line, _classify(line, "event"))
-        item: dict[str, Any] = {"kind": kind, "start": ev.iso(), "label": _label(line)}
+        key = (kind, ev.iso())
+        if key in seen:
+            continue
+        seen.add(key)
+        item: dict[str, Any] = {"kind": kind, "start": key[1], "label": _label(line)}
         # EDT/EST/UTC as stated (ET resolved by date); None: the text gave no zone, never guessed
         item["zone"] = D.zone_abbrev(ev.when) if ev.zoned else None
         if ev.date_inferred:
@@ -169,10 +173,7 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
         url = _url_in(line, links_by_line)
         if url:
             item["url"] = url
-        key = (kind, item["start"])
-        if key not in seen:
-            seen.add(key)
-            out.append(item)
+        out.append(item)
     return out
 
 
@@ -188,32 +189,37 @@ _RANGE_EN = re.compile(r"^\s*(?:\([A-Za-z]+\))?\s*(?:through|thru|to|until|â€“|â
 
 
 def english_dates(text: str, published: datetime) -> list[dict[str, Any]]:
-    """Effective dates, deadlines and ranges named in English text."""
+    """Effective dates, deadlines and ranges (``DATE through DATE``) named in English text."""
     found = D.parse_en_dates(text, published.date())
     out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
     used: set[int] = set()
     for i, d in enumerate(found):
+        if i in used:
+            continue
         before = text[max(0, d.start - 80) : d.start]
         line, _, _ = _context(text, d.start, d.end)
-        if re.search(r"(?i)sent this bulletin", line):
+        if "sent this bulletin" in line.lower():
             continue
         nxt = found[i + 1] if i + 1 < len(found) else None
-        if nxt and _RANGE_EN.match(text[d.end : nxt.start]) and re.search(r"(?i)(?:from|between|period|window)\s*$", before[-30:] + " from"):
-            out.append({"kind": "range_start", "date": d.value.isoformat(), "label": _label(line)})
-            out.append({"kind": "range_end", "date": nxt.value.isoformat(), "label": _label(line)})
-            used.update({i, i + 1})
-            continue
-        if i in used:
+        if nxt and _RANGE_EN.match(text[d.end : nxt.start]):
+            label = _label(line)
+            out.append({"kind": "range_start", "date": d.value.isoformat(), "label": label})
+            out.append({"kind": "range_end", "date": nxt.value.isoformat(), "label": label})
+            used.add(i + 1)
             continue
         if _DEADLINE_EN.search(before):
             kind = "deadline"
         elif _EFFECTIVE_EN.search(before):
             kind = "effective"
-        elif re.search(r"(?i)comment", line) and re.search(r"(?i)\b(?:by|before|due)\b", before[-25:]):
+        elif "comment" in line.lower() and re.search(r"(?i)\b(?:by|before|due)\b", before[-25:]):
             kind = "deadline"
         else:
             kind = "mentioned"
-        out.append({"kind": kind, "date": d.value.isoformat(), "label": _label(line)})
+        key = (kind, d.value.isoformat())
+        if key not in seen:  # long messages repeat dates; label each once
+            seen.add(key)
+            out.append({"kind": kind, "date": key[1], "label": _label(line)})
     return _dedupe_dates(out)
 
 
@@ -316,7 +322,7 @@ def chinese_dates(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
             if ev_kind in ("deadline",):
                 ev_kind = "event"
             events.append(
-                {"kind": ev_kind, "start": start.isoformat(timespec="seconds"), "label": _label(line), "zone": "CST"}
+                {"kind": ev_kind, "start": start.isoformat(timespec="seconds"), "label": _label(line), "zone": "Asia/Taipei"}
             )
     return _dedupe_dates(dates), events
 
