@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run on the bundled samples and show what demo subscribers get")
     demo.add_argument("--out", default="var/demo", help="folder for the demo database and files")
     sub.add_parser("check-config", help="validate the configuration and exit")
+    ex = sub.add_parser("explain", help="print the understanding of one raw announcement as JSON")
+    ex.add_argument("file", help="text, HTML or RSS/Atom file; '-' reads stdin")
     src = sub.add_parser("sources", help="list sources with their health")
     src.add_argument("--json", action="store_true")
     ob = sub.add_parser("outbox", help="outbox backlog by status")
@@ -136,6 +138,10 @@ def run_command(args: argparse.Namespace) -> int:
         from bot.demo import run_demo
 
         return asyncio.run(run_demo(Path(args.out)))
+    if cmd == "explain":
+        from bot.explain import run_explain
+
+        return run_explain(args.file)
     config = _config(args)
     setup_logging(config.service.log_level, config.secrets())
     if cmd == "check-config":

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -23,6 +23,8 @@ from bot.associations import AssociationChannel
 from bot.channels.base import Channel
 from bot.config import Config
 from bot.digest import digest_sweep, wants_immediate
+from bot.llm import enabled as llm_enabled
+from bot.llm import llm_summary
 from bot.match import match_announcement
 from bot.quiet import next_allowed
 from bot.render import RenderedAlert, render_alert
@@ -176,6 +178,8 @@ class Service:
             ann = pending.announcement
             u = self._understand(ann, now)
             hits = match_announcement(ann, u, subscriptions) if pending.alertable else {}
+            if hits and llm_enabled(self.config.summary):  # optional; falls back by itself
+                u = replace(u, summary_zh=(await llm_summary(ann, u, self.config.summary)).text)
             renders: dict[tuple, RenderedAlert] = {}  # many subscribers share one rendering
             topic_ids = [h.topic for h in u.topics]
             with self.db.atomic():

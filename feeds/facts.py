@@ -1,0 +1,384 @@
+"""Facts from one announcement's text: numbers, dates, events, contacts, letters.
+
+Pure and total: any text in, a JSON-serialisable dict out (the explain schema, docs/EXPLAIN.md).
+Other capabilities read ``facts["events"]`` and ``facts["dates"]`` to build reminders, so the
+keys and value shapes here are a contract.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from feeds import dates as D
+from feeds.csms import parse_csms_subject
+
+MAX_CHARS = 120_000  # longer bodies are read up to here: facts come early, and sweeps stay fast
+
+_CSMS_SUBJECT_LINE = re.compile(
+    r"^[ \t]*(?:(?:UPDATED\s+GUIDANCE|GUIDANCE|UPDATE|UPDATED|RESOLVED|REMINDER|REVISED|CORRECTION)\s*[-\u2010-\u2015:]?\s*)?"
+    r"CSMS\s*#\s*\d{2}-\d{6}.*$|^[ \t]*(?:[A-Z ]+[:\u2013-]\s*)?CSMS\s*#\s*\d{5,10}\s*[-\u2010-\u2015].*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+_CSMS_REF = re.compile(
+    r"CSMS\s*(?:message|msg\.?)?\s*(?:#|No\.?|Number)?\s*:?\s*(\d{2}-\d{6}|\d{7,9})\b", re.IGNORECASE
+)
+_RELATED = re.compile(r"Related\s+CSMS(?:\s+(?:No\.?|Nos\.?|#|messages?))?\s*:?\s*(?P<rest>[^\n]*)", re.I)
+_NUMBER = re.compile(r"\b(\d{2}-\d{6}|\d{7,9})\b")
+_HTS = re.compile(r"(?<![\d.])(\d{4}\.\d{2}\.(?:\d{2}\.\d{2}|\d{4}|\d{2}))(?![\d.]*\d)")
+_HTS_HEADING = re.compile(
+    r"(?i)(?:heading|subheading|HTSUS|HTS|tariff number|稅則(?:號別|號列)?)\s*(?:No\.?|number)?\s*(\d{4}\.\d{2})(?![\d.]*\d)"
+)
+_ADCVD = re.compile(r"\b([ACK]-\d{3}-\d{3})\b")
+_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+_URL = re.compile(r"https?://[^\s<>\"'）)\]，。、]+", re.IGNORECASE)
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for x in items:
+        seen.setdefault(x, None)
+    return list(seen)
+
+
+def _is_year_like(hts: str) -> bool:
+    """2026.04.20 is a date, not heading 2026: chapter 19/20 headings stop at 1905/2009."""
+    return bool(re.match(r"(?:19[1-9]\d|20[1-9]\d)\.", hts))
+
+
+def find_hts(text: str) -> list[str]:
+    """HTS numbers: 8/10-digit (incl. chapter 99 such as 9903.01.25) and named 6-digit headings."""
+    found = [m.group(1) for m in _HTS.finditer(text) if not _is_year_like(m.group(1))]
+    if re.search(r"\d{4}\.\d{2}(?![.\d])", text):  # only then can a named 6-digit heading exist
+        found += [m.group(1) for m in _HTS_HEADING.finditer(text) if not _is_year_like(m.group(1))]
+    return _unique(found)
+
+
+def find_related_csms(text: str, own: str | None) -> list[str]:
+    nums = [m.group(1) for m in _CSMS_REF.finditer(text)]
+    for m in _RELATED.finditer(text):
+        nums += _NUMBER.findall(m.group("rest"))
+    return [n for n in _unique(nums) if n != own]
+
+
+def find_emails(text: str) -> list[str]:
+    """Addresses in the text, minus placeholders (``name@example.com`` in subscribe boxes)."""
+    emails = [e.rstrip(".") for e in _EMAIL.findall(text)]
+    return _unique([e for e in emails if not re.search(r"@example\.[a-z]+$", e, re.I)])
+
+
+def find_links(text: str, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+    urls = [u.rstrip(".,;:") for u in _URL.findall(text)]
+    return _unique([*extra, *urls])
+
+
+# ---------------------------------------------------------------------------------------------
+# Title and CSMS number
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    csms_number: str | None
+    title: str
+    prefix: str | None
+
+
+def find_heading(title: str, body: str) -> Heading:
+    """CSMS number, title and prefix from the title, or from a subject line inside the body."""
+    subj = parse_csms_subject(title) if title else None
+    if subj is None:
+        m = _CSMS_SUBJECT_LINE.search(body)
+        if m:
+            subj = parse_csms_subject(m.group(0))
+    if subj is not None:
+        prefix = subj.prefix
+        t = subj.title
+        pm = re.match(r"^(UPDATED GUIDANCE|GUIDANCE|UPDATE|RESOLVED|REMINDER|AVAILABLE NOW)\s*[:\u2013\u2014-]\s*", t, re.I)
+        if pm and not prefix:
+            prefix = " ".join(pm.group(1).upper().split())
+        return Heading(subj.number, t, prefix)
+    zh = re.search(r"主旨\s*[:：]\s*(.+)", body)
+    if not title and zh:
+        return Heading(None, zh.group(1).strip()[:200], None)
+    first = title or next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
+    return Heading(None, first[:200], None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Events and dates (English)
+# ---------------------------------------------------------------------------------------------
+
+_EVENT_KINDS = (
+    ("support_call", re.compile(r"(?i)support call|office hours|teleconference|conference call")),
+    ("webinar", re.compile(r"(?i)webinar|web session|training session|outreach|workshop|說明會|研討會")),
+    ("maintenance", re.compile(r"(?i)maintenance|deploy|upgrade|release into|切換|維護|演練")),
+    ("outage", re.compile(r"(?i)outage|\bdown\b|unavailable|degraded|disruption|中斷|停機")),
+    ("deadline", re.compile(r"(?i)no later than|deadline|due (?:by|on)|must be (?:filed|submitted|received)|截止|前")),
+    ("effective", re.compile(r"(?i)effective|takes effect|go(?:es)? live|live on|begin(?:ning|s)? on|生效|實施|上線")),
+)
+
+
+def _context(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """The line (or sentence, for long lines) around a span — what the label and kind come from."""
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    le = len(text) if le < 0 else le
+    if le - ls > 300:
+        s2 = max(text.rfind(". ", ls, start) + 2, ls, start - 150)
+        e2 = text.find(". ", end, le)
+        le = min(le, end + 150) if e2 < 0 else min(e2 + 1, end + 150)
+        ls = s2
+    return text[ls:le], ls, le
+
+
+def _classify(line: str, default: str) -> str:
+    for kind, rx in _EVENT_KINDS:
+        if rx.search(line):
+            return kind
+    return default
+
+
+def _label(line: str) -> str:
+    return " ".join(line.split())[:160]
+
+
+def _url_in(line: str, links_by_line: dict[str, str]) -> str | None:
+    m = _URL.search(line)
+    if m:
+        return m.group(0).rstrip(".,;:")
+    return links_by_line.get(" ".join(line.split()))
+
+
+def english_events(text: str, published: datetime, links_by_line: dict[str, str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    kinds: dict[str, str] = {}  # long messages repeat lines; classify each once
+    for ev in D.find_event_times(text, published):
+        line, _, _ = _context(text, ev.start, ev.end)
+        if "sent this bulletin" in line.lower():
+            continue
+        kind = kinds.get(line) or kinds.setdefault(line, _classify(line, "event"))
+        key = (kind, ev.iso())
+        if key in seen:
+            continue
+        seen.add(key)
+        item: dict[str, Any] = {"kind": kind, "start": key[1], "label": _label(line)}
+        # EDT/EST/UTC as stated (ET resolved by date); None: the text gave no zone, never guessed
+        item["zone"] = D.zone_abbrev(ev.when) if ev.zoned else None
+        if ev.date_inferred:
+            item["date_inferred"] = True
+        url = _url_in(line, links_by_line)
+        if url:
+            item["url"] = url
+        out.append(item)
+    return out
+
+
+_DEADLINE_EN = re.compile(
+    r"(?i)(?:no later than|not later than|on or before|must be (?:filed|submitted|received)(?: by| on or before)?|"
+    r"deadline(?: is| of)?|due (?:by|on)|comments? (?:are )?due|by close of business on|by)\s*$"
+)
+_EFFECTIVE_EN = re.compile(
+    r"(?i)(?:effective(?: on| date:?| as of| for [^.\n]{0,60}? on or after)?|take[sn]? effect(?: on)?|beginning(?: on)?|"
+    r"starting(?: on)?|as of|on or after|go(?:es)? live on|will be live on|live on)\s*$"
+)
+_RANGE_EN = re.compile(r"^\s*(?:\([A-Za-z]+\))?\s*(?:through|thru|to|until|–|—|-)\s*$", re.I)
+
+
+def english_dates(text: str, published: datetime) -> list[dict[str, Any]]:
+    """Effective dates, deadlines and ranges (``DATE through DATE``) named in English text."""
+    found = D.parse_en_dates(text, published.date())
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    used: set[int] = set()
+    for i, d in enumerate(found):
+        if i in used:
+            continue
+        before = text[max(0, d.start - 80) : d.start]
+        line, _, _ = _context(text, d.start, d.end)
+        if "sent this bulletin" in line.lower():
+            continue
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        if nxt and _RANGE_EN.match(text[d.end : nxt.start]):
+            label = _label(line)
+            out.append({"kind": "range_start", "date": d.value.isoformat(), "label": label})
+            out.append({"kind": "range_end", "date": nxt.value.isoformat(), "label": label})
+            used.add(i + 1)
+            continue
+        if _DEADLINE_EN.search(before):
+            kind = "deadline"
+        elif _EFFECTIVE_EN.search(before):
+            kind = "effective"
+        elif "comment" in line.lower() and re.search(r"(?i)\b(?:by|before|due)\b", before[-25:]):
+            kind = "deadline"
+        else:
+            kind = "mentioned"
+        key = (kind, d.value.isoformat())
+        if key not in seen:  # long messages repeat dates; label each once
+            seen.add(key)
+            out.append({"kind": kind, "date": key[1], "label": _label(line)})
+    return _dedupe_dates(out)
+
+
+def _dedupe_dates(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    best: dict[tuple[str, str], dict[str, Any]] = {}
+    for it in items:
+        best.setdefault((it["kind"], it["date"]), it)
+    dated = {k[1] for k in best if k[0] != "mentioned"}
+    return [v for k, v in best.items() if k[0] != "mentioned" or k[1] not in dated]
+
+
+# ---------------------------------------------------------------------------------------------
+# Chinese official text
+# ---------------------------------------------------------------------------------------------
+
+_ISSUER = re.compile(r"^[ \t]*(?P<who>[^\n：:]{2,40}?)\s*(?P<kind>函|公告|書函|令|開會通知單)\s*$", re.MULTILINE)
+_FIELD = {
+    "發文日期": re.compile(r"發文日期\s*[:：]\s*(?P<v>[^\n]+)"),
+    "發文字號": re.compile(r"發文字號\s*[:：]\s*(?P<v>[^\n]+)"),
+}
+_SECTION_END = re.compile(
+    r"\n\s*(?:說明|公告事項|辦法|正本|副本|附件|依據)\s*[:：]|\n\s*-?\s*[一二三四五六七八九十]+、|\Z"
+)
+
+
+def chinese_letters(text: str) -> list[dict[str, Any]]:
+    """Each 函/公告 in the text: 發文機關, 發文日期 (ISO), 發文字號, 主旨, 說明."""
+    starts = [m.start() for m in re.finditer(r"發文日期\s*[:：]", text)]
+    if not starts:
+        starts = [m.start() for m in re.finditer(r"主旨\s*[:：]", text)][:1]
+    letters = []
+    for n, s in enumerate(starts):
+        block_end = starts[n + 1] if n + 1 < len(starts) else len(text)
+        head_from = max(0, (starts[n - 1] if n else 0))
+        block = text[s:block_end]
+        issuer = None
+        for m in _ISSUER.finditer(text, head_from, s):
+            issuer = m.group("who").strip()
+        letter: dict[str, Any] = {"發文機關": issuer}
+        dm = _FIELD["發文日期"].search(block)
+        when = D.parse_roc_dates(dm.group("v")) if dm else []
+        letter["發文日期"] = when[0].value.isoformat() if when else None
+        nm = _FIELD["發文字號"].search(block)
+        letter["發文字號"] = nm.group("v").strip() if nm else None
+        sm = re.search(r"主旨\s*[:：]\s*", block)
+        if sm:
+            end = _SECTION_END.search(block, sm.end())
+            letter["主旨"] = " ".join(block[sm.end() : end.start() if end else None].split())[:400]
+        else:
+            letter["主旨"] = None
+        em = re.search(r"(?:說明|公告事項)\s*[:：]\s*", block) or (
+            re.search(r"\n\s*-?\s*(?=一、)", block)
+        )
+        if em:
+            end = re.search(r"\n\s*(?:正本|副本)\s*[:：]", block[em.end() :])
+            body = block[em.end() : em.end() + end.start() if end else None]
+            letter["說明"] = [" ".join(p.split()).lstrip("- ") for p in body.split("\n") if p.strip()][:12]
+        else:
+            letter["說明"] = []
+        letters.append(letter)
+    return letters
+
+
+_ZH_DEADLINE = re.compile(r"(?:前|截止|為止|止)\s*$")
+_ZH_EFFECTIVE_BEFORE = re.compile(r"(?:自|於|定於|訂於|即日起|生效日)\s*$")
+_ZH_EFFECTIVE_AFTER = re.compile(r"^\s*(?:\([^)]{0,4}\)|（[^）]{0,4}）)?\s*(?:起)?\s*(?:生效|施行|實施|正式實施|上線|開始|起實施|起生效|起施行)")
+_ZH_EVENT_WORD = re.compile(r"說明會|研討會|宣導會|座談會|會議|演練|切換|停機|維護|中斷")
+
+
+def chinese_dates(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(dates, events) from Chinese text: ranges, 發文日期, 生效/實施, 截止, 說明會 with times."""
+    folded = D.fold_fullwidth(text)
+    dates: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    in_range: set[int] = set()
+    for r in D.parse_roc_ranges(text):
+        line, _, _ = _context(text, r.start.start, r.end.end)
+        dates.append({"kind": "range_start", "date": r.start.value.isoformat(), "label": _label(line)})
+        dates.append({"kind": "range_end", "date": r.end.value.isoformat(), "label": _label(line)})
+        in_range.update({r.start.start, r.end.start})
+    for f in D.parse_roc_dates(text):
+        if f.start in in_range:
+            continue
+        line, ls, _ = _context(text, f.start, f.end)
+        before = folded[max(ls, f.start - 12) : f.start]
+        after = folded[f.end : f.end + 30]
+        if re.search(r"發文日期\s*[:：]\s*$", before):
+            kind = "issued"
+        elif _ZH_EFFECTIVE_AFTER.match(after) or re.search(r"自\s*$", before):
+            kind = "effective"
+        elif re.match(r"^\s*(?:\([^)]{0,4}\))?\s*(?:前|止|截止)", after) or re.search(r"(?:截止|最遲)[^\n]{0,4}$", before):
+            kind = "deadline"
+        else:
+            kind = "mentioned"
+        dates.append({"kind": kind, "date": f.value.isoformat(), "label": _label(line)})
+        tm = D.parse_cjk_time(after[:16])
+        if tm and _ZH_EVENT_WORD.search(line) and re.match(r"^\s*(?:\([^)]{0,6}\)|（[^）]{0,6}）)?\s*(?:上午|下午|中午|晚上|凌晨|\d)", after):
+            start = D.taipei_datetime(f.value, tm[0])
+            ev_kind = _classify(line, "event")
+            if ev_kind in ("deadline",):
+                ev_kind = "event"
+            events.append(
+                {"kind": ev_kind, "start": start.isoformat(timespec="seconds"), "label": _label(line), "zone": "Asia/Taipei"}
+            )
+    return _dedupe_dates(dates), events
+
+
+# ---------------------------------------------------------------------------------------------
+# Everything
+# ---------------------------------------------------------------------------------------------
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def has_chinese(text: str) -> bool:
+    return len(_CJK.findall(text[:5000])) >= 10
+
+
+def extract_facts(
+    title: str,
+    body: str,
+    *,
+    published: datetime,
+    links: list[str] | tuple[str, ...] = (),
+    links_by_line: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """All facts of one announcement as a JSON-serialisable dict (keys: docs/EXPLAIN.md)."""
+    body = body[:MAX_CHARS]
+    text = f"{title}\n\n{body}" if title else body
+    head = find_heading(title, body)
+    dateline = D.parse_dateline(body)
+    when = dateline or published
+    events = english_events(text, when, links_by_line or {})
+    dates = english_dates(text, when)
+    letters: list[dict[str, Any]] = []
+    if has_chinese(text):
+        zh_dates, zh_events = chinese_dates(text)
+        dates += zh_dates
+        events += zh_events
+        letters = chinese_letters(body)
+    events.sort(key=lambda e: e["start"])
+    event_days = {e["start"][:10] for e in events}
+    dates = [d for d in dates if d["kind"] != "mentioned" or d["date"] not in event_days]
+    return {
+        "csms_number": head.csms_number,
+        "title": head.title,
+        "prefix": head.prefix,
+        "published": when.isoformat(timespec="seconds"),
+        "published_from": "dateline" if dateline else "feed",
+        "events": events,
+        "dates": _dedupe_dates(dates),
+        "related_csms": find_related_csms(text, head.csms_number),
+        "hts": find_hts(text),
+        "adcvd": _unique(_ADCVD.findall(text)),
+        "emails": find_emails(text),
+        "links": find_links(text, list(links)),
+        "letters": letters,
+    }
+
+
+def date_of(iso: str) -> date:
+    return date.fromisoformat(iso[:10])
