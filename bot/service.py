@@ -18,12 +18,15 @@ import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlite_utils import Database
 
-from bot import delivery
+from bot import delivery, reminders
 from bot.channels.base import Channel
 from bot.config import Config
+from bot.entry_match import queue_entry_matches
 from bot.match import match_announcement
 from bot.quiet import next_allowed
+from bot.reminders import plan_announcement_events
 from bot.render import render_alert
+from bot.tracker import Rules
 from bot.understand import Understanding, understand
 from feeds.fetch import FetchError, FetchLimits, backoff_delay, fetch
 from feeds.parsing import ParseError
@@ -74,10 +77,12 @@ class Service:
         self._session: aiohttp.ClientSession | None = None
         self._locks: dict[str, asyncio.Lock] = {}
         self.last_sweep: dict[str, datetime] = {}
+        self.deadline_rules = Rules(config.reminders)
         s = config.service
         self.sweeps: list[Sweep] = [
             Sweep("poll", s.poll_tick, self.poll),
             Sweep("match", s.match_tick, self.match),
+            Sweep("remind", s.remind_tick, self.remind),
             Sweep("drain", s.drain_tick, self.drain),
         ]
         sources.sync_sources(db, [(c.name, c.kind, c.url) for c in config.sources])
@@ -188,12 +193,33 @@ class Service:
                         now=now,
                         not_before=next_allowed(now, sub.timezone, sub.quiet_hours),
                     )
+                if pending.alertable:
+                    queued += self._deadline_hooks(ann, u, now)
                 announcements.mark_matched(
                     self.db, ann.key, now=now, topics=[h.topic for h in u.topics], facts=u.facts, summary_zh=u.summary_zh
                 )
         if queued:
             log.info("matched alerts_queued=%d", queued)
         return queued
+
+    def _deadline_hooks(self, ann: announcements.Announcement, u: Understanding, now: datetime) -> int:
+        """Deadlines capability: entries touched by this announcement, and reminders for the
+        events it announces. Never stops the match sweep."""
+        try:
+            with self.db.atomic():
+                topics = [h.topic for h in u.topics]
+                queued = queue_entry_matches(self.db, ann, topics, u.facts, rules=self.deadline_rules, now=now)
+                plan_announcement_events(
+                    self.db, ann.key, ann.title, u.facts, now=now, at=self.config.reminders.time_of_day
+                )
+            return queued
+        except Exception:
+            log.exception("deadline hooks failed key=%s", ann.key)
+            return 0
+
+    # ---- remind -----------------------------------------------------------------------
+    async def remind(self, now: datetime) -> reminders.SweepStats:
+        return reminders.sweep(self.db, now)
 
     # ---- drain ------------------------------------------------------------------------
     async def drain(self, now: datetime) -> delivery.DrainStats:
