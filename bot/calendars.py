@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, timedelta
 
 import holidays
@@ -28,6 +29,9 @@ class WorkCalendar:
     makeup_workdays: frozenset[date] = frozenset()
 
     def is_working_day(self, day: date) -> bool:
+        return _is_working_day(self, day)
+
+    def _compute_is_working_day(self, day: date) -> bool:
         if day in self.makeup_workdays:
             return True
         if day in self.extra_closures:
@@ -39,6 +43,9 @@ class WorkCalendar:
 
     def add_working_days(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start`` (``start`` itself is not counted)."""
+        return _add_working_days(self, start, n)
+
+    def _compute_add_working_days(self, start: date, n: int) -> date:
         day = start
         remaining = n
         while remaining > 0:
@@ -60,6 +67,18 @@ class WorkCalendar:
         return day
 
 
+# Bulk imports compute the same few hundred dates again and again: memoise per calendar
+# (a calendar is immutable and hashable by name and its explicit day sets).
+@lru_cache(maxsize=65536)
+def _is_working_day(cal: WorkCalendar, day: date) -> bool:
+    return cal._compute_is_working_day(day)
+
+
+@lru_cache(maxsize=65536)
+def _add_working_days(cal: WorkCalendar, start: date, n: int) -> date:
+    return cal._compute_add_working_days(start, n)
+
+
 def us_calendar(
     *, government_closures: bool = False, extra_closures: Iterable[date] = ()
 ) -> WorkCalendar:
@@ -71,7 +90,7 @@ def us_calendar(
     """
     cats = ("public", "government") if government_closures else ("public",)
     return WorkCalendar(
-        "US", holidays.US(categories=cats), extra_closures=frozenset(extra_closures)
+        "+".join(("US", *cats)), holidays.US(categories=cats), extra_closures=frozenset(extra_closures)
     )
 
 
@@ -119,6 +138,7 @@ def _make(text: str, y: int, m: int, d: int) -> date:
         raise _bad_date(text, "此日期不存在", "no such day") from None
 
 
+@lru_cache(maxsize=65536)
 def parse_date(text: str) -> date:
     """A date typed by a user or found in a CSV: ``2026-03-02``, ``03/02/2026`` (U.S. style,
     as ACE exports), or ROC ``115/03/02``, ``115.3.2``, ``民國115年3月2日``."""

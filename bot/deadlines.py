@@ -8,8 +8,9 @@ with its legal basis beside it; nothing here reads a clock, a file or the databa
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from bot.calendars import WorkCalendar, add_months
 from bot.errors import UserError
 
 LIQUIDATION_STATUSES = ("unliquidated", "liquidated", "extended", "suspended", "final")
+
+_Day = date  # the field ``Deadline.date`` shadows the type inside the class body
 
 # Secondary (DOMAIN.md §3): ACE typically liquidates ≈314 days after entry; always an estimate.
 TYPICAL_LIQUIDATION_DAYS = 314
@@ -28,7 +31,7 @@ class Deadline:
     date: date
     basis: str
     estimate: bool = False
-    act_by: date | None = None  # last working day on or before ``date`` (calendar-day rules)
+    act_by: _Day | None = None  # last working day on or before ``date`` (calendar-day rules)
     note: str = ""
 
     def as_json(self) -> dict:
@@ -101,7 +104,7 @@ def load_cape_rules(path: str | Path | None = None) -> CapeRules:
         )
         for x in data.get("exclusions", [])
     )
-    final = next(
+    final: dict = next(
         (x for x in data.get("status_exclusions", []) if x["liquidation_status"] == "final"), {}
     )
     return CapeRules(
@@ -190,6 +193,20 @@ def us_entry_deadlines(
     """All deadlines of one U.S. entry, sorted by date. ``today`` decides which CAPE
     exclusions are in force (rules change by date); defaults to the entry's own dates."""
     validate_entry_dates(entry)
+    # Deadlines do not depend on the number: memoise on the dates (bulk imports repeat them).
+    return list(_deadlines_cached(replace(entry, entry_number=""), cal, rules, today))
+
+
+@lru_cache(maxsize=65536)
+def _deadlines_cached(
+    entry: UsEntry, cal: WorkCalendar, rules: CapeRules, today: date | None
+) -> tuple[Deadline, ...]:
+    return tuple(_us_entry_deadlines(entry, cal, rules, today))
+
+
+def _us_entry_deadlines(
+    entry: UsEntry, cal: WorkCalendar, rules: CapeRules, today: date | None
+) -> list[Deadline]:
     out: list[Deadline] = []
     if entry.release_date is not None and not entry.summary_filed:
         out.append(Deadline("entry_summary_due", entry_summary_due(entry.release_date, cal),

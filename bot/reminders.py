@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -72,6 +73,7 @@ def parse_time_of_day(text: str) -> time:
     return time(int(hh), int(mm))
 
 
+@lru_cache(maxsize=65536)
 def end_of_day(day: date, tz: str) -> datetime:
     """The instant a deadline day is over in ``tz`` (next local midnight)."""
     return _local(day + timedelta(days=1), time(0, 0), tz)
@@ -82,6 +84,13 @@ def offset_schedule(
 ) -> tuple[tuple[str, datetime], ...]:
     """Reminder instants ``d<N>`` = N days before ``day`` at ``at`` local time, earliest first.
     Local wall time is kept across DST changes (zoneinfo resolves the offset per date)."""
+    return _offset_schedule(day, tz, tuple(offsets), at)
+
+
+@lru_cache(maxsize=65536)
+def _offset_schedule(
+    day: date, tz: str, offsets: tuple[int, ...], at: str
+) -> tuple[tuple[str, datetime], ...]:
     when = parse_time_of_day(at)
     items = {(f"d{n}", _local(day - timedelta(days=n), when, tz)) for n in set(offsets) if n >= 0}
     return tuple(sorted(items, key=lambda x: x[1]))
@@ -103,12 +112,20 @@ def deadline_row(
 ) -> ReminderRow:
     """A dated deadline → one reminder item. When every offset has passed but the day is not
     over yet (tracked on its last day), one ``now`` reminder is added so it is still said."""
-    schedule = offset_schedule(day, tz=tz, offsets=offsets, at=at)
+    schedule, past_at = _planned(day, tz, tuple(offsets), at, now)
+    return ReminderRow(subscriber_id, item_key, kind, title, day.isoformat(), past_at, schedule,
+                       basis, estimate)  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def _planned(
+    day: date, tz: str, offsets: tuple[int, ...], at: str, now: datetime | None
+) -> tuple[tuple[tuple[str, datetime], ...], datetime]:
+    schedule = _offset_schedule(day, tz, offsets, at)
     past_at = end_of_day(day, tz)
     if now is not None and now < past_at and all(t <= now for _, t in schedule):
         schedule = (*schedule, ("now", now + timedelta(seconds=1)))
-    return ReminderRow(subscriber_id, item_key, kind, title, day.isoformat(), past_at, schedule,
-                       basis, estimate)  # fmt: skip
+    return schedule, past_at
 
 
 def entry_rows(
