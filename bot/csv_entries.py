@@ -49,6 +49,8 @@ _HEADERS = {
     "port": "port", "口岸": "port",
     "label": "label", "note": "label", "ior": "label", "broker": "label", "備註": "label",
 }  # fmt: skip
+_ENTRY_TYPE = re.compile(r"\d{1,2}")
+_HTS_SPLIT = re.compile(r"[;\s|、，]+")
 _TRUE = {"1", "y", "yes", "true", "t", "是", "有", "v", "x"}
 _FALSE = {"", "0", "n", "no", "false", "f", "否", "無"}
 
@@ -187,7 +189,7 @@ def _row_entry(values: dict[str, str], *, cape: bool) -> TrackedEntry:
         flags[key] = b
     entry_type = values.get("entry_type") or None
     if entry_type is not None:
-        if not re.fullmatch(r"\d{1,2}", entry_type):
+        if not _ENTRY_TYPE.fullmatch(entry_type):
             raise UserError(f"報關類型「{entry_type}」應為兩位數字", f"entry type {entry_type!r} must be 2 digits")
         entry_type = entry_type.zfill(2)
     entry = UsEntry(
@@ -197,7 +199,7 @@ def _row_entry(values: dict[str, str], *, cape: bool) -> TrackedEntry:
         ieepa=True if cape else flags["ieepa"],
     )  # fmt: skip
     validate_entry_dates(entry)
-    hts = tuple(h for h in re.split(r"[;\s|、，]+", values.get("hts", "")) if h)
+    hts = tuple(h for h in _HTS_SPLIT.split(values.get("hts", "")) if h)
     return TrackedEntry(entry, hts, values.get("port") or None, values.get("label") or None)
 
 

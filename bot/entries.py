@@ -21,8 +21,9 @@ _US_SHAPE = re.compile(r"^([A-Z0-9]{3})(\d{7})(\d)$")
 _TW_SHAPE = re.compile(r"^([A-Z]{2})\s*([A-Z]{2})?\s*(\d{10})$")
 
 
-def _char_value(ch: str) -> int:
-    return int(ch) if ch.isdigit() else _LETTER_VALUES[ch]
+_VALUE = {**{str(d): d for d in range(10)}, **_LETTER_VALUES}
+# A doubled value above 9 is replaced by the sum of its digits.
+_DOUBLED = {ch: (2 * v) // 10 + (2 * v) % 10 for ch, v in _VALUE.items()}
 
 
 def check_digit(filer_and_number: str) -> int:
@@ -33,14 +34,8 @@ def check_digit(filer_and_number: str) -> int:
     """
     if len(filer_and_number) != 10:
         raise ValueError("need 10 characters")
-    total = 0
-    for pos, ch in enumerate(filer_and_number.upper(), start=1):
-        v = _char_value(ch)
-        if pos % 2 == 0:
-            v *= 2
-            if v > 9:
-                v = v // 10 + v % 10
-        total += v
+    chars = filer_and_number.upper()
+    total = sum(_VALUE[c] for c in chars[0::2]) + sum(_DOUBLED[c] for c in chars[1::2])
     return (10 - total % 10) % 10
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from sqlite_utils import Database
@@ -41,7 +41,7 @@ def _timing(
     """Stored form of a schedule (memoised: a bulk import repeats a few hundred schedules)."""
     start = _first_future(schedule, now)
     due = iso(schedule[start][1]) if start < len(schedule) else None
-    sched = json.dumps([[label, iso(at)] for label, at in schedule])
+    sched = json.dumps([[label, int(at.timestamp())] for label, at in schedule], separators=(",", ":"))
     return iso(past_at), sched, start, due, "active" if due else "finished"
 
 
@@ -57,11 +57,17 @@ def upsert(db: Database, rows: Sequence[ReminderRow], *, now: datetime) -> int:
     time has already passed when the item is (re)planned are not sent late — only the sweep's
     own missed reminders are. Call inside ``db.atomic()``."""
     params = []
+    stamp = iso(now)
+    memo: dict[tuple[int, int], tuple[str, str, int, str | None, str]] = {}  # rows share schedules
     for r in rows:
-        past, sched, start, due, status = _timing(r.schedule, r.past_at, now)
+        key = (id(r.schedule), id(r.past_at))
+        timing = memo.get(key)
+        if timing is None:
+            timing = memo[key] = _timing(r.schedule, r.past_at, now)
+        past, sched, start, due, status = timing
         params.append(
             (r.subscriber_id, r.item_key, r.kind, r.title, r.deadline, past, r.basis,
-             int(r.estimate), sched, start, due, status, iso(now))
+             int(r.estimate), sched, start, due, status, stamp)
         )  # fmt: skip
     params.sort(key=lambda p: (p[0], p[1]))  # index order: far fewer B-tree page splits
     db.conn.executemany(
@@ -107,7 +113,9 @@ def due(db: Database, now: datetime, *, limit: int = 1000) -> list[DueReminder]:
         " ORDER BY r.due_at LIMIT ?",
         [iso(now), limit],
     ):
-        schedule = tuple((label, from_iso(at)) for label, at in json.loads(r["schedule"]))
+        schedule = tuple(
+            (label, datetime.fromtimestamp(at, UTC)) for label, at in json.loads(r["schedule"])
+        )
         past_at = from_iso(r["past_at"])
         assert past_at is not None
         out.append(

@@ -64,6 +64,7 @@ def upsert_entries(
 ) -> int:
     """Insert or update entries (keyed by subscriber + entry number). Call inside atomic()."""
     stamp = iso(now)
+    existed = entry_ids(db, subscriber_id, (t.entry.entry_number for t in items if t.hts))
     rows = [
         (
             subscriber_id, t.entry.entry_number, t.entry.entry_type,
@@ -90,8 +91,8 @@ def upsert_entries(
     with_hts = [t for t in items if t.hts]
     if with_hts:
         ids = entry_ids(db, subscriber_id, [t.entry.entry_number for t in with_hts])
-        db.conn.executemany(
-            "DELETE FROM tracked_hts WHERE entry_id = ?", [(ids[t.entry.entry_number],) for t in with_hts]
+        db.conn.executemany(  # only entries that were already tracked can hold old codes
+            "DELETE FROM tracked_hts WHERE entry_id = ?", [(i,) for i in existed.values()]
         )
         db.conn.executemany(
             "INSERT OR IGNORE INTO tracked_hts (entry_id, subscriber_id, hts) VALUES (?,?,?)",
@@ -107,13 +108,12 @@ def upsert_entries(
 
 def entry_ids(db: Database, subscriber_id: int, numbers: Iterable[str]) -> dict[str, int]:
     wanted = set(numbers)
-    return {
-        r["entry_number"]: r["id"]
-        for r in db.query(
-            "SELECT id, entry_number FROM tracked_entries WHERE subscriber_id = ?", [subscriber_id]
-        )
-        if r["entry_number"] in wanted
-    }
+    if not wanted:
+        return {}
+    cur = db.conn.execute(
+        "SELECT entry_number, id FROM tracked_entries WHERE subscriber_id = ?", [subscriber_id]
+    )
+    return {number: rid for number, rid in cur if number in wanted}
 
 
 def get_entry(db: Database, subscriber_id: int, entry_number: str) -> TrackedEntry | None:
