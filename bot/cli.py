@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import cli_mail
+from bot import cli_deadlines, cli_mail
 from bot.channels import build_channels
 from bot.config import Config, load_config
 from bot.errors import UserError
@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument("--all", action="store_true")
         for kind in SUBSCRIPTION_KINDS[1:]:
             g.add_argument(f"--{kind}")
+    cli_deadlines.add_parsers(sub)  # deadlines capability (issue 5)
     return p
 
 
@@ -151,6 +152,8 @@ def run_command(args: argparse.Namespace) -> int:
         return asyncio.run(_serve(config))
     if cmd == "once":
         return asyncio.run(_once(config, args.force))
+    if cmd in cli_deadlines.COMMANDS:
+        return cli_deadlines.run(args, config, utc_now())
     db = open_db(config.service.database)
     now = utc_now()
     if cmd == "sources":

@@ -18,16 +18,19 @@ import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlite_utils import Database
 
-from bot import delivery
+from bot import delivery, reminders
 from bot.associations import AssociationChannel
 from bot.channels.base import Channel
 from bot.config import Config
 from bot.digest import digest_sweep, wants_immediate
+from bot.entry_match import queue_entry_matches
 from bot.llm import enabled as llm_enabled
 from bot.llm import llm_summary
 from bot.match import match_announcement
 from bot.quiet import next_allowed
+from bot.reminders import plan_announcement_events
 from bot.render import RenderedAlert, render_alert
+from bot.tracker import Rules
 from bot.understand import Understanding, understand
 from feeds.fetch import FetchError, FetchLimits, backoff_delay, fetch
 from feeds.parsing import ParseError
@@ -81,10 +84,12 @@ class Service:
         self._locks: dict[str, asyncio.Lock] = {}
         self.last_sweep: dict[str, datetime] = {}
         self._scheduler: AsyncIOScheduler | None = None
+        self.deadline_rules = Rules(config.reminders)
         s = config.service
         self.sweeps: list[Sweep] = [
             Sweep("poll", s.poll_tick, self.poll),
             Sweep("match", s.match_tick, self.match),
+            Sweep("remind", s.remind_tick, self.remind),
             Sweep("digest", s.remind_tick, self.digest),
             Sweep("drain", s.drain_tick, self.drain),
         ]
@@ -208,6 +213,8 @@ class Service:
                         now=now,
                         not_before=next_allowed(now, sub.timezone, sub.quiet_hours),
                     )
+                if pending.alertable:
+                    queued += self._deadline_hooks(ann, u, now)
                 announcements.mark_matched(
                     self.db, ann.key, now=now, topics=[h.topic for h in u.topics], facts=u.facts, summary_zh=u.summary_zh
                 )
@@ -218,6 +225,25 @@ class Service:
     # ---- digest -----------------------------------------------------------------------
     async def digest(self, now: datetime) -> int:
         return digest_sweep(self.db, now)
+
+    def _deadline_hooks(self, ann: announcements.Announcement, u: Understanding, now: datetime) -> int:
+        """Deadlines capability: entries touched by this announcement, and reminders for the
+        events it announces. Never stops the match sweep."""
+        try:
+            with self.db.atomic():
+                topics = [h.topic for h in u.topics]
+                queued = queue_entry_matches(self.db, ann, topics, u.facts, rules=self.deadline_rules, now=now)
+                plan_announcement_events(
+                    self.db, ann.key, ann.title, u.facts, now=now, at=self.config.reminders.time_of_day
+                )
+            return queued
+        except Exception:
+            log.exception("deadline hooks failed key=%s", ann.key)
+            return 0
+
+    # ---- remind -----------------------------------------------------------------------
+    async def remind(self, now: datetime) -> reminders.SweepStats:
+        return reminders.sweep(self.db, now)
 
     # ---- drain ------------------------------------------------------------------------
     async def drain(self, now: datetime) -> delivery.DrainStats:
@@ -295,12 +321,14 @@ class Service:
 
 
 # Which sweep consumes what a sweep produces (woken at once when there is something).
-_FOLLOWERS = {"poll": "match", "match": "drain", "digest": "drain"}
+_FOLLOWERS = {"poll": "match", "match": "drain", "remind": "drain", "digest": "drain"}
 
 
 def _produced(result: object) -> bool:
     if isinstance(result, PollStats):
         return result.new_items > 0
+    if hasattr(result, "queued"):  # reminders.SweepStats
+        return bool(result.queued)
     return bool(result)
 
 

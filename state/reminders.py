@@ -1,0 +1,185 @@
+"""Reminder rows: one per (subscriber, deadline item), with its schedule and next ``due_at``.
+
+The sweep reads due rows through the partial index ``reminders_due`` and, in the same
+transaction, queues the outbox message and advances the row — so a kill anywhere leaves either
+both or neither, and a rerun neither loses nor doubles a reminder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from sqlite_utils import Database
+
+from bot.errors import UserError
+from state.db import from_iso, iso
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRow:
+    """A planned reminder item: what, when it is past, and when to remind (label, instant)."""
+
+    subscriber_id: int
+    item_key: str
+    kind: str
+    title: str
+    deadline: str  # ISO date, or ISO datetime for events
+    past_at: datetime
+    schedule: tuple[tuple[str, datetime], ...]
+    basis: str = ""
+    estimate: bool = False
+
+
+@lru_cache(maxsize=65536)
+def _timing(
+    schedule: tuple[tuple[str, datetime], ...], past_at: datetime, now: datetime
+) -> tuple[str, str, int, str | None, str]:
+    """Stored form of a schedule (memoised: a bulk import repeats a few hundred schedules)."""
+    start = _first_future(schedule, now)
+    due = iso(schedule[start][1]) if start < len(schedule) else None
+    sched = json.dumps([[label, int(at.timestamp())] for label, at in schedule], separators=(",", ":"))
+    return iso(past_at), sched, start, due, "active" if due else "finished"
+
+
+def _first_future(schedule: Sequence[tuple[str, datetime]], now: datetime) -> int:
+    for i, (_, at) in enumerate(schedule):
+        if at > now:
+            return i
+    return len(schedule)
+
+
+def upsert(db: Database, rows: Sequence[ReminderRow], *, now: datetime) -> int:
+    """Insert or replace reminder items; an item marked done stays done. Reminders whose
+    time has already passed when the item is (re)planned are not sent late — only the sweep's
+    own missed reminders are. Call inside ``db.atomic()``."""
+    params = []
+    stamp = iso(now)
+    memo: dict[tuple[int, int], tuple[str, str, int, str | None, str]] = {}  # rows share schedules
+    for r in rows:
+        key = (id(r.schedule), id(r.past_at))
+        timing = memo.get(key)
+        if timing is None:
+            timing = memo[key] = _timing(r.schedule, r.past_at, now)
+        past, sched, start, due, status = timing
+        params.append(
+            (r.subscriber_id, r.item_key, r.kind, r.title, r.deadline, past, r.basis,
+             int(r.estimate), sched, start, due, status, stamp)
+        )  # fmt: skip
+    params.sort(key=lambda p: (p[0], p[1]))  # index order: far fewer B-tree page splits
+    db.conn.executemany(
+        "INSERT INTO reminders (subscriber_id, item_key, kind, title, deadline, past_at, basis,"
+        " estimate, schedule, next_index, due_at, status, created_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT (subscriber_id, item_key) DO UPDATE SET kind=excluded.kind,"
+        " title=excluded.title, deadline=excluded.deadline, past_at=excluded.past_at,"
+        " basis=excluded.basis, estimate=excluded.estimate, schedule=excluded.schedule,"
+        " next_index=excluded.next_index, due_at=excluded.due_at, status=excluded.status"
+        " WHERE reminders.status != 'done'"
+        " AND (reminders.deadline != excluded.deadline OR reminders.schedule != excluded.schedule)",
+        params,
+    )
+    return len(params)
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    id: int
+    subscriber_id: int
+    item_key: str
+    kind: str
+    title: str
+    deadline: str
+    past_at: datetime
+    basis: str
+    estimate: bool
+    schedule: tuple[tuple[str, datetime], ...]
+    next_index: int
+    timezone: str
+    quiet_hours: str | None
+    language: str
+
+
+def due(db: Database, now: datetime, *, limit: int = 1000) -> list[DueReminder]:
+    """Rows whose ``due_at`` has come, for active subscribers (index range scan on due_at)."""
+    out = []
+    for r in db.query(
+        "SELECT r.*, s.timezone, s.quiet_hours, s.language FROM reminders r"
+        " JOIN subscribers s ON s.id = r.subscriber_id"
+        " WHERE r.due_at IS NOT NULL AND r.due_at <= ? AND s.status = 'active'"
+        " ORDER BY r.due_at LIMIT ?",
+        [iso(now), limit],
+    ):
+        schedule = tuple(
+            (label, datetime.fromtimestamp(at, UTC)) for label, at in json.loads(r["schedule"])
+        )
+        past_at = from_iso(r["past_at"])
+        assert past_at is not None
+        out.append(
+            DueReminder(
+                id=r["id"], subscriber_id=r["subscriber_id"], item_key=r["item_key"],
+                kind=r["kind"], title=r["title"], deadline=r["deadline"], past_at=past_at,
+                basis=r["basis"], estimate=bool(r["estimate"]),
+                schedule=schedule,  # type: ignore[arg-type]
+                next_index=r["next_index"], timezone=r["timezone"],
+                quiet_hours=r["quiet_hours"], language=r["language"],
+            )  # fmt: skip
+        )
+    return out
+
+
+def advance(db: Database, reminder_id: int, *, next_index: int, due_at: datetime | None,
+            status: str) -> None:  # fmt: skip
+    db.execute(
+        "UPDATE reminders SET next_index = ?, due_at = ?, status = ? WHERE id = ?",
+        [next_index, iso(due_at) if due_at else None, status, reminder_id],
+    )
+
+
+def mark_done(db: Database, subscriber_id: int, item_key: str, *, now: datetime) -> int:
+    """已處理: stop the remaining reminders of one item, or of every item under a prefix
+    (``us:ABC-1234567-6`` covers all of that entry's deadlines). Returns how many items."""
+    with db.atomic():
+        cur = db.execute(
+            "UPDATE reminders SET status = 'done', due_at = NULL, done_at = ?"
+            " WHERE subscriber_id = ? AND (item_key = ? OR item_key LIKE ?) AND status != 'done'",
+            [iso(now), subscriber_id, item_key, item_key + ":%"],
+        )
+    if not cur.rowcount:
+        already = next(
+            db.query(
+                "SELECT count(*) AS n FROM reminders WHERE subscriber_id = ?"
+                " AND (item_key = ? OR item_key LIKE ?)",
+                [subscriber_id, item_key, item_key + ":%"],
+            )
+        )["n"]
+        if not already:
+            raise UserError(
+                f"訂閱者 #{subscriber_id} 沒有「{item_key}」這項期限",
+                f"subscriber #{subscriber_id} has no deadline {item_key!r}",
+            )
+    return cur.rowcount
+
+
+def items_of(db: Database, subscriber_id: int) -> list[dict]:
+    return list(
+        db.query(
+            "SELECT item_key, kind, title, deadline, basis, estimate, status, due_at"
+            " FROM reminders WHERE subscriber_id = ? ORDER BY deadline, item_key",
+            [subscriber_id],
+        )
+    )
+
+
+def recipients_of_announcement(db: Database, announcement_key: str) -> list[dict]:
+    """Subscribers alerted about an announcement (they get its event reminders)."""
+    return list(
+        db.query(
+            "SELECT s.id, s.timezone, s.quiet_hours, s.language FROM alerts a"
+            " JOIN subscribers s ON s.id = a.subscriber_id WHERE a.announcement_key = ?",
+            [announcement_key],
+        )
+    )

@@ -1,0 +1,93 @@
+"""The deadlines admin commands through ``bot.cli.main`` (exit codes, JSON, bilingual errors)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    db = str(tmp_path / "t.db")
+
+    def _run(*argv: str) -> tuple[int, str, str]:
+        code = main(["--db", db, *argv])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return _run
+
+
+def test_deadlines_command_prints_json_list(run) -> None:
+    code, out, _ = run("deadlines", "ABC-1234567-6", "--entry-date", "2026-03-02", "--release", "2026-03-03",
+                       "--liquidated", "2026-06-01", "--ieepa")  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    kinds = {d["kind"]: d for d in data}
+    assert {"entry_summary_due", "psc_last_day", "estimated_liquidation", "cape_last_day",
+            "protest_last_day"} <= set(kinds)  # fmt: skip
+    assert kinds["cape_last_day"]["date"] == "2026-08-20"
+    assert kinds["protest_last_day"]["date"] == "2026-11-28"
+    assert all(set(d) >= {"kind", "date", "basis", "estimate"} for d in data)
+    assert isinstance(kinds["estimated_liquidation"]["estimate"], bool)
+
+
+@pytest.mark.parametrize(
+    ("argv", "zh", "en"),
+    [(("deadlines", "ABC-1234567-5"), "應為 6", "expected 6"),
+     (("deadlines", "ABC-1234567-6", "--entry-date", "2026-02-30"), "不存在", "no such day"),
+     (("deadlines", "ABC-1234567-6", "--entry-date", "0/1/1"), "民國年", "ROC year"),
+     (("deadlines", "ABC-1234567-6", "--release", "2026-07-01", "--liquidated", "2026-06-01"),
+      "放行日", "release date")],
+)  # fmt: skip
+def test_bad_input_exits_2_with_message_in_both_languages(run, argv, zh: str, en: str) -> None:
+    code, out, err = run(*argv)
+    assert code == 2 and out == ""
+    assert zh in err and en in err
+
+
+def test_track_import_done_export_and_list(run, tmp_path: Path) -> None:
+    assert run("subscriber", "add", "--name", "A", "--channel", "console", "--address", "a")[0] == 0
+    code, out, _ = run("track", "--subscriber", "1", "ABC 1234567 6", "--entry-date", "2026-10-01",
+                       "--release", "2026-11-20", "--ieepa", "--hts", "9903.01.25")  # fmt: skip
+    assert code == 0 and "ABC-1234567-6" in out
+    code, out, _ = run("track", "--subscriber", "1", "--tw", "AA 9032006017", "--kind", "re_export",
+                       "--base", "115/06/30")  # fmt: skip
+    assert code == 0 and json.loads(out)["date"] == "2026-12-30"
+    assert run("track", "--subscriber", "1", "--custom", "AEO 重新認證", "--due", "2027-01-15")[0] == 0
+    csv_file = tmp_path / "cape.csv"
+    csv_file.write_bytes("Entry Number\r\n999-9999999-0\r\n".encode("utf-8-sig"))
+    code, out, _ = run("import-entries", str(csv_file), "--subscriber", "1")
+    assert code == 0 and "imported 1" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"Entry Number\nABC-1234567-5\n")
+    code, _, err = run("import-entries", str(bad), "--subscriber", "1")
+    assert code == 2 and "第 2 行" in err and "line 2" in err
+    code, out, _ = run("deadlines-of", "--subscriber", "1", "--json")
+    items = {r["item_key"] for r in json.loads(out)}
+    assert "us:ABC-1234567-6:entry_summary_due" in items and "tw:1" in items and "custom:1" in items
+    code, out, _ = run("done", "--subscriber", "1", "ABC-1234567-6", "--kind", "entry_summary_due")
+    assert code == 0 and "已處理" in out
+    code, out, _ = run("export-cape", "--subscriber", "1", "--out", str(tmp_path / "cape"))
+    assert code == 0 and "2 CAPE-eligible entries in 1 file" in out
+    assert (tmp_path / "cape" / "cape_001.csv").read_text().splitlines()[0] == "Entry Number"
+    assert run("untrack", "--subscriber", "1", "ABC-1234567-6")[0] == 0
+    code, _, err = run("untrack", "--subscriber", "1", "ABC-1234567-6")
+    assert code == 2 and "沒有追蹤" in err
+
+
+def test_unknown_subscriber_and_garbage_file(run, tmp_path: Path) -> None:
+    code, _, err = run("deadlines-of", "--subscriber", "9")
+    assert code == 2 and "找不到訂閱者" in err
+    run("subscriber", "add", "--name", "A", "--channel", "console", "--address", "a")
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(bytes(range(256)) * 4096)
+    code, _, err = run("import-entries", str(junk), "--subscriber", "1")
+    assert code == 2 and "錯誤" in err and "error" in err
+    code, _, err = run("import-entries", str(tmp_path / "missing.csv"), "--subscriber", "1")
+    assert code == 2 and "無法讀取" in err

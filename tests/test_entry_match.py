@@ -1,0 +1,97 @@
+"""Announcements matched to tracked entries, and the service's match + remind sweeps."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot import service as service_mod
+from bot.config import Config, RemindersConfig
+from bot.deadlines import UsEntry
+from bot.entry_match import match_entries, match_text
+from bot.service import Service
+from bot.tracker import Rules, track_entries
+from bot.understand import TopicHit, Understanding
+from feeds.model import Announcement
+from state import announcements, outbox
+from state import reminders as store
+from state.db import open_db
+from state.subscribers import add_subscriber, subscribe
+from state.tracking import TrackedEntry
+
+NOW = datetime(2026, 4, 20, 12, 0, tzinfo=UTC)
+RULES = Rules(RemindersConfig())
+
+
+def ann(key: str = "csms:68396594", title: str = "CAPE Phase 1 is live", body: str = "") -> Announcement:
+    return Announcement(key=key, source="cbp-csms-rss", kind="csms", ext_id=key.split(":")[1],
+                        title=title, url="https://content.govdelivery.com/x", published=NOW, body=body)  # fmt: skip
+
+
+@pytest.fixture
+def db():
+    d = open_db(":memory:")
+    yield d
+    d.close()
+
+
+def _setup(db) -> tuple[int, int, int]:
+    a = add_subscriber(db, name="A", channel="console", address="a", now=NOW).id
+    b = add_subscriber(db, name="B", channel="console", address="b", now=NOW, language="en").id
+    c = add_subscriber(db, name="C", channel="console", address="c", now=NOW).id
+    track_entries(db, a, [
+        TrackedEntry(UsEntry("ABC-1234567-6", entry_date=date(2026, 1, 5), ieepa=True), ("9903.01.25",)),
+        TrackedEntry(UsEntry("999-9999999-0", entry_date=date(2025, 6, 2), liquidation_date=date(2026, 4, 10),
+                             liquidation_status="liquidated", ieepa=True)),
+    ], rules=RULES, now=NOW)  # fmt: skip
+    track_entries(db, b, [TrackedEntry(UsEntry("ABC-1234567-6", entry_date=date(2026, 1, 5)),
+                                       ("8471.30.0100",))], rules=RULES, now=NOW)  # fmt: skip
+    return a, b, c
+
+
+def test_cape_announcement_counts_ieepa_entries_and_gives_nearest_dates(db) -> None:
+    a, b, c = _setup(db)
+    hits = match_entries(db, ann(), ["ieepa_cape"], {}, rules=RULES, today=NOW.date())
+    assert set(hits) == {a}
+    m = hits[a]
+    assert len(m.entries) == 2 and m.cape_eligible == 2
+    assert m.nearest_cape == date(2026, 6, 29)  # 2026-04-10 + 80
+    assert m.nearest_protest == date(2026, 10, 7)  # 2026-04-10 + 180
+    text = match_text(ann(), m, lang="zh-TW")
+    assert "2 筆" in text and "2026-06-29" in text and "原因" in text
+
+
+def test_hts_prefix_matches_tracked_entries_and_says_why(db) -> None:
+    a, b, c = _setup(db)
+    hits = match_entries(db, ann("fr:2026-1", "Tariff changes", ""), [], {"hts": ["8471.30"]},
+                         rules=RULES, today=NOW.date())  # fmt: skip
+    assert set(hits) == {b}
+    assert "8471.30" in hits[b].reason_en and "HTS" in hits[b].reason_en
+    text = match_text(ann("fr:2026-1", "Tariff changes"), hits[b], lang="en")
+    assert text.startswith("📦 Your entries") and "Why:" in text
+    # A longer announced number still matches a shorter tracked prefix.
+    hits = match_entries(db, ann("fr:2", "x"), [], {"hts": ["9903.01.25.10"]}, rules=RULES, today=NOW.date())
+    assert set(hits) == {a}
+
+
+async def test_service_match_queues_entry_message_and_plans_event_reminders(db, monkeypatch) -> None:
+    a, b, c = _setup(db)
+    subscribe(db, a, "all", "", now=NOW)
+    with db.atomic():
+        announcements.store_new(db, [ann()], now=NOW, alertable_after=datetime(2026, 1, 1, tzinfo=UTC))
+    facts = {"events": [{"kind": "webinar", "start": "2026-04-21T13:00:00-04:00", "label": "CAPE 說明會"}],
+             "dates": [], "hts": [], "csms_number": "68396594"}  # fmt: skip
+    monkeypatch.setattr(service_mod, "understand",
+                        lambda a_, now=None: Understanding((TopicHit("ieepa_cape", "t"),), facts, "摘要"))  # fmt: skip
+    svc = Service(Config(), db, {})
+    assert [s.name for s in svc.sweeps] == ["poll", "match", "remind", "digest", "drain"]
+    await svc.match(NOW)
+    kinds = sorted(m["kind"] for m in outbox.messages_for(db, a))
+    assert kinds == ["alert", "entry_match"]
+    assert "event:csms:68396594:0" in {r["item_key"] for r in store.items_of(db, a)}
+    stats = await svc.remind(datetime(2026, 4, 21, 16, 0, tzinfo=UTC))
+    assert stats.queued >= 1
+    await svc.match(NOW)  # a second match run changes nothing
+    assert len([m for m in outbox.messages_for(db, a) if m["kind"] == "entry_match"]) == 1
+    await svc.close()
