@@ -38,8 +38,24 @@ class Deadline:
     detail: str = ""
 
 
-# Providers of a subscriber's upcoming deadlines: (db, subscriber id, today) → deadlines.
-DEADLINE_PROVIDERS: list[Callable[[Database, int, date], Iterable[Deadline]]] = []
+DIGEST_HORIZON_DAYS = 30  # the digest table shows deadlines up to this many days ahead
+OVERDUE_DAYS = 30  # and overdue ones not marked done for this long
+
+
+def tracked_deadlines(db: Database, subscriber_id: int, today: date) -> Iterable[Deadline]:
+    """Open (not 已處理) deadlines of the subscriber's tracked items, from the reminders table."""
+    since = (today - timedelta(days=OVERDUE_DAYS)).isoformat()
+    for r in db.query(
+        "SELECT title, deadline, basis, estimate FROM reminders WHERE subscriber_id = ?"
+        " AND status != 'done' AND substr(deadline, 1, 10) >= ? ORDER BY deadline",
+        [subscriber_id, since],
+    ):
+        detail = "估計 estimate" if r["estimate"] else ""
+        yield Deadline(r["title"], date.fromisoformat(r["deadline"][:10]), detail)
+
+
+# Providers of a subscriber's deadlines: (db, subscriber id, today) → deadlines (digest, ICS).
+DEADLINE_PROVIDERS: list[Callable[[Database, int, date], Iterable[Deadline]]] = [tracked_deadlines]
 
 
 def wants_immediate(sub: Subscriber, topics: Iterable[str], subs: Sequence[Subscription]) -> bool:
@@ -81,7 +97,11 @@ def deadline_rows(db: Database, sub: Subscriber, today: date) -> list[dict]:
     items: list[Deadline] = []
     for provider in DEADLINE_PROVIDERS:
         items.extend(provider(db, sub.id, today))
-    rows = [{"title": d.title, "due": d.due.isoformat(), "days": (d.due - today).days, "detail": d.detail} for d in items]
+    rows = [
+        {"title": d.title, "due": d.due.isoformat(), "days": (d.due - today).days, "detail": d.detail}
+        for d in items
+        if (d.due - today).days <= DIGEST_HORIZON_DAYS
+    ]
     return sorted(rows, key=lambda r: r["days"])  # overdue (negative) first
 
 
@@ -111,7 +131,7 @@ def digest_sweep(db: Database, now: datetime) -> int:
     queued = 0
     for sub in active_subscribers(db):
         slot = last_slot(now, sub)
-        if slot is None:
+        if slot is None or slot < datetime.fromisoformat(sub.created_at):  # none before they joined
             continue
         key = f"digest:{slot.date().isoformat()}"
         if next(db.query("SELECT 1 FROM outbox WHERE subscriber_id = ? AND message_key = ?", [sub.id, key]), None):

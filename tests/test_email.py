@@ -225,3 +225,30 @@ async def test_channel_builds_stable_message_id_for_a_resend():
     assert a["Message-ID"] == b["Message-ID"]
     other = build_message(_msg(id=43, message_key="alert:csms:2"), sender="a <alerts@t.test>", http=HttpConfig(), now=NOW)
     assert other["Message-ID"] != a["Message-ID"]
+
+
+async def test_digest_carries_deadline_table_overdue_first(tmp_path, feed_server):
+    from datetime import date
+
+    from bot.config import RemindersConfig
+    from bot.tracker import Rules, track_custom
+
+    with SmtpServer() as smtp:
+        config = _config(tmp_path, feed_server, smtp)
+        db = open_db(config.service.database)
+        s = add_subscriber(db, name="x", channel="email", address="t@firm.tw", now=NOW - timedelta(days=60))
+        update_subscriber(db, s.id, digest="daily", digest_time="08:00")
+        rules = Rules(RemindersConfig())
+        then = NOW - timedelta(days=30)
+        for title, due in (("AEO 重新認證", date(2026, 5, 6)), ("C-TPAT 年度審查", date(2026, 4, 18)),
+                           ("遠期事項", date(2026, 12, 31))):  # fmt: skip
+            track_custom(db, s.id, title=title, due=due, due_time=None, rules=rules, now=then)
+        svc = _service(config, db)
+        morning = datetime(2026, 4, 21, 0, 5, tzinfo=UTC)  # 08:05 Taipei
+        await svc.cycle(morning)
+        await svc.close()
+        digests = [m for m in smtp.box.to("t@firm.tw") if "每日摘要" in _subject(m)]
+    assert len(digests) == 1
+    html = digests[0].get_body(("html",)).get_content()
+    assert html.index("C-TPAT 年度審查") < html.index("AEO 重新認證")  # overdue first
+    assert "已逾期 3 天" in html and "遠期事項" not in html  # beyond 30 days: not in the table
