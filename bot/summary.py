@@ -28,7 +28,7 @@ _EVENT_ZH = {
     "event": "時間",
 }
 _DATE_ZH = {"effective": "生效日", "deadline": "截止日", "issued": "發文日"}
-_PREFIX_ZH = {
+PREFIX_ZH = {
     "GUIDANCE": "作業指引",
     "UPDATED GUIDANCE": "更新作業指引",
     "UPDATE": "更新",
@@ -177,7 +177,7 @@ def summarize_english(
     ref_year = int(facts["published"][:4]) if facts.get("published") else None
     bullets: list[str] = []
     who = "CBP 發布 CSMS #" + facts["csms_number"] if facts.get("csms_number") else "美方發布訊息"
-    prefix = _PREFIX_ZH.get((facts.get("prefix") or "").upper())
+    prefix = PREFIX_ZH.get((facts.get("prefix") or "").upper())
     topics = _topics_zh(topic_ids)
     bullets.append(f"異動：{who}" + (f"（{prefix}）" if prefix else "") + (f"，主題：{topics}。" if topics else "。"))
     aud = audience(f"{title}\n{body[:8000]}")
@@ -202,9 +202,9 @@ def summarize_chinese(
     for x in letters[:2]:
         if x.get("發文日期"):
             y, m, d = gregorian_to_roc(date.fromisoformat(x["發文日期"]))
-            who = x.get("發文機關") or "發文機關"
+            who = f"{x['發文機關']} " if x.get("發文機關") else ""
             num = f"（{x['發文字號']}）" if x.get("發文字號") else ""
-            bullets.append(f"發文：{who} {y}/{m:02d}/{d:02d}{num}")
+            bullets.append(f"發文：{who}{y}/{m:02d}/{d:02d}{num}")
     bullets += _event_bullets(facts, tz, None)
     if db := _date_bullet(facts):
         bullets.append(db)

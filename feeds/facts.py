@@ -94,17 +94,24 @@ def find_heading(title: str, body: str) -> Heading:
         if m:
             subj = parse_csms_subject(m.group(0))
     if subj is not None:
-        prefix = subj.prefix
-        t = subj.title
-        pm = re.match(r"^(UPDATED GUIDANCE|GUIDANCE|UPDATE|RESOLVED|REMINDER|AVAILABLE NOW)\s*[:\u2013\u2014-]\s*", t, re.I)
-        if pm and not prefix:
-            prefix = " ".join(pm.group(1).upper().split())
-        return Heading(subj.number, t, prefix)
+        return Heading(subj.number, subj.title, subj.prefix or _title_prefix(subj.title))
     zh = re.search(r"主旨\s*[:：]\s*(.+)", body)
     if not title and zh:
         return Heading(None, zh.group(1).strip()[:200], None)
     first = title or next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
-    return Heading(None, first[:200], None)
+    return Heading(None, first[:200], _title_prefix(first))
+
+
+_TITLE_PREFIX = re.compile(
+    r"^(UPDATED GUIDANCE|GUIDANCE|UPDATE|RESOLVED|REMINDER|REVISED|CORRECTION|AVAILABLE NOW)\s*[:\u2013\u2014-]\s*",
+    re.I,
+)
+
+
+def _title_prefix(title: str) -> str | None:
+    """``GUIDANCE: …`` / ``AVAILABLE NOW – …``: the class word CBP puts before a title."""
+    m = _TITLE_PREFIX.match(title)
+    return " ".join(m.group(1).upper().split()) if m else None
 
 
 # ---------------------------------------------------------------------------------------------
