@@ -8,8 +8,8 @@ rather than a half-English jumble (the English title is always shown beside it a
 from __future__ import annotations
 
 import re
-from datetime import date
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
