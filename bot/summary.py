@@ -79,6 +79,33 @@ def format_event_time(
     return f"{shown}（{where} {_md(dt.date(), ref_year)} {dt:%H:%M} {name}）"
 
 
+def format_event_window(
+    start: str, end: str, *, tz: str = "Asia/Taipei", ref_year: int | None = None, zone: str | None = None
+) -> str:
+    """「9/14（日）11:00–15:00 台北時間（美東 9/13 23:00–9/14 03:00 EDT）」 for a window."""
+    s, e = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    if (s.tzinfo is None) != (e.tzinfo is None):
+        return f"{format_event_time(start, tz=tz, ref_year=ref_year, zone=zone)} 至 {format_event_time(end, tz=tz, ref_year=ref_year, zone=zone)}"
+
+    def span(a: datetime, b: datetime) -> str:
+        head = f"{_md(a.date(), ref_year)}（{weekday_zh(a.date())}）{a:%H:%M}"
+        tail = f"{b:%H:%M}" if a.date() == b.date() else f"{_md(b.date(), ref_year)}（{weekday_zh(b.date())}）{b:%H:%M}"
+        return f"{head}–{tail}"
+
+    if s.tzinfo is None:
+        return f"{span(s, e)}（未註明時區）"
+    ls, le = s.astimezone(ZoneInfo(tz)), e.astimezone(ZoneInfo(tz))
+    place = "台北時間" if tz == "Asia/Taipei" else tz
+    shown = f"{span(ls, le)} {place}"
+    offset = s.utcoffset()
+    if offset is not None and offset.total_seconds() == 8 * 3600:
+        return shown
+    name = zone or s.tzname() or s.strftime("UTC%z")
+    where = "美東" if name in ("EDT", "EST") else "原文"
+    orig_tail = f"{e:%H:%M}" if s.date() == e.date() else f"{_md(e.date(), ref_year)} {e:%H:%M}"
+    return f"{shown}（{where} {_md(s.date(), ref_year)} {s:%H:%M}–{orig_tail} {name}）"
+
+
 def format_date(iso: str, *, roc: bool = False) -> str:
     d = date.fromisoformat(iso[:10])
     text = f"{d.year}/{d.month}/{d.day}（{weekday_zh(d)}）"
@@ -118,9 +145,11 @@ def _event_bullets(facts: Mapping[str, Any], tz: str, ref_year: int | None) -> l
         label = _EVENT_ZH.get(e["kind"], "時間")
         if e["kind"] == "webinar" and re.search(r"[\u4e00-\u9fff]", e.get("label", "")) and "線上" not in e["label"]:
             label = "說明會"  # a Taiwanese 說明會 is often in a hall, not online
-        groups.setdefault(label, []).append(
-            format_event_time(e["start"], tz=tz, ref_year=ref_year, zone=e.get("zone"))
-        )
+        if e.get("end"):
+            shown = format_event_window(e["start"], e["end"], tz=tz, ref_year=ref_year, zone=e.get("zone"))
+        else:
+            shown = format_event_time(e["start"], tz=tz, ref_year=ref_year, zone=e.get("zone"))
+        groups.setdefault(label, []).append(shown)
     return [f"{label}：{'；'.join(times)}" for label, times in groups.items()][:2]
 
 

@@ -159,11 +159,24 @@ def _url_in(line: str, links_by_line: dict[str, str]) -> str | None:
     return links_by_line.get(" ".join(line.split()))
 
 
+_UNTIL = re.compile(
+    r"^[\s,]*(?:to|until|till|through|thru|and ending|[-\u2013\u2014])[\s,]+"
+    r"(?:(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*)?"
+    r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?,?\s*)?(?:at\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def english_events(text: str, published: datetime, links_by_line: dict[str, str]) -> list[dict[str, Any]]:
+    """Event times with their kind, label and link; ``X to Y`` windows become one event with ``end``."""
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     kinds: dict[str, str] = {}  # long messages repeat lines; classify each once
-    for ev in D.find_event_times(text, published):
+    times = D.find_event_times(text, published)
+    skip: set[int] = set()
+    for i, ev in enumerate(times):
+        if i in skip:
+            continue
         line, _, _ = _context(text, ev.start, ev.end)
         if "sent this bulletin" in line.lower():
             continue
@@ -173,6 +186,10 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
             continue
         seen.add(key)
         item: dict[str, Any] = {"kind": kind, "start": key[1], "label": _label(line)}
+        nxt = times[i + 1] if i + 1 < len(times) else None
+        if nxt and nxt.zoned == ev.zoned and nxt.when > ev.when and _UNTIL.match(text[ev.end : nxt.start]):
+            item["end"] = nxt.iso()  # a window: "from 2300 EDT Saturday until 0300 EDT Sunday"
+            skip.add(i + 1)
         # EDT/EST/UTC as stated (ET resolved by date); None: the text gave no zone, never guessed
         item["zone"] = D.zone_abbrev(ev.when) if ev.zoned else None
         if ev.date_inferred:
@@ -328,9 +345,13 @@ def chinese_dates(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
             ev_kind = _classify(line, "event")
             if ev_kind in ("deadline",):
                 ev_kind = "event"
-            events.append(
-                {"kind": ev_kind, "start": start.isoformat(timespec="seconds"), "label": _label(line), "zone": "Asia/Taipei"}
-            )
+            event = {"kind": ev_kind, "start": start.isoformat(timespec="seconds"), "label": _label(line),
+                     "zone": "Asia/Taipei"}  # fmt: skip
+            until = re.match(r"\s*(?:至|到|~|-)\s*", after[tm[2] :])
+            end = D.parse_cjk_time(after[tm[2] + until.end() : tm[2] + until.end() + 10]) if until else None
+            if end and end[1] == 0 and end[0] > tm[0]:
+                event["end"] = D.taipei_datetime(f.value, end[0]).isoformat(timespec="seconds")
+            events.append(event)
     return _dedupe_dates(dates), events
 
 
