@@ -396,7 +396,6 @@ def extract_facts(
         "title": head.title,
         "prefix": head.prefix,
         "published": when.isoformat(timespec="seconds"),
-        "published_from": "dateline" if dateline else "feed",
         "events": events,
         "dates": _dedupe_dates(dates),
         "related_csms": find_related_csms(text, head.csms_number),
