@@ -407,5 +407,14 @@ def extract_facts(
     }
 
 
+def empty_facts(title: str = "") -> dict[str, Any]:
+    """The schema with nothing found: what an unreadable item is stored with."""
+    return {
+        "csms_number": None, "title": title, "prefix": None, "published": None, "events": [],
+        "dates": [], "related_csms": [], "hts": [], "adcvd": [], "emails": [], "links": [],
+        "letters": [],
+    }  # fmt: skip
+
+
 def date_of(iso: str) -> date:
     return date.fromisoformat(iso[:10])
