@@ -122,6 +122,8 @@ PHRASE_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^Procedures for (?P<a>.+?) Collected Under (?P<b>.+)$", "{b}已徵收{a}之處理程序"),
         (r"^(?P<a>.+?) increased to (?P<n>\d+) percent$", "{a}調高至 {n}%"),
         (r"^(?P<a>.+?) ahead of (?P<b>.+)$", "{b}前之{a}"),
+        (r"^Adjusting Imports of (?P<a>.+?) Into the United States(?P<c>.*)$", "調整{a}進口{c}"),
+        (r"^(?P<a>.+?) under (?P<b>.+)$", "依{b}之{a}"),
         (r"^Automation of (?P<a>.+)$", "{a}自動化"),
         (r"^(?P<a>.+?) for (?P<b>.+)$", "{b}之{a}"),
         (r"^(?P<a>.+?(?:duties|duty|tariffs|tariff)) on (?P<b>.+)$", "{b}{a}"),

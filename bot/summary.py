@@ -119,7 +119,7 @@ def audience(text: str) -> list[str]:
     return [zh for rx, zh in _AUDIENCE if re.search(rx, text)]
 
 
-def _action(topic_ids: Sequence[str], facts: Mapping[str, Any]) -> str:
+def _action(topic_ids: Sequence[str], facts: Mapping[str, Any], refund: bool = True) -> str:
     kinds = {e["kind"] for e in facts.get("events", [])} | {d["kind"] for d in facts.get("dates", [])}
     if "deadline" in kinds:
         return "建議：留意截止日，提前完成申報或提交文件。"
@@ -129,7 +129,7 @@ def _action(topic_ids: Sequence[str], facts: Mapping[str, Any]) -> str:
         return "建議：需要參加者請及早報名；時間已換算為台北時間。"
     if kinds & {"outage", "maintenance"}:
         return "建議：系統停機期間請預先安排報關作業與備援。"
-    if "ieepa_cape" in topic_ids:
+    if "ieepa_cape" in topic_ids and refund:
         return "建議：確認 ACE 帳號與 ACH 退款登記，盤點符合資格的申報。"
     if "tw_incentive" in topic_ids:
         return "建議：確認申請資格與文件，於期程內提出申請。"
@@ -187,12 +187,23 @@ def _related(facts: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _first_sentence(body: str) -> str:
+_ABBREV = re.compile(r"(?:\b[A-Z]\.|\bU\.S\.|\bNo\.|\bNos\.|\be\.g\.|\bi\.e\.|\bPub\.|\bL\.|\bFed\.|\bReg\.)$")
+
+
+def _first_sentence(body: str, title: str = "") -> str:
+    """The opening sentence of the first real paragraph (``U.S.C.`` and ``No.`` do not end one)."""
     for para in body.split("\n\n"):
         para = " ".join(para.split())
-        if len(para) > 40 and not para.lower().startswith(("csms #", "cargo systems")):
-            cut = re.split(r"(?<=[.!?。])\s", para, maxsplit=1)[0]
-            return cut[:160] + ("…" if len(cut) > 160 else "")
+        if len(para) <= 40 or para.lower().startswith(("csms #", "cargo systems")):
+            continue
+        if title and title in para and len(para) < len(title) + 40:
+            continue  # the heading again
+        cut = para
+        for m in re.finditer(r"[.!?。](?=\s+[A-Z(\"]|$)", para):
+            if not _ABBREV.search(para[: m.end()]):
+                cut = para[: m.end()]
+                break
+        return cut[:160] + ("…" if len(cut) > 160 else "")
     return ""
 
 
@@ -205,7 +216,12 @@ def summarize_english(
     head = [f"標題：{zh}" if zh else f"標題：{_topics_zh(topic_ids) or '美國海關訊息'}（英文原文如下）", f"（{title}）"]
     ref_year = int(facts["published"][:4]) if facts.get("published") else None
     bullets: list[str] = []
-    who = "CBP 發布 CSMS #" + facts["csms_number"] if facts.get("csms_number") else "美方發布訊息"
+    if facts.get("csms_number"):
+        who = "CBP 發布 CSMS #" + facts["csms_number"]
+    elif "federal_register" in topic_ids:
+        who = "聯邦公報刊登"
+    else:
+        who = "美方發布訊息"
     prefix = PREFIX_ZH.get((facts.get("prefix") or "").upper())
     topics = _topics_zh(topic_ids)
     bullets.append(f"異動：{who}" + (f"（{prefix}）" if prefix else "") + (f"，主題：{topics}。" if topics else "。"))
@@ -215,9 +231,10 @@ def summarize_english(
     bullets += _event_bullets(facts, tz, ref_year)
     if (db := _date_bullet(facts)) and len(bullets) < 4:
         bullets.append(db)
-    if len(bullets) < 3 and (first := _first_sentence(body)):
+    if len(bullets) < 3 and (first := _first_sentence(body, title)):
         bullets.append(f"原文摘錄：{first}")
-    bullets.append(_action(topic_ids, facts))
+    refund = bool(re.search(r"(?i)refund|\bCAPE\b", f"{title}\n{body[:8000]}"))
+    bullets.append(_action(topic_ids, facts, refund))
     return "\n".join([*head, "", "重點：", *(f"• {b}" for b in bullets[:5]), "", *_related(facts)]).strip()
 
 

@@ -124,7 +124,7 @@ _EVENT_KINDS = (
     ("maintenance", re.compile(r"(?i)maintenance|deploy|upgrade|release into|切換|維護|演練")),
     ("outage", re.compile(r"(?i)outage|\bdown\b|unavailable|degraded|disruption|中斷|停機")),
     ("deadline", re.compile(r"(?i)no later than|deadline|due (?:by|on)|must be (?:filed|submitted|received)|截止|前")),
-    ("effective", re.compile(r"(?i)effective|takes effect|go(?:es)? live|live on|begin(?:ning|s)? on|生效|實施|上線")),
+    ("effective", re.compile(r"(?i)effective|takes effect|on or after|go(?:es)? live|live on|begin(?:ning|s)? on|生效|實施|上線")),
 )
 
 
