@@ -114,3 +114,11 @@ def test_split_any_escaped_text_stays_valid(paras: list[str], limit: int) -> Non
     for part in split_html(doc, limit):
         assert utf16_len(part) <= limit
         valid_telegram_html(part)
+
+
+def test_service_fallback_understanding_still_renders() -> None:
+    a = make("Some <title>", "")
+    r = render_alert(a, Understanding((), {}, "無法解析 / could not understand"), [])
+    assert "無法解析 / could not understand" in r.text
+    for part in r.html:
+        valid_telegram_html(part)
