@@ -173,3 +173,8 @@ def test_facts_keys_are_exactly_the_documented_schema() -> None:
         assert {"kind", "start", "label", "zone"} <= set(e)
     for d in facts["dates"]:
         assert set(d) == {"kind", "date", "label"}
+
+
+def test_taxonomy_page_lists_every_topic() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "TOPICS.md").read_text(encoding="utf-8")
+    assert all(f"`{tid}`" in page for tid in TOPICS)
