@@ -69,10 +69,14 @@ async def run_demo(out: Path) -> int:
             print(f"      - {r['subject'][:90]}")
     print(f"\nFiles: {Path(config.file.directory).resolve()}")
     print(f"Database: {Path(config.service.database).resolve()}")
-    first_alert = next(iter(outbox.messages_for(db, 1)), None)
-    if first_alert:
+    rows = outbox.messages_for(db, 1)
+    cape = next((r for r in rows if r["message_key"] == "alert:csms:68396594"), None)
+    shown = cape or next(iter(rows), None)
+    if shown:
         import json
 
-        print("\nTelegram HTML preview of subscriber #1's first alert:\n")
-        print("\n\n".join(json.loads(first_alert["html"])))
+        print(f"\n純文字 plain text of subscriber #1's alert {shown['message_key']}:\n")
+        print(shown["text"])
+        print(f"\nTelegram HTML of the same alert ({len(json.loads(shown['html']))} part(s)):\n")
+        print("\n\n— next part —\n\n".join(json.loads(shown["html"])))
     return 0

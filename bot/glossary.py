@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def _leftover(span: str) -> tuple[list[str], int, int]:
             continue
         else:
             total += 1
-            if re.fullmatch(r"[A-Z0-9][A-Z0-9.#&-]*|\d[\d.,%-]*|#\d+", tok):
+            if re.fullmatch(r"[A-Z0-9][A-Z0-9.#&-]*|\d[\d.,%-]*|#\d+|\ue000\d+\ue001", tok):
                 pieces.append(tok)
                 words += 1
             else:
@@ -87,32 +88,114 @@ def _leftover(span: str) -> tuple[list[str], int, int]:
     return pieces, words, total
 
 
-def translate_title(title: str, *, min_coverage: float = 0.6) -> str | None:
-    """The title in 繁體中文 by glossary phrases, or None when under ``min_coverage`` is known."""
+_SLOT = re.compile("\ue000(\\d+)\ue001")
+
+
+def _protect_datetimes(title: str) -> tuple[str, list[str]]:
+    """Dates and times in a title become slots (``April 20, 2026`` → 2026/4/20, ``8:00 AM EDT`` →
+    08:00 EDT) so word rules leave them whole."""
+    from feeds.dates import parse_en_dates, parse_en_times
+
+    spans: list[tuple[int, int, str]] = []
+    for d in parse_en_dates(title, date(2000, 1, 1)):
+        v = d.value
+        spans.append((d.start, d.end, f"{v.year}/{v.month}/{v.day}" if d.year_given else f"{v.month}/{v.day}"))
+    for t in parse_en_times(title):
+        if not any(s <= t.start < e for s, e, _ in spans):
+            spans.append((t.start, t.end, f"{t.value:%H:%M}" + (f" {t.zone}" if t.zone else "")))
+    values: list[str] = []
+    out, pos = "", 0
+    for s, e, text in sorted(spans):
+        if s < pos:
+            continue
+        out += title[pos:s] + f" \ue000{len(values)}\ue001 "
+        values.append(text)
+        pos = e
+    return out + title[pos:], values
+
+
+# Phrase rules: English word order → Chinese word order, tried in order on each fragment;
+# named groups are translated recursively. Kept few and general; the glossary does the rest.
+PHRASE_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rx, re.IGNORECASE), tpl)
+    for rx, tpl in (
+        (r"^Procedures for (?P<a>.+?) Collected Under (?P<b>.+)$", "{b}已徵收{a}之處理程序"),
+        (r"^(?P<a>.+?) increased to (?P<n>\d+) percent$", "{a}調高至 {n}%"),
+        (r"^(?P<a>.+?) ahead of (?P<b>.+)$", "{b}前之{a}"),
+        (r"^Adjusting Imports of (?P<a>.+?) Into the United States(?P<c>.*)$", "調整{a}進口{c}"),
+        (r"^(?P<a>.+?) under (?P<b>.+)$", "依{b}之{a}"),
+        (r"^Automation of (?P<a>.+)$", "{a}自動化"),
+        (r"^(?P<a>.+?) for (?P<b>.+)$", "{b}之{a}"),
+        (r"^(?P<a>.+?(?:duties|duty|tariffs|tariff)) on (?P<b>.+)$", "{b}{a}"),
+        (r"^(?P<a>(?:suspension|extension|termination|modification|implementation|automation)) of (?P<b>.+)$", "{b}{a}"),
+    )
+)
+_HEAD = re.compile(r"^\s*(?P<head>[^:\u2013\u2014]{2,60}?)\s*[:\u2013\u2014]\s*(?P<rest>.+)$")
+
+
+def _words(fragment: str) -> tuple[list[str], int, int]:
+    """Glossary phrases, longest first; leftovers kept when acronyms or numbers."""
     g = load_glossary()
     pieces: list[str] = []
     known = total = 0
     pos = 0
-    for m in g.pattern.finditer(title):
-        left, k, t = _leftover(title[pos : m.start()])
+    for m in g.pattern.finditer(fragment):
+        left, k, t = _leftover(fragment[pos : m.start()])
         pieces += left
         known += k
         total += t
-        zh = g.terms[m.group(0).casefold()]
-        pieces.append(zh)
+        pieces.append(g.terms[m.group(0).casefold()])
         n = max(1, len(m.group(0).split()))
         known += n
         total += n
         pos = m.end()
-    left, k, t = _leftover(title[pos:])
-    pieces += left
-    known += k
-    total += t
+    left, k, t = _leftover(fragment[pos:])
+    return pieces + left, known + k, total + t
+
+
+def _phrase(fragment: str, depth: int = 0) -> tuple[str, int, int]:
+    """A fragment through the first phrase rule that fits (recursively), else word by word."""
+    if depth < 4:
+        for rx, tpl in PHRASE_RULES:
+            m = rx.match(fragment.strip())
+            if not m:
+                continue
+            filled: dict[str, str] = {}
+            known = total = 0
+            for name, value in m.groupdict().items():
+                if name == "n":
+                    filled[name] = value
+                    continue
+                text, k, t = _phrase(value, depth + 1)
+                filled[name] = text
+                known += k
+                total += t
+            return tpl.format(**filled), known + 1, total + 1
+    pieces, known, total = _words(fragment)
+    return _join(pieces), known, total
+
+
+def translate_title(title: str, *, min_coverage: float = 0.6) -> str | None:
+    """The title in 繁體中文 by phrase rules and the glossary, or None when too little is known."""
+    title, slots = _protect_datetimes(title)
+    parts: list[str] = []
+    known = total = 0
+    rest = title
+    while (m := _HEAD.match(rest)) and len(parts) < 3:
+        text, k, t = _phrase(m.group("head"))
+        parts.append(text)
+        known, total, rest = known + k, total + t, m.group("rest")
+    text, k, t = _phrase(rest)
+    parts.append(text)
+    known, total = known + k, total + t
     if total == 0 or known / total < min_coverage:
         return None
-    text = _join(pieces)
+    text = "：".join(p for p in parts if p.strip())
     text = re.sub(r"（\s*([^（）]+?)\s*）（\1）", r"（\1）", text)  # "（CAPE）（CAPE）" → once
     text = re.sub(r"（([A-Z][A-Za-z-]+)）\s*（\1）", r"（\1）", text)
     text = re.sub(r"^[：\s]+|[：\s]+$", "", text)
     text = re.sub(r"\s*：\s*", "：", text)
-    return re.sub(r"\s+", " ", text).strip() or None
+    text = re.sub(r"\s+", " ", text).strip()
+    text = _SLOT.sub(lambda m: slots[int(m.group(1))], text)
+    text = re.sub(r"([A-Za-z0-9%])(?=[\u4e00-\u9fff])|([\u4e00-\u9fff])(?=[A-Za-z0-9])", r"\1\2 ", text)
+    return text or None

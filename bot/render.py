@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from bot.glossary import translate_title
+from bot.summary import PREFIX_ZH
 from bot.textsplit import TELEGRAM_LIMIT, split_html
 from bot.understand import Understanding
 from feeds.model import Announcement
@@ -54,7 +55,7 @@ def _headline(ann: Announcement, u: Understanding) -> str:
     """``CSMS #68396594`` for CBP messages, the translated or own title otherwise."""
     number = (u.facts or {}).get("csms_number")
     if number:
-        prefix = (u.facts or {}).get("prefix")
+        prefix = PREFIX_ZH.get(str((u.facts or {}).get("prefix") or "").upper())
         return f"CSMS #{number}" + (f"（{prefix}）" if prefix else "")
     return _title_zh(ann, u)[:120]
 

@@ -28,7 +28,7 @@ _EVENT_ZH = {
     "event": "時間",
 }
 _DATE_ZH = {"effective": "生效日", "deadline": "截止日", "issued": "發文日"}
-_PREFIX_ZH = {
+PREFIX_ZH = {
     "GUIDANCE": "作業指引",
     "UPDATED GUIDANCE": "更新作業指引",
     "UPDATE": "更新",
@@ -79,6 +79,33 @@ def format_event_time(
     return f"{shown}（{where} {_md(dt.date(), ref_year)} {dt:%H:%M} {name}）"
 
 
+def format_event_window(
+    start: str, end: str, *, tz: str = "Asia/Taipei", ref_year: int | None = None, zone: str | None = None
+) -> str:
+    """「9/14（日）11:00–15:00 台北時間（美東 9/13 23:00–9/14 03:00 EDT）」 for a window."""
+    s, e = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    if (s.tzinfo is None) != (e.tzinfo is None):
+        return f"{format_event_time(start, tz=tz, ref_year=ref_year, zone=zone)} 至 {format_event_time(end, tz=tz, ref_year=ref_year, zone=zone)}"
+
+    def span(a: datetime, b: datetime) -> str:
+        head = f"{_md(a.date(), ref_year)}（{weekday_zh(a.date())}）{a:%H:%M}"
+        tail = f"{b:%H:%M}" if a.date() == b.date() else f"{_md(b.date(), ref_year)}（{weekday_zh(b.date())}）{b:%H:%M}"
+        return f"{head}–{tail}"
+
+    if s.tzinfo is None:
+        return f"{span(s, e)}（未註明時區）"
+    ls, le = s.astimezone(ZoneInfo(tz)), e.astimezone(ZoneInfo(tz))
+    place = "台北時間" if tz == "Asia/Taipei" else tz
+    shown = f"{span(ls, le)} {place}"
+    offset = s.utcoffset()
+    if offset is not None and offset.total_seconds() == 8 * 3600:
+        return shown
+    name = zone or s.tzname() or s.strftime("UTC%z")
+    where = "美東" if name in ("EDT", "EST") else "原文"
+    orig_tail = f"{e:%H:%M}" if s.date() == e.date() else f"{_md(e.date(), ref_year)} {e:%H:%M}"
+    return f"{shown}（{where} {_md(s.date(), ref_year)} {s:%H:%M}–{orig_tail} {name}）"
+
+
 def format_date(iso: str, *, roc: bool = False) -> str:
     d = date.fromisoformat(iso[:10])
     text = f"{d.year}/{d.month}/{d.day}（{weekday_zh(d)}）"
@@ -92,7 +119,7 @@ def audience(text: str) -> list[str]:
     return [zh for rx, zh in _AUDIENCE if re.search(rx, text)]
 
 
-def _action(topic_ids: Sequence[str], facts: Mapping[str, Any]) -> str:
+def _action(topic_ids: Sequence[str], facts: Mapping[str, Any], refund: bool = True) -> str:
     kinds = {e["kind"] for e in facts.get("events", [])} | {d["kind"] for d in facts.get("dates", [])}
     if "deadline" in kinds:
         return "建議：留意截止日，提前完成申報或提交文件。"
@@ -102,7 +129,7 @@ def _action(topic_ids: Sequence[str], facts: Mapping[str, Any]) -> str:
         return "建議：需要參加者請及早報名；時間已換算為台北時間。"
     if kinds & {"outage", "maintenance"}:
         return "建議：系統停機期間請預先安排報關作業與備援。"
-    if "ieepa_cape" in topic_ids:
+    if "ieepa_cape" in topic_ids and refund:
         return "建議：確認 ACE 帳號與 ACH 退款登記，盤點符合資格的申報。"
     if "tw_incentive" in topic_ids:
         return "建議：確認申請資格與文件，於期程內提出申請。"
@@ -118,9 +145,11 @@ def _event_bullets(facts: Mapping[str, Any], tz: str, ref_year: int | None) -> l
         label = _EVENT_ZH.get(e["kind"], "時間")
         if e["kind"] == "webinar" and re.search(r"[\u4e00-\u9fff]", e.get("label", "")) and "線上" not in e["label"]:
             label = "說明會"  # a Taiwanese 說明會 is often in a hall, not online
-        groups.setdefault(label, []).append(
-            format_event_time(e["start"], tz=tz, ref_year=ref_year, zone=e.get("zone"))
-        )
+        if e.get("end"):
+            shown = format_event_window(e["start"], e["end"], tz=tz, ref_year=ref_year, zone=e.get("zone"))
+        else:
+            shown = format_event_time(e["start"], tz=tz, ref_year=ref_year, zone=e.get("zone"))
+        groups.setdefault(label, []).append(shown)
     return [f"{label}：{'；'.join(times)}" for label, times in groups.items()][:2]
 
 
@@ -158,12 +187,23 @@ def _related(facts: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _first_sentence(body: str) -> str:
+_ABBREV = re.compile(r"(?:\b[A-Z]\.|\bU\.S\.|\bNo\.|\bNos\.|\be\.g\.|\bi\.e\.|\bPub\.|\bL\.|\bFed\.|\bReg\.)$")
+
+
+def _first_sentence(body: str, title: str = "") -> str:
+    """The opening sentence of the first real paragraph (``U.S.C.`` and ``No.`` do not end one)."""
     for para in body.split("\n\n"):
         para = " ".join(para.split())
-        if len(para) > 40 and not para.lower().startswith(("csms #", "cargo systems")):
-            cut = re.split(r"(?<=[.!?。])\s", para, maxsplit=1)[0]
-            return cut[:160] + ("…" if len(cut) > 160 else "")
+        if len(para) <= 40 or para.lower().startswith(("csms #", "cargo systems")):
+            continue
+        if title and title in para and len(para) < len(title) + 40:
+            continue  # the heading again
+        cut = para
+        for m in re.finditer(r"[.!?。](?=\s+[A-Z(\"]|$)", para):
+            if not _ABBREV.search(para[: m.end()]):
+                cut = para[: m.end()]
+                break
+        return cut[:160] + ("…" if len(cut) > 160 else "")
     return ""
 
 
@@ -176,8 +216,13 @@ def summarize_english(
     head = [f"標題：{zh}" if zh else f"標題：{_topics_zh(topic_ids) or '美國海關訊息'}（英文原文如下）", f"（{title}）"]
     ref_year = int(facts["published"][:4]) if facts.get("published") else None
     bullets: list[str] = []
-    who = "CBP 發布 CSMS #" + facts["csms_number"] if facts.get("csms_number") else "美方發布訊息"
-    prefix = _PREFIX_ZH.get((facts.get("prefix") or "").upper())
+    if facts.get("csms_number"):
+        who = "CBP 發布 CSMS #" + facts["csms_number"]
+    elif "federal_register" in topic_ids:
+        who = "聯邦公報刊登"
+    else:
+        who = "美方發布訊息"
+    prefix = PREFIX_ZH.get((facts.get("prefix") or "").upper())
     topics = _topics_zh(topic_ids)
     bullets.append(f"異動：{who}" + (f"（{prefix}）" if prefix else "") + (f"，主題：{topics}。" if topics else "。"))
     aud = audience(f"{title}\n{body[:8000]}")
@@ -186,9 +231,10 @@ def summarize_english(
     bullets += _event_bullets(facts, tz, ref_year)
     if (db := _date_bullet(facts)) and len(bullets) < 4:
         bullets.append(db)
-    if len(bullets) < 3 and (first := _first_sentence(body)):
+    if len(bullets) < 3 and (first := _first_sentence(body, title)):
         bullets.append(f"原文摘錄：{first}")
-    bullets.append(_action(topic_ids, facts))
+    refund = bool(re.search(r"(?i)refund|\bCAPE\b", f"{title}\n{body[:8000]}"))
+    bullets.append(_action(topic_ids, facts, refund))
     return "\n".join([*head, "", "重點：", *(f"• {b}" for b in bullets[:5]), "", *_related(facts)]).strip()
 
 
@@ -202,9 +248,9 @@ def summarize_chinese(
     for x in letters[:2]:
         if x.get("發文日期"):
             y, m, d = gregorian_to_roc(date.fromisoformat(x["發文日期"]))
-            who = x.get("發文機關") or "發文機關"
+            who = f"{x['發文機關']} " if x.get("發文機關") else ""
             num = f"（{x['發文字號']}）" if x.get("發文字號") else ""
-            bullets.append(f"發文：{who} {y}/{m:02d}/{d:02d}{num}")
+            bullets.append(f"發文：{who}{y}/{m:02d}/{d:02d}{num}")
     bullets += _event_bullets(facts, tz, None)
     if db := _date_bullet(facts):
         bullets.append(db)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.summary import COULD_NOT_UNDERSTAND, summarize
-from feeds.facts import MAX_CHARS, extract_facts
+from feeds.facts import MAX_CHARS, empty_facts, extract_facts
 from feeds.model import Announcement
 from feeds.text import html_to_text, looks_like_html
 from feeds.topics import tag
@@ -52,7 +52,10 @@ def clean_body(body: str) -> str:
 def understand(ann: Announcement, *, now: datetime | None = None) -> Understanding:
     """Facts, topics and the deterministic 繁體中文 summary of one announcement."""
     if looks_binary(ann.body) and looks_binary(ann.title or "\x00"):
-        return Understanding((), {"title": "", "events": [], "dates": [], "hts": []}, COULD_NOT_UNDERSTAND)
+        facts = empty_facts()
+        facts["published"] = ann.published.isoformat(timespec="seconds")
+        facts["topics"] = []
+        return Understanding((), facts, COULD_NOT_UNDERSTAND)
     title = _CONTROL.sub(" ", ann.title)[:500]
     body = "" if looks_binary(ann.body) else clean_body(ann.body)
     links = [str(x) for x in ann.meta.get("links", [])] if isinstance(ann.meta.get("links"), list) else []

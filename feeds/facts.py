@@ -94,17 +94,24 @@ def find_heading(title: str, body: str) -> Heading:
         if m:
             subj = parse_csms_subject(m.group(0))
     if subj is not None:
-        prefix = subj.prefix
-        t = subj.title
-        pm = re.match(r"^(UPDATED GUIDANCE|GUIDANCE|UPDATE|RESOLVED|REMINDER|AVAILABLE NOW)\s*[:\u2013\u2014-]\s*", t, re.I)
-        if pm and not prefix:
-            prefix = " ".join(pm.group(1).upper().split())
-        return Heading(subj.number, t, prefix)
+        return Heading(subj.number, subj.title, subj.prefix or _title_prefix(subj.title))
     zh = re.search(r"主旨\s*[:：]\s*(.+)", body)
     if not title and zh:
         return Heading(None, zh.group(1).strip()[:200], None)
     first = title or next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
-    return Heading(None, first[:200], None)
+    return Heading(None, first[:200], _title_prefix(first))
+
+
+_TITLE_PREFIX = re.compile(
+    r"^(UPDATED GUIDANCE|GUIDANCE|UPDATE|RESOLVED|REMINDER|REVISED|CORRECTION|AVAILABLE NOW)\s*[:\u2013\u2014-]\s*",
+    re.I,
+)
+
+
+def _title_prefix(title: str) -> str | None:
+    """``GUIDANCE: …`` / ``AVAILABLE NOW – …``: the class word CBP puts before a title."""
+    m = _TITLE_PREFIX.match(title)
+    return " ".join(m.group(1).upper().split()) if m else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,7 +124,7 @@ _EVENT_KINDS = (
     ("maintenance", re.compile(r"(?i)maintenance|deploy|upgrade|release into|切換|維護|演練")),
     ("outage", re.compile(r"(?i)outage|\bdown\b|unavailable|degraded|disruption|中斷|停機")),
     ("deadline", re.compile(r"(?i)no later than|deadline|due (?:by|on)|must be (?:filed|submitted|received)|截止|前")),
-    ("effective", re.compile(r"(?i)effective|takes effect|go(?:es)? live|live on|begin(?:ning|s)? on|生效|實施|上線")),
+    ("effective", re.compile(r"(?i)effective|takes effect|on or after|go(?:es)? live|live on|begin(?:ning|s)? on|生效|實施|上線")),
 )
 
 
@@ -152,11 +159,24 @@ def _url_in(line: str, links_by_line: dict[str, str]) -> str | None:
     return links_by_line.get(" ".join(line.split()))
 
 
+_UNTIL = re.compile(
+    r"^[\s,]*(?:to|until|till|through|thru|and ending|[-\u2013\u2014])[\s,]+"
+    r"(?:(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*)?"
+    r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?,?\s*)?(?:at\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def english_events(text: str, published: datetime, links_by_line: dict[str, str]) -> list[dict[str, Any]]:
+    """Event times with their kind, label and link; ``X to Y`` windows become one event with ``end``."""
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     kinds: dict[str, str] = {}  # long messages repeat lines; classify each once
-    for ev in D.find_event_times(text, published):
+    times = D.find_event_times(text, published)
+    skip: set[int] = set()
+    for i, ev in enumerate(times):
+        if i in skip:
+            continue
         line, _, _ = _context(text, ev.start, ev.end)
         if "sent this bulletin" in line.lower():
             continue
@@ -166,6 +186,10 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
             continue
         seen.add(key)
         item: dict[str, Any] = {"kind": kind, "start": key[1], "label": _label(line)}
+        nxt = times[i + 1] if i + 1 < len(times) else None
+        if nxt and nxt.zoned == ev.zoned and nxt.when > ev.when and _UNTIL.match(text[ev.end : nxt.start]):
+            item["end"] = nxt.iso()  # a window: "from 2300 EDT Saturday until 0300 EDT Sunday"
+            skip.add(i + 1)
         # EDT/EST/UTC as stated (ET resolved by date); None: the text gave no zone, never guessed
         item["zone"] = D.zone_abbrev(ev.when) if ev.zoned else None
         if ev.date_inferred:
@@ -321,9 +345,13 @@ def chinese_dates(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
             ev_kind = _classify(line, "event")
             if ev_kind in ("deadline",):
                 ev_kind = "event"
-            events.append(
-                {"kind": ev_kind, "start": start.isoformat(timespec="seconds"), "label": _label(line), "zone": "Asia/Taipei"}
-            )
+            event = {"kind": ev_kind, "start": start.isoformat(timespec="seconds"), "label": _label(line),
+                     "zone": "Asia/Taipei"}  # fmt: skip
+            until = re.match(r"\s*(?:至|到|~|-)\s*", after[tm[2] :])
+            end = D.parse_cjk_time(after[tm[2] + until.end() : tm[2] + until.end() + 10]) if until else None
+            if end and end[1] == 0 and end[0] > tm[0]:
+                event["end"] = D.taipei_datetime(f.value, end[0]).isoformat(timespec="seconds")
+            events.append(event)
     return _dedupe_dates(dates), events
 
 
@@ -368,7 +396,6 @@ def extract_facts(
         "title": head.title,
         "prefix": head.prefix,
         "published": when.isoformat(timespec="seconds"),
-        "published_from": "dateline" if dateline else "feed",
         "events": events,
         "dates": _dedupe_dates(dates),
         "related_csms": find_related_csms(text, head.csms_number),
@@ -378,6 +405,15 @@ def extract_facts(
         "links": find_links(text, list(links)),
         "letters": letters,
     }
+
+
+def empty_facts(title: str = "") -> dict[str, Any]:
+    """The schema with nothing found: what an unreadable item is stored with."""
+    return {
+        "csms_number": None, "title": title, "prefix": None, "published": None, "events": [],
+        "dates": [], "related_csms": [], "hts": [], "adcvd": [], "emails": [], "links": [],
+        "letters": [],
+    }  # fmt: skip
 
 
 def date_of(iso: str) -> date:

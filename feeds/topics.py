@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 TOPICS_FILE = Path(__file__).resolve().parent / "data" / "topics.toml"
 # What an item is about is stated in its title and opening; scanning further costs time (the
@@ -44,14 +45,14 @@ class Tag:
     rule: str
 
 
-def _rule(raw: Mapping[str, object]) -> Rule:
+def _rule(raw: Mapping[str, Any]) -> Rule:
     name = str(raw["name"])
     if "pattern" in raw:
         return Rule(name, str(raw.get("where", "text")), re.compile(str(raw["pattern"]), re.ASCII))
     if "source" in raw:
         return Rule(name, "source", re.compile(str(raw["source"])))
     if "hts" in raw:
-        return Rule(name, "hts", values=tuple(str(v).replace(".", "") for v in raw["hts"]))  # type: ignore[union-attr]
+        return Rule(name, "hts", values=tuple(str(v).replace(".", "") for v in raw["hts"]))
     if "fact" in raw:
         return Rule(name, "fact", values=(str(raw["fact"]),))
     raise ValueError(f"topic rule {name!r} has no pattern, source, hts or fact")
@@ -73,20 +74,20 @@ def _snippet(text: str) -> str:
     return " ".join(text.split())[:40]
 
 
-def _apply(rule: Rule, title: str, body: str, source: str, facts: Mapping[str, object]) -> str | None:
+def _apply(rule: Rule, title: str, body: str, source: str, facts: Mapping[str, Any]) -> str | None:
     """The reason this rule matched (繁體中文, with the matched text), or None."""
     if rule.where == "source":
         m = rule.pattern.search(source) if rule.pattern else None
         return f"來源符合「{rule.name}」" if m else None
     if rule.where == "hts":
-        for h in facts.get("hts", []) or []:  # type: ignore[union-attr]
+        for h in facts.get("hts", []) or []:
             digits = re.sub(r"\D", "", str(h))
             if any(digits.startswith(v) for v in rule.values):
                 return f"稅則號列 {h}（{rule.name}）"
         return None
     if rule.where == "fact":
         found = facts.get(rule.values[0]) or []
-        return f"{rule.name}：{found[0]}" if found else None  # type: ignore[index]
+        return f"{rule.name}：{found[0]}" if found else None
     assert rule.pattern is not None
     if rule.where in ("title", "text"):
         m = rule.pattern.search(title)
@@ -104,7 +105,7 @@ def tag(
     body: str,
     *,
     source: str = "",
-    facts: Mapping[str, object] | None = None,
+    facts: Mapping[str, Any] | None = None,
     topics: Mapping[str, Topic] | None = None,
 ) -> list[Tag]:
     """Every topic whose rules match, with the first matching rule's reason, in taxonomy order."""

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.cli import main
 from bot.explain import explain_bytes
@@ -61,3 +63,11 @@ def test_explain_bad_input_gives_json_not_an_exception(raw: bytes) -> None:
 
 def test_explain_empty_input_is_marked() -> None:
     assert explain_bytes(b"")["summary_zh"] == "無法解析 / could not understand"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=3000))
+def test_explain_never_raises_on_any_bytes(raw: bytes) -> None:
+    out = explain_bytes(raw)
+    assert out["summary_zh"]
+    json.dumps(out)

@@ -95,3 +95,35 @@ async def test_llm_not_configured_means_deterministic() -> None:
     u = understand(a)
     got = await llm_summary(a, u, SummaryConfig())
     assert got == type(got)(u.summary_zh, False)
+
+
+async def test_service_match_uses_the_llm_summary_when_configured() -> None:
+    from datetime import timedelta
+
+    from bot.config import Config
+    from bot.service import Service
+    from state import announcements, outbox
+    from state.db import open_db
+    from state.subscribers import add_subscriber, subscribe
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.json_response({"choices": [{"message": {"content": "標題：模型寫的摘要"}}]})
+
+    runner, url = await _serve(ok)
+    try:
+        config = Config(sources=(), summary=_cfg(url))
+        db = open_db(":memory:")
+        now = datetime(2026, 4, 20, 12, tzinfo=UTC)
+        sub = add_subscriber(db, name="t", channel="console", address="t", now=now)
+        subscribe(db, sub.id, "all", "", now=now)
+        with db.atomic():
+            announcements.store_new(db, [_ann()], now=now, alertable_after=now - timedelta(days=1))
+        service = Service(config, db, {})
+        try:
+            assert await service.match(now) == 1
+        finally:
+            await service.close()
+    finally:
+        await runner.cleanup()
+    (row,) = outbox.messages_for(db, sub.id)
+    assert "標題：模型寫的摘要" in row["text"]

@@ -62,7 +62,7 @@ def test_hostile_feed_values_are_escaped() -> None:
 def test_alert_text_and_html_carry_the_taipei_times() -> None:
     body = "Registration link for webinar on April 21 at 1:00 p.m. ET: Register here\n\nRelated CSMS: 68315804"
     a = make("CSMS # 68396594 - AVAILABLE NOW – CAPE for IEEPA Refunds", body)
-    r = render_alert(a, understand(a), ["主題：IEEPA 關稅退款／CAPE（標題含「IEEPA」）"])
+    r = render_alert(a, understand(a), ["主題：IEEPA 關稅／CAPE 退款（標題含「IEEPA」）"])
     assert "4/22（三）01:00 台北時間（美東 4/21 13:00 EDT）" in r.text
     assert "4/22（三）01:00 台北時間（美東 4/21 13:00 EDT）" in r.html[0]
     assert r.html[0].startswith("<b>【關務快訊】CSMS #68396594")
@@ -113,4 +113,12 @@ def test_split_any_escaped_text_stays_valid(paras: list[str], limit: int) -> Non
     doc = "\n\n".join(f"<b>{h.escape(p[:20])}</b> {h.escape(p)}" for p in paras)
     for part in split_html(doc, limit):
         assert utf16_len(part) <= limit
+        valid_telegram_html(part)
+
+
+def test_service_fallback_understanding_still_renders() -> None:
+    a = make("Some <title>", "")
+    r = render_alert(a, Understanding((), {}, "無法解析 / could not understand"), [])
+    assert "無法解析 / could not understand" in r.text
+    for part in r.html:
         valid_telegram_html(part)

@@ -150,7 +150,9 @@ def test_bad_input_never_raises(body: str) -> None:
 
 def test_empty_input_says_could_not_understand() -> None:
     assert understand(ann("")).summary_zh == COULD_NOT_UNDERSTAND
-    assert understand(ann("\x00\x01\x02" * 100)).summary_zh == COULD_NOT_UNDERSTAND
+    binary = understand(ann("\x00\x01\x02" * 100))
+    assert binary.summary_zh == COULD_NOT_UNDERSTAND
+    assert set(binary.facts) == set(understand(csms_68396594()).facts)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -159,3 +161,20 @@ def test_understand_never_raises_on_any_text(body: str, title: str, language: st
     u = understand(ann(body, title=title, language=language))
     assert isinstance(u.summary_zh, str) and u.summary_zh
     json.dumps(u.facts)
+
+
+def test_facts_keys_are_exactly_the_documented_schema() -> None:
+    facts = understand(csms_68396594()).facts
+    assert set(facts) == {
+        "csms_number", "title", "prefix", "published", "topics", "events", "dates", "related_csms",
+        "hts", "adcvd", "emails", "links", "letters",
+    }  # fmt: skip
+    for e in facts["events"]:
+        assert {"kind", "start", "label", "zone"} <= set(e)
+    for d in facts["dates"]:
+        assert set(d) == {"kind", "date", "label"}
+
+
+def test_taxonomy_page_lists_every_topic() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "TOPICS.md").read_text(encoding="utf-8")
+    assert all(f"`{tid}`" in page for tid in TOPICS)

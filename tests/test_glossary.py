@@ -1,0 +1,38 @@
+"""Glossary data and title translation by phrase rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.glossary import load_glossary, lookup, translate_title
+
+
+def test_glossary_has_at_least_150_terms_from_the_shared_glossary() -> None:
+    g = load_glossary()
+    assert len(g.terms) >= 150
+    assert lookup("Consolidated Administration and Processing of Entries") == "入境貨物資料綜合管理與處理"
+    assert lookup("liquidation") == "核定"
+    assert lookup("webinar") == "線上說明會"
+
+
+@pytest.mark.parametrize(
+    ("title", "zh"),
+    [
+        ("AVAILABLE NOW – Consolidated Administration and Processing of Entries (CAPE) for IEEPA Refunds",
+         "現已開放：IEEPA 關稅退款之入境貨物資料綜合管理與處理（CAPE）"),
+        ("UPDATED GUIDANCE – Section 232 Duties on Steel and Aluminum increased to 50 percent",
+         "更新作業指引：鋼鐵與鋁 232 條款關稅調高至 50%"),
+        ("GUIDANCE: Suspension of Duty-Free De Minimis Treatment for All Countries",
+         "作業指引：所有國家之小額免稅待遇暫停"),
+        ("GUIDANCE: CAPE Phase 1 Deployment on April 20, 2026 at 8:00 AM EDT",
+         "作業指引：CAPE 第一階段系統上線 2026/4/20 08:00 EDT"),
+        ("ACE Scheduled Maintenance Saturday 2300 EDT", "ACE 系統維護週六 23:00 EDT"),
+    ],
+)  # fmt: skip
+def test_titles_translate_deterministically(title: str, zh: str) -> None:
+    assert translate_title(title) == zh
+
+
+def test_mostly_unknown_title_is_not_half_translated() -> None:
+    assert translate_title("Weird Frobnication of Widgets") is None
+    assert translate_title("") is None
