@@ -59,15 +59,6 @@ def decode(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-_ANCHOR = re.compile(r"<a\s[^>]*?href\s*=\s*[\"'](https?://[^\"'<>\s]+)[\"'][^>]*>(.*?)</a>", re.I | re.S)
-
-
-def _inline_hrefs(html: str) -> str:
-    """``<a href=U>Register here</a>`` → ``Register here (U)``: the link stays on its line, so a
-    webinar's registration link lands in its event's ``url``."""
-    return _ANCHOR.sub(lambda m: f"{m.group(2)} ({m.group(1)})", html[:MAX_INPUT])
-
-
 def _is_feed(text: str) -> bool:
     head = text.lstrip()[:2000].lower()
     return bool(re.search(r"<rss[\s>]|<feed[\s>]|<rdf:rdf", head))
@@ -95,7 +86,7 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
         except Exception:  # last line of defence; HTMLParser is lenient
             pass
         links, title = p.links, " ".join(p.title.split())
-        body = html_to_text(_inline_hrefs(text))
+        body = html_to_text(text[:MAX_INPUT])
     when = published or parse_dateline(body) or _issued(body) or now
     lang = "zh-TW" if len(re.findall(r"[\u4e00-\u9fff]", body[:5000])) > 50 else "en"
     ann = Announcement(

@@ -1,4 +1,5 @@
-"""HTML → clean text: tags stripped, entities decoded, paragraphs kept.
+"""HTML → clean text: tags stripped, entities decoded, paragraphs kept, link targets kept
+beside their text ("Register here (https://…)").
 
 Built on the stdlib ``HTMLParser``, which never raises on malformed markup. Script, style
 and other non-content elements are dropped with everything inside them.
@@ -23,9 +24,15 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._drop_depth = 0
+        self._href: str | None = None  # the open <a>'s target
+        self._anchor_at = 0  # where its text starts in parts
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _DROP:
+        if tag == "a":
+            href = (dict(attrs).get("href") or "").strip()
+            self._href = href if href.lower().startswith(("http://", "https://")) else None
+            self._anchor_at = len(self.parts)
+        elif tag in _DROP:
             self._drop_depth += 1
         elif tag in _BLOCK:
             self.parts.append("\n\n" if tag != "br" else "\n")
@@ -39,7 +46,12 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _DROP:
+        if tag == "a" and self._href:
+            # "Register here" alone loses where to register: keep the target on its line.
+            if self._href not in "".join(self.parts[self._anchor_at :]):
+                self.parts.append(f" ({self._href})")
+            self._href = None
+        elif tag in _DROP:
             self._drop_depth = max(0, self._drop_depth - 1)
         elif tag in _BLOCK:
             self.parts.append("\n\n")

@@ -147,3 +147,17 @@ def test_prefix_class_inside_title_is_recognised():
     parsed = parse_csms_subject("CSMS # 68315804 - GUIDANCE: CAPE Phase 1 Deployment")
     assert parsed is not None and parsed.prefix == "GUIDANCE"
     assert parsed.title == "GUIDANCE: CAPE Phase 1 Deployment"
+
+
+def test_link_targets_stay_beside_their_text_so_events_get_their_registration_link():
+    from bot.understand import understand
+
+    result = parse_csms_rss((SAMPLES_DIR / "csms_rss.xml").read_bytes(), "rss", now=NOW)
+    cape = next(a for a in result.items if a.key == "csms:68396594")
+    assert "Register here (https://teams.microsoft.com/l/meetup-join/cape-webinar-0421)" in cape.body
+    events = [e for e in understand(cape, now=NOW).facts["events"] if e["kind"] == "webinar"]
+    assert [e.get("url") for e in events] == [
+        "https://teams.microsoft.com/l/meetup-join/cape-webinar-0421",
+        "https://teams.microsoft.com/l/meetup-join/cape-webinar-0428",
+    ]
+    assert html_to_text('<a href="javascript:alert(1)">x</a>') == "x"
