@@ -62,6 +62,13 @@ def real_zone(when: datetime) -> datetime:
     return when.astimezone(UTC)
 
 
+def _event_end(ev: dict, start: datetime) -> datetime | None:
+    end = _parse_start(str(ev.get("end") or ""))
+    if isinstance(end, datetime) and end.tzinfo is not None and end > start:
+        return real_zone(end)
+    return None
+
+
 def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[str, Any]]:
     """Everything on this subscriber's calendar: events of their alerts and their deadlines."""
     entries: list[dict[str, Any]] = []
@@ -86,7 +93,8 @@ def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[st
                     "uid": _uid(r["key"], "event", str(i)),
                     "summary": f"{label}｜{r['title']}"[:250] + ("" if zoned or not isinstance(start, datetime) else "（未註明時區）"),
                     "start": real_zone(start) if zoned else (start.date() if isinstance(start, datetime) else start),
-                    "duration": timedelta(hours=1) if zoned else None,
+                    "end": _event_end(ev, start) if zoned else None,
+                    "duration": timedelta(hours=1) if zoned else None,  # when no end was written
                     "url": str(ev.get("url") or r["url"]),
                     "description": f"{r['title']}\n{r['url']}",
                 }

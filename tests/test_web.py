@@ -22,7 +22,8 @@ from tests.smtpserver import free_port
 FACTS = {
     "events": [
         {"kind": "webinar", "start": "2026-04-21T13:00:00-04:00", "label": "CAPE webinar"},
-        {"kind": "webinar", "start": "2026-04-28T13:00:00-04:00", "label": "CAPE webinar"},
+        {"kind": "webinar", "start": "2026-04-28T13:00:00-04:00", "end": "2026-04-28T14:30:00-04:00",
+         "label": "CAPE webinar"},
         {"kind": "maintenance", "start": "2026-04-25T23:00:00", "label": "ACE maintenance"},
     ],
     "dates": [
@@ -72,6 +73,9 @@ async def test_calendar_feed_is_valid_ics_with_real_zones_and_stable_uids(tmp_pa
         webinars = sorted(e.decoded("dtstart") for e in events if "webinar" in str(e["summary"]))
         assert [w.isoformat() for w in webinars] == ["2026-04-21T13:00:00-04:00", "2026-04-28T13:00:00-04:00"]
         assert str(webinars[0].tzinfo) in ("America/New_York", "UTC-04:00") or webinars[0].utcoffset() == timedelta(hours=-4)
+        second = next(e for e in events if "webinar" in str(e["summary"]) and e.decoded("dtstart").day == 28)
+        assert second.decoded("dtend") - second.decoded("dtstart") == timedelta(minutes=90)
+        assert "TZID=America/New_York" in body.decode()
         floating = next(e for e in events if "maintenance" in str(e["summary"]))
         assert "未註明時區" in str(floating["summary"])  # no zone in the text: never guessed
         period = next(e for e in events if "申請期間" in str(e["summary"]))
