@@ -20,6 +20,7 @@ from bot.deadlines import (
 )
 from bot.entries import parse_entry_number
 from bot.errors import UserError
+from bot.reminders import REMINDED_US_KINDS
 from bot.tracker import Rules, track_custom, track_entries, track_tw
 from state import reminders as reminder_store
 from state import tracking
@@ -81,7 +82,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     dn = sub.add_parser("done", help="mark a deadline 已處理 (stops its remaining reminders)")
     dn.add_argument("--subscriber", type=int, required=True)
     dn.add_argument("item", help="entry number, or an item key such as tw:3 / custom:2")
-    dn.add_argument("--kind", help="only this deadline of the entry, e.g. cape_last_day")
+    dn.add_argument("--kind", choices=REMINDED_US_KINDS, help="only this deadline of the entry")
 
     lo = sub.add_parser("deadlines-of", help="list a subscriber's tracked deadlines")
     lo.add_argument("--subscriber", type=int, required=True)
@@ -132,7 +133,10 @@ def run(args: argparse.Namespace, config: Config, now) -> int:  # noqa: ANN001
             print(str(e))
     elif args.command == "export-cape":
         today = _date(args.today) if args.today else now.date()
-        batches = cape_batches(tracking.entries_of(db, args.subscriber), rules.cape, today)
+        done = reminder_store.done_keys(db, args.subscriber)  # CAPE already filed (已處理)
+        pending = [t for t in tracking.entries_of(db, args.subscriber)
+                   if f"us:{t.entry.entry_number}:cape_last_day" not in done]  # fmt: skip
+        batches = cape_batches(pending, rules.cape, today)
         paths = write_cape_files(batches, Path(args.out))
         total = sum(len(b) for b in batches)
         print(f"{total} CAPE-eligible entries in {len(paths)} file(s)")
@@ -144,6 +148,10 @@ def run(args: argparse.Namespace, config: Config, now) -> int:  # noqa: ANN001
             key = f"us:{parse_entry_number(key)}"
         if args.kind:
             key = f"{key}:{args.kind}"
+        entry_number = key[3:].split(":")[0] if key.startswith("us:") else ""
+        if args.kind and entry_number and tracking.get_entry(db, args.subscriber, entry_number):
+            with db.atomic():  # an entry without dates has no row yet: record done anyway
+                reminder_store.insert_done_marker(db, args.subscriber, key, args.kind, now=now)
         n = reminder_store.mark_done(db, args.subscriber, key, now=now)
         print(f"已處理 / done: {key} ({n} deadline(s) stopped)")
     elif args.command == "deadlines-of":

@@ -164,6 +164,25 @@ def mark_done(db: Database, subscriber_id: int, item_key: str, *, now: datetime)
     return cur.rowcount
 
 
+def insert_done_marker(db: Database, subscriber_id: int, item_key: str, kind: str, *, now: datetime) -> None:
+    """Record 已處理 for an item that has no reminder row (e.g. an entry imported without
+    dates), so exports and later re-plans know it is done."""
+    db.execute(
+        "INSERT OR IGNORE INTO reminders (subscriber_id, item_key, kind, title, deadline, past_at,"
+        " schedule, status, done_at, created_at) VALUES (?,?,?,?,'',?,'[]','done',?,?)",
+        [subscriber_id, item_key, kind, item_key, iso(now), iso(now), iso(now)],
+    )
+
+
+def done_keys(db: Database, subscriber_id: int) -> set[str]:
+    return {
+        r[0]
+        for r in db.conn.execute(
+            "SELECT item_key FROM reminders WHERE subscriber_id = ? AND status = 'done'", [subscriber_id]
+        )
+    }
+
+
 def items_of(db: Database, subscriber_id: int) -> list[dict]:
     return list(
         db.query(

@@ -76,6 +76,9 @@ def test_track_import_done_export_and_list(run, tmp_path: Path) -> None:
     code, out, _ = run("export-cape", "--subscriber", "1", "--out", str(tmp_path / "cape"))
     assert code == 0 and "2 CAPE-eligible entries in 1 file" in out
     assert (tmp_path / "cape" / "cape_001.csv").read_text().splitlines()[0] == "Entry Number"
+    run("done", "--subscriber", "1", "999-9999999-0", "--kind", "cape_last_day")
+    code, out, _ = run("export-cape", "--subscriber", "1", "--out", str(tmp_path / "cape2"))
+    assert "1 CAPE-eligible entries" in out
     assert run("untrack", "--subscriber", "1", "ABC-1234567-6")[0] == 0
     code, _, err = run("untrack", "--subscriber", "1", "ABC-1234567-6")
     assert code == 2 and "沒有追蹤" in err
