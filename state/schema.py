@@ -114,9 +114,7 @@ def _foundation(db: Database) -> None:
 
 
 # Capability migrations register themselves on import (order = registration order).
-from state import (
-    schema_deadlines,  # noqa: E402,F401
-    schema_mail,  # noqa: E402,F401
-    schema_telegram,  # noqa: E402,F401
-    schema_understand,  # noqa: E402,F401
-)
+from state import schema_understand  # noqa: E402,F401
+from state import schema_deadlines  # noqa: E402,F401
+from state import schema_telegram  # noqa: E402,F401
+from state import schema_mail  # noqa: E402,F401
