@@ -8,7 +8,7 @@ with its legal basis beside it; nothing here reads a clock, a file or the databa
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -194,14 +194,16 @@ def us_entry_deadlines(
     exclusions are in force (rules change by date); defaults to the entry's own dates."""
     validate_entry_dates(entry)
     # Deadlines do not depend on the number: memoise on the dates (bulk imports repeat them).
-    return list(_deadlines_cached(replace(entry, entry_number=""), cal, rules, today))
+    key = (entry.entry_type, entry.entry_date, entry.release_date, entry.summary_filed,
+           entry.liquidation_date, entry.liquidation_status, entry.ieepa)  # fmt: skip
+    return list(_deadlines_cached(key, cal, rules, today))
 
 
 @lru_cache(maxsize=65536)
 def _deadlines_cached(
-    entry: UsEntry, cal: WorkCalendar, rules: CapeRules, today: date | None
+    key: tuple, cal: WorkCalendar, rules: CapeRules, today: date | None
 ) -> tuple[Deadline, ...]:
-    return tuple(_us_entry_deadlines(entry, cal, rules, today))
+    return tuple(_us_entry_deadlines(UsEntry("", *key), cal, rules, today))
 
 
 def _us_entry_deadlines(

@@ -140,21 +140,36 @@ def entry_rows(
 ) -> list[ReminderRow]:
     """Reminder items of one U.S. entry; calendar-day rules are reminded against their
     ``act_by`` working day so the last reminder is not on a weekend."""
+    offsets = tuple(offsets)
     rows = []
     for d in deadlines:
-        if d.kind not in REMINDED_US_KINDS:
+        plan = _entry_plan(d, tz, offsets, at, now)
+        if plan is None:
             continue
-        if now is not None and end_of_day(d.date, tz) <= now:
-            continue  # already past: never announced as upcoming
-        day = d.act_by or d.date
+        suffix, deadline, past_at, schedule = plan
         rows.append(
-            deadline_row(
-                subscriber_id, f"us:{entry_number}:{d.kind}", d.kind,
-                f"{entry_number} {KIND_ZH.get(d.kind, d.kind)}", day, tz=tz, offsets=offsets,
-                at=at, basis=d.basis, estimate=d.estimate, now=now,
-            )  # fmt: skip
-        )
+            ReminderRow(subscriber_id, f"us:{entry_number}:{d.kind}", d.kind,
+                        f"{entry_number} {suffix}", deadline, past_at, schedule, d.basis, d.estimate)
+        )  # fmt: skip
     return rows
+
+
+@lru_cache(maxsize=65536)
+def _entry_plan(
+    d: Deadline, tz: str, offsets: tuple[int, ...], at: str, now: datetime | None
+) -> tuple[str, str, datetime, tuple[tuple[str, datetime], ...]] | None:
+    """(title suffix, deadline, past_at, schedule) of one deadline, or None when it is not
+    reminded or already past. Memoised: entries of one import share a few hundred dates."""
+    if d.kind not in REMINDED_US_KINDS:
+        return None
+    if now is not None and end_of_day(d.date, tz) <= now:
+        return None  # already past: never announced as upcoming
+    day = d.act_by or d.date
+    suffix = KIND_ZH.get(d.kind, d.kind)
+    if day != d.date:
+        suffix += f"（法定期限 {d.date.isoformat()} 非工作日，請於前一工作日完成）"
+    schedule, past_at = _planned(day, tz, offsets, at, now)
+    return suffix, day.isoformat(), past_at, schedule
 
 
 # ---- announcement events ----------------------------------------------------------------

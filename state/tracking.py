@@ -97,10 +97,10 @@ def upsert_entries(
         db.conn.executemany(
             "INSERT OR IGNORE INTO tracked_hts (entry_id, subscriber_id, hts) VALUES (?,?,?)",
             [
-                (ids[t.entry.entry_number], subscriber_id, hts_digits(h))
+                (ids[t.entry.entry_number], subscriber_id, digits)
                 for t in with_hts
-                for h in t.hts
-                if hts_digits(h)
+                for digits in {hts_digits(h) for h in t.hts}
+                if digits
             ],
         )
     return len(rows)
