@@ -20,7 +20,7 @@ from bot.deadlines import (
 )
 from bot.entries import parse_entry_number
 from bot.errors import UserError
-from bot.reminders import REMINDED_US_KINDS
+from bot.reminders import REMINDED_US_KINDS, parse_offsets, parse_time_of_day
 from bot.tracker import Rules, track_custom, track_entries, track_tw
 from state import reminders as reminder_store
 from state import tracking
@@ -28,7 +28,10 @@ from state.db import open_db
 from state.subscribers import require_subscriber
 from state.tracking import TrackedEntry
 
-COMMANDS = ("deadlines", "track", "untrack", "import-entries", "export-cape", "done", "deadlines-of")
+COMMANDS = (
+    "deadlines", "track", "untrack", "import-entries", "export-cape", "done", "deadlines-of",
+    "remind-settings",
+)  # fmt: skip
 
 
 def _date(text: str) -> date:
@@ -83,6 +86,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     dn.add_argument("--subscriber", type=int, required=True)
     dn.add_argument("item", help="entry number, or an item key such as tw:3 / custom:2")
     dn.add_argument("--kind", choices=REMINDED_US_KINDS, help="only this deadline of the entry")
+
+    rs = sub.add_parser("remind-settings", help="a subscriber's reminder offsets and time of day")
+    rs.add_argument("--subscriber", type=int, required=True)
+    rs.add_argument("--offsets", help="days before each deadline, e.g. 30,14,7,3,1,0")
+    rs.add_argument("--time", help="local time of day, e.g. 09:00")
+    rs.add_argument("--reset", action="store_true", help="back to the [reminders] defaults")
 
     lo = sub.add_parser("deadlines-of", help="list a subscriber's tracked deadlines")
     lo.add_argument("--subscriber", type=int, required=True)
@@ -154,6 +163,18 @@ def run(args: argparse.Namespace, config: Config, now) -> int:  # noqa: ANN001
                 reminder_store.insert_done_marker(db, args.subscriber, key, args.kind, now=now)
         n = reminder_store.mark_done(db, args.subscriber, key, now=now)
         print(f"已處理 / done: {key} ({n} deadline(s) stopped)")
+    elif args.command == "remind-settings":
+        current = reminder_store.get_settings(db, args.subscriber)
+        if args.reset or args.offsets or args.time:
+            offsets = None if args.reset else (parse_offsets(args.offsets) if args.offsets else current.offsets_days)
+            at = None if args.reset else (args.time if args.time else current.time_of_day)
+            if at is not None:
+                parse_time_of_day(at)
+            reminder_store.set_settings(db, args.subscriber, offsets_days=offsets, time_of_day=at)
+            current = reminder_store.get_settings(db, args.subscriber)
+        offsets = current.offsets_days or tuple(config.reminders.offsets_days)
+        at = current.time_of_day or config.reminders.time_of_day
+        print(f"offsets={','.join(map(str, offsets))} time={at} (applies to items tracked from now on)")
     elif args.command == "deadlines-of":
         rows = reminder_store.items_of(db, args.subscriber)
         if args.json:

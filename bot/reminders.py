@@ -10,6 +10,7 @@ marked 已處理 (done) has no ``due_at`` and is never read again.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from bot.deadlines import Deadline
+from bot.errors import UserError
 from bot.quiet import next_allowed
 from state import outbox
 from state import reminders as store
@@ -68,9 +70,28 @@ def _local(day: date, at: time, tz: str) -> datetime:
     return datetime.combine(day, at, tzinfo=ZoneInfo(tz))
 
 
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
 def parse_time_of_day(text: str) -> time:
-    hh, mm = text.split(":")
-    return time(int(hh), int(mm))
+    """``"09:00"`` → time; a bad value is a ``UserError`` (it comes from a user or config)."""
+    m = _HHMM.match((text or "").strip())
+    if not m:
+        raise UserError(f"時間格式應為 HH:MM（例如 09:00），收到「{text}」",
+                        f"time must look like HH:MM (e.g. 09:00), got {text!r}")  # fmt: skip
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def parse_offsets(text: str) -> tuple[int, ...]:
+    """``"30,14,7,1,0"`` → offsets in days (0–400), largest first."""
+    try:
+        values = {int(x) for x in re.split(r"[,\s/、]+", (text or "").strip()) if x}
+    except ValueError:
+        values = set()
+    if not values or any(v < 0 or v > 400 for v in values):
+        raise UserError(f"提醒天數應為 0–400 的整數清單，例如 30,14,7,3,1,0；收到「{text}」",
+                        f"offsets must be whole days 0–400, e.g. 30,14,7,3,1,0; got {text!r}")  # fmt: skip
+    return tuple(sorted(values, reverse=True))
 
 
 @lru_cache(maxsize=65536)
@@ -262,7 +283,8 @@ def plan_announcement_events(
     """Reminder items for every subscriber alerted about the announcement. Call in atomic()."""
     rows: list[ReminderRow] = []
     for sub in store.recipients_of_announcement(db, announcement_key):
-        for p in event_plans(announcement_key, title, facts, tz=sub["timezone"], at=at):
+        own = store.get_settings(db, sub["id"]).time_of_day or at
+        for p in event_plans(announcement_key, title, facts, tz=sub["timezone"], at=own):
             if p.past_at <= now:
                 continue
             rows.append(ReminderRow(sub["id"], p.key, p.kind, p.title, p.deadline, p.past_at,

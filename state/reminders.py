@@ -202,3 +202,50 @@ def recipients_of_announcement(db: Database, announcement_key: str) -> list[dict
             [announcement_key],
         )
     )
+
+
+def retire_missing(db: Database, subscriber_id: int, keep: dict[str, set[str]]) -> int:
+    """For re-tracked entries (``entry number → item keys still valid``), stop reminders of
+    deadlines that no longer apply (summary filed, liquidation now known…). Done rows stay."""
+    retired = 0
+    for number, keys in keep.items():
+        rows = db.conn.execute(
+            "SELECT id, item_key FROM reminders WHERE subscriber_id = ? AND item_key LIKE ?"
+            " AND status NOT IN ('done', 'retired')",
+            [subscriber_id, f"us:{number}:%"],
+        ).fetchall()
+        for rid, key in rows:
+            if key not in keys:
+                db.execute("UPDATE reminders SET status = 'retired', due_at = NULL WHERE id = ?", [rid])
+                retired += 1
+    return retired
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderSettings:
+    offsets_days: tuple[int, ...] | None = None
+    time_of_day: str | None = None
+
+
+def get_settings(db: Database, subscriber_id: int) -> ReminderSettings:
+    row = db.conn.execute(
+        "SELECT offsets_days, time_of_day FROM reminder_settings WHERE subscriber_id = ?",
+        [subscriber_id],
+    ).fetchone()
+    if row is None:
+        return ReminderSettings()
+    offsets = tuple(json.loads(row[0])) if row[0] else None
+    return ReminderSettings(offsets, row[1])
+
+
+def set_settings(
+    db: Database, subscriber_id: int, *, offsets_days: Sequence[int] | None, time_of_day: str | None
+) -> None:
+    with db.atomic():
+        db.execute(
+            "INSERT INTO reminder_settings (subscriber_id, offsets_days, time_of_day) VALUES (?,?,?)"
+            " ON CONFLICT (subscriber_id) DO UPDATE SET offsets_days = excluded.offsets_days,"
+            " time_of_day = excluded.time_of_day",
+            [subscriber_id, json.dumps(sorted(set(offsets_days), reverse=True)) if offsets_days else None,
+             time_of_day],
+        )  # fmt: skip

@@ -307,3 +307,65 @@ def test_a_reminder_never_goes_out_twice(due_in: int, sweeps: list[int], offsets
     for m in msgs:
         assert m["created_at"] < row.past_at.astimezone(UTC).isoformat()
     db.close()
+
+
+def test_retracking_moves_changed_deadlines_and_stops_ones_that_no_longer_apply(db) -> None:
+    sid = _sub(db)
+    rules = Rules(RemindersConfig())
+    entry = UsEntry("ABC-1234567-6", entry_date=date(2026, 4, 1), release_date=date(2026, 4, 28), ieepa=True)
+    track_entries(db, sid, [TrackedEntry(entry)], rules=rules, now=T0)
+    filed = UsEntry("ABC-1234567-6", entry_date=date(2026, 4, 1), release_date=date(2026, 4, 28),
+                    summary_filed=True, liquidation_date=date(2026, 6, 1), liquidation_status="liquidated",
+                    ieepa=True)  # fmt: skip
+    track_entries(db, sid, [TrackedEntry(filed)], rules=rules, now=T0)
+    items = {r["kind"]: r for r in store.items_of(db, sid)}
+    assert items["entry_summary_due"]["status"] == "retired"
+    assert items["cape_last_day"]["deadline"] == "2026-08-20"  # liquidation known now: L + 80
+    sweep(db, datetime(2026, 5, 12, 2, 0, tzinfo=UTC))
+    assert not [m for m in _messages(db, sid) if "7501" in m["text"]]
+
+
+def test_subscriber_offsets_and_time_of_day_override_defaults(db) -> None:
+    from bot.reminders import parse_offsets
+
+    sid = _sub(db)
+    store.set_settings(db, sid, offsets_days=parse_offsets("10, 2"), time_of_day="07:30")
+    track_custom(db, sid, title="x", due=date(2026, 9, 1), due_time=None, rules=Rules(RemindersConfig()), now=T0)
+    [item] = store.items_of(db, sid)
+    assert sweep(db, datetime(2026, 8, 21, 23, 29, tzinfo=UTC)).queued == 0  # 07:29 Taipei on 08-22
+    assert sweep(db, datetime(2026, 8, 21, 23, 30, tzinfo=UTC)).queued == 1  # d10 at 07:30
+    assert sweep(db, datetime(2026, 8, 30, 23, 30, tzinfo=UTC)).queued == 1  # d2
+    assert sweep(db, datetime(2026, 9, 1, 3, 0, tzinfo=UTC)).queued == 0  # no d0 configured
+
+
+@pytest.mark.parametrize("bad", ["25:00", "9", "", "ab:cd"])
+def test_bad_time_of_day_is_a_user_error_and_nothing_is_written(db, bad: str) -> None:
+    from bot.errors import UserError
+
+    sid = _sub(db)
+    with pytest.raises(UserError) as err:
+        track_custom(db, sid, title="x", due=date(2026, 9, 1), due_time=bad, rules=Rules(RemindersConfig()), now=T0)
+    assert "HH:MM" in err.value.zh
+    assert store.items_of(db, sid) == [] and db.execute("SELECT count(*) FROM custom_reminders").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("bad", ["", "x", "-1", "30,500"])
+def test_bad_offsets_are_a_user_error(bad: str) -> None:
+    from bot.errors import UserError
+    from bot.reminders import parse_offsets
+
+    with pytest.raises(UserError):
+        parse_offsets(bad)
+
+
+def test_taiwanese_declaration_is_reminded_on_taiwan_working_days(db) -> None:
+    from bot.tracker import track_tw
+
+    sid = _sub(db)
+    d = track_tw(db, sid, declaration_no="AA 9032006017", kind="re_export", base=date(2026, 4, 4), due=None,
+                 label="展覽品", rules=Rules(RemindersConfig()), now=T0)  # fmt: skip
+    assert d.date == date(2026, 10, 5)
+    [item] = store.items_of(db, sid)
+    assert item["item_key"] == "tw:1" and "復運出口" in item["title"] and "第52條" in item["basis"]
+    assert sweep(db, datetime(2026, 10, 5, 1, 0, tzinfo=UTC)).queued == 1
+    assert "今天到期" in _messages(db, sid)[-1]["text"]
