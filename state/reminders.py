@@ -19,6 +19,12 @@ from bot.errors import UserError
 from state.db import from_iso, iso
 
 
+def under(prefix: str) -> tuple[str, str]:
+    """Bounds of the item keys below ``prefix`` (``prefix:…``) for an index range scan;
+    ``LIKE`` would scan the table (it is case-insensitive, the index is not)."""
+    return f"{prefix}:", f"{prefix};"  # ';' sorts right after ':'
+
+
 @dataclass(frozen=True, slots=True)
 class ReminderRow:
     """A planned reminder item: what, when it is past, and when to remind (label, instant)."""
@@ -78,8 +84,8 @@ def upsert(db: Database, rows: Sequence[ReminderRow], *, now: datetime) -> int:
         " title=excluded.title, deadline=excluded.deadline, past_at=excluded.past_at,"
         " basis=excluded.basis, estimate=excluded.estimate, schedule=excluded.schedule,"
         " next_index=excluded.next_index, due_at=excluded.due_at, status=excluded.status"
-        " WHERE reminders.status != 'done'"
-        " AND (reminders.deadline != excluded.deadline OR reminders.schedule != excluded.schedule)",
+        " WHERE reminders.status != 'done' AND (reminders.status = 'retired'"
+        " OR reminders.deadline != excluded.deadline OR reminders.schedule != excluded.schedule)",
         params,
     )
     return len(params)
@@ -145,15 +151,16 @@ def mark_done(db: Database, subscriber_id: int, item_key: str, *, now: datetime)
     with db.atomic():
         cur = db.execute(
             "UPDATE reminders SET status = 'done', due_at = NULL, done_at = ?"
-            " WHERE subscriber_id = ? AND (item_key = ? OR item_key LIKE ?) AND status != 'done'",
-            [iso(now), subscriber_id, item_key, item_key + ":%"],
+            " WHERE subscriber_id = ? AND (item_key = ? OR (item_key > ? AND item_key < ?))"
+            " AND status != 'done'",
+            [iso(now), subscriber_id, item_key, *under(item_key)],
         )
     if not cur.rowcount:
         already = next(
             db.query(
                 "SELECT count(*) AS n FROM reminders WHERE subscriber_id = ?"
-                " AND (item_key = ? OR item_key LIKE ?)",
-                [subscriber_id, item_key, item_key + ":%"],
+                " AND (item_key = ? OR (item_key > ? AND item_key < ?))",
+                [subscriber_id, item_key, *under(item_key)],
             )
         )["n"]
         if not already:
@@ -210,9 +217,9 @@ def retire_missing(db: Database, subscriber_id: int, keep: dict[str, set[str]]) 
     retired = 0
     for number, keys in keep.items():
         rows = db.conn.execute(
-            "SELECT id, item_key FROM reminders WHERE subscriber_id = ? AND item_key LIKE ?"
-            " AND status NOT IN ('done', 'retired')",
-            [subscriber_id, f"us:{number}:%"],
+            "SELECT id, item_key FROM reminders WHERE subscriber_id = ? AND item_key > ?"
+            " AND item_key < ? AND status NOT IN ('done', 'retired')",
+            [subscriber_id, *under(f"us:{number}")],
         ).fetchall()
         for rid, key in rows:
             if key not in keys:

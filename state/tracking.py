@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from bot.deadlines import UsEntry
 from bot.errors import UserError
 from state.db import iso
+from state.reminders import under
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +151,8 @@ def remove_entry(db: Database, subscriber_id: int, entry_number: str) -> None:
                 f"subscriber #{subscriber_id} does not track {entry_number}",
             )
         db.execute(
-            "DELETE FROM reminders WHERE subscriber_id = ? AND item_key LIKE ?",
-            [subscriber_id, f"us:{entry_number}:%"],
+            "DELETE FROM reminders WHERE subscriber_id = ? AND item_key > ? AND item_key < ?",
+            [subscriber_id, *under(f"us:{entry_number}")],
         )
 
 

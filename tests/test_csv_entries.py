@@ -136,3 +136,19 @@ def test_cape_export_splits_into_files_of_at_most_9999(tmp_path: Path) -> None:
     assert not list((tmp_path / "out").glob("*.tmp"))
     everything = {r[0] for p in paths for r in csv.reader(p.open(encoding="utf-8"))} - {"Entry Number"}
     assert len(everything) == 20_001
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "t.db")
+    sid = add_subscriber(db, name="a", channel="console", address="a", now=NOW).id
+    rules = Rules(RemindersConfig())
+    rows = "\n".join(f"{number(i)},2026-04-01,yes" for i in range(200))
+    parsed = parse_csv(f"Entry Number,Entry Date,IEEPA\n{rows}\n".encode())
+    track_entries(db, sid, parsed.entries, rules=rules, now=NOW)
+    before = db.execute("SELECT count(*), group_concat(due_at) FROM reminders").fetchone()
+    track_entries(db, sid, parse_csv(f"Entry Number,Entry Date,IEEPA\n{rows}\n".encode()).entries,
+                  rules=rules, now=NOW)  # fmt: skip
+    assert db.execute("SELECT count(*), group_concat(due_at) FROM reminders").fetchone() == before
+    tracking.remove_entry(db, sid, number(0))
+    assert db.execute("SELECT count(*) FROM reminders WHERE item_key LIKE ?", [f"us:{number(0)}:%"]).fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM reminders").fetchone()[0] == before[0] - 3
