@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+
+from sqlite_utils import Database
 
 from bot.calendars import parse_date
 from bot.config import Config
@@ -112,7 +114,7 @@ def _entry_from_args(args: argparse.Namespace, number: str) -> UsEntry:
     )
 
 
-def run(args: argparse.Namespace, config: Config, now) -> int:  # noqa: ANN001
+def run(args: argparse.Namespace, config: Config, now: datetime) -> int:
     rules = Rules(config.reminders)
     if args.command == "deadlines":
         entry = _entry_from_args(args, args.entry)
@@ -188,7 +190,7 @@ def run(args: argparse.Namespace, config: Config, now) -> int:  # noqa: ANN001
     return 0
 
 
-def _track(db, args: argparse.Namespace, rules: Rules, now) -> int:  # noqa: ANN001
+def _track(db: Database, args: argparse.Namespace, rules: Rules, now: datetime) -> int:
     if args.tw:
         if not args.kind:
             raise UserError("請以 --kind 指定期限種類", "say which deadline with --kind")

@@ -24,6 +24,7 @@ from bot.deadlines import (
     us_entry_deadlines,
 )
 from bot.entries import parse_tw_declaration
+from bot.errors import UserError
 from bot.reminders import deadline_row, entry_rows, parse_time_of_day
 from state import reminders as store
 from state import tracking
@@ -101,8 +102,6 @@ def track_tw(
         d = tw_explicit_deadline(kind, due, rules.tw)
     else:
         if base is None:
-            from bot.errors import UserError
-
             raise UserError("請提供起算日或期限日", "give a base date or a due date")
         d = tw_deadline(kind, base, rules.tw)
     with db.atomic():
