@@ -103,3 +103,11 @@ def test_on_or_after_and_on_or_before_land_on_working_days(day: date) -> None:
         assert cal.is_working_day(cal.on_or_after(day))
         assert cal.is_working_day(cal.on_or_before(day))
         assert cal.on_or_before(day) <= day <= cal.on_or_after(day)
+
+
+@given(st.text(max_size=40))
+def test_parse_date_never_crashes(text: str) -> None:
+    try:
+        parse_date(text)
+    except UserError as err:
+        assert err.zh and err.en

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import RemindersConfig
 from bot.csv_entries import cape_batches, decode, errors_message, parse_csv, write_cape_files
@@ -152,3 +154,16 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path: Path) -> None:
     tracking.remove_entry(db, sid, number(0))
     assert db.execute("SELECT count(*) FROM reminders WHERE item_key LIKE ?", [f"us:{number(0)}:%"]).fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM reminders").fetchone()[0] == before[0] - 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(max_size=2000),
+                 st.text(max_size=2000).map(lambda t: ("Entry Number,Entry Date\n" + t).encode("utf-8"))))  # fmt: skip
+def test_parse_never_crashes_on_arbitrary_input(data: bytes) -> None:
+    try:
+        parsed = parse_csv(data)
+    except UserError as err:
+        assert err.zh and err.en
+        return
+    for e in parsed.errors:
+        assert e.line >= 1 and e.zh and e.en
