@@ -40,11 +40,13 @@ class Rules:
 
     @cached_property
     def us(self) -> WorkCalendar:
-        return us_calendar(government_closures=self.config.us_government_closures)
+        return us_calendar(government_closures=self.config.us_government_closures,
+                           extra_closures=self.config.us_closure_dates)  # fmt: skip
 
     @cached_property
     def tw(self) -> WorkCalendar:
-        return tw_calendar()
+        return tw_calendar(extra_closures=self.config.tw_closure_dates,
+                           makeup_workdays=self.config.tw_makeup_workdays)  # fmt: skip
 
     @cached_property
     def cape(self) -> CapeRules:
