@@ -230,7 +230,7 @@ def event_plans(
         kind = str(ev.get("kind") or "event")
         label = str(ev.get("label") or KIND_ZH.get(kind, kind))
         if kind in ("effective", "deadline"):
-            continue  # dated items below handle these; events carry times
+            continue  # reminded by date (below), from facts["dates"] or from this event
         local_day = start.astimezone(ZoneInfo(tz)).date() if zoned else start.date()
         schedule = [("day_before", _local(local_day - timedelta(days=1), when, tz))]
         if zoned:
@@ -241,7 +241,8 @@ def event_plans(
         shown = start.isoformat() if zoned else f"{start.isoformat()}（未註明時區）"
         plans.append(EventPlan(f"event:{announcement_key}:{i}", kind, f"{label} — {title}",
                                shown, past_at, tuple(sorted(schedule, key=lambda x: x[1]))))  # fmt: skip
-    dates = facts.get("dates") or []
+    dates = list(facts.get("dates") or [])
+    dates.extend(_dated_events(facts.get("events") or [], dates, tz))
     ranges_start = [d for d in dates if d.get("kind") == "range_start"]
     ranges_end = [d for d in dates if d.get("kind") == "range_end"]
     for i, (s, e) in enumerate(zip(ranges_start, ranges_end, strict=False)):
@@ -275,6 +276,26 @@ def event_plans(
                                f"{d.get('label') or KIND_ZH[kind]} — {title}", day.isoformat(),
                                past, tuple(sorted(sched, key=lambda x: x[1]))))  # fmt: skip
     return plans
+
+
+def _dated_events(events: list, dates: list, tz: str) -> list[dict]:
+    """Effective / deadline *events* (with a time) become dated items unless ``dates``
+    already has the same kind on the same day — so nothing announced is lost either way."""
+    have = {(d.get("kind"), d.get("date")) for d in dates}
+    out = []
+    for ev in events:
+        kind = ev.get("kind")
+        if kind not in ("effective", "deadline"):
+            continue
+        try:
+            start, zoned = _parse_start(str(ev.get("start", "")))
+        except ValueError:
+            continue
+        day = (start.astimezone(ZoneInfo(tz)) if zoned else start).date().isoformat()
+        if (kind, day) not in have:
+            have.add((kind, day))
+            out.append({"kind": kind, "date": day, "label": ev.get("label")})
+    return out
 
 
 def plan_announcement_events(

@@ -201,12 +201,14 @@ def items_of(db: Database, subscriber_id: int) -> list[dict]:
 
 
 def recipients_of_announcement(db: Database, announcement_key: str) -> list[dict]:
-    """Subscribers alerted about an announcement (they get its event reminders)."""
+    """Subscribers alerted about an announcement, or told it touches their entries: they get
+    its event reminders."""
     return list(
         db.query(
-            "SELECT s.id, s.timezone, s.quiet_hours, s.language FROM alerts a"
-            " JOIN subscribers s ON s.id = a.subscriber_id WHERE a.announcement_key = ?",
-            [announcement_key],
+            "SELECT s.id, s.timezone, s.quiet_hours, s.language FROM subscribers s WHERE s.id IN"
+            " (SELECT subscriber_id FROM alerts WHERE announcement_key = ?"
+            "  UNION SELECT subscriber_id FROM outbox WHERE message_key = ?) ORDER BY s.id",
+            [announcement_key, f"entries:{announcement_key}"],
         )
     )
 

@@ -369,3 +369,23 @@ def test_taiwanese_declaration_is_reminded_on_taiwan_working_days(db) -> None:
     assert item["item_key"] == "tw:1" and "復運出口" in item["title"] and "第52條" in item["basis"]
     assert sweep(db, datetime(2026, 10, 5, 1, 0, tzinfo=UTC)).queued == 1
     assert "今天到期" in _messages(db, sid)[-1]["text"]
+
+
+def test_effective_event_with_time_becomes_a_dated_reminder_once() -> None:
+    facts = {
+        "events": [{"kind": "effective", "start": "2026-07-01T00:01:00-04:00", "label": "生效"}],
+        "dates": [{"kind": "effective", "date": "2026-07-01", "label": "生效"}],
+    }
+    plans = event_plans("k", "t", facts, tz="America/New_York")
+    assert [p.kind for p in plans] == ["effective"]
+    only_event = event_plans("k", "t", {"events": facts["events"]}, tz="Asia/Taipei")
+    assert [(p.kind, p.deadline) for p in only_event] == [("effective", "2026-07-01")]  # 12:01 Taipei
+
+
+def test_entry_matched_subscribers_also_get_event_reminders(db) -> None:
+    a = _sub(db, address="a")
+    _announcement(db)
+    outbox.enqueue(db, subscriber_id=a, message_key="entries:csms:68396594", kind="entry_match", text="x", now=T0)
+    with db.atomic():
+        plan_announcement_events(db, "csms:68396594", "CAPE live", FACTS, now=datetime(2026, 4, 20, tzinfo=UTC))
+    assert "event:csms:68396594:0" in {r["item_key"] for r in store.items_of(db, a)}
