@@ -22,9 +22,9 @@ from bot import delivery, reminders
 from bot.channels.base import Channel
 from bot.config import Config
 from bot.entry_match import queue_entry_matches
+from bot.event_reminders import plan_announcement_events
 from bot.match import match_announcement
 from bot.quiet import next_allowed
-from bot.reminders import plan_announcement_events
 from bot.render import render_alert
 from bot.tracker import Rules
 from bot.understand import Understanding, understand

@@ -13,13 +13,8 @@ from hypothesis import strategies as st
 from bot import reminders
 from bot.config import RemindersConfig
 from bot.deadlines import UsEntry
-from bot.reminders import (
-    deadline_row,
-    event_plans,
-    offset_schedule,
-    plan_announcement_events,
-    sweep,
-)
+from bot.event_reminders import event_plans, plan_announcement_events
+from bot.reminders import deadline_row, offset_schedule, sweep
 from bot.tracker import Rules, track_custom, track_entries
 from state import outbox
 from state import reminders as store
