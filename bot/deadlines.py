@@ -262,10 +262,16 @@ def _cape_deadlines(
         return [Deadline("cape_ineligible", on, f"{where}: {excluded.reason_en}",
                          note=excluded.reason_zh)]  # fmt: skip
     csms = " / ".join(f"#{n}" for n in rules.csms)
+    warn = ""
+    if entry.entry_date is not None and entry.entry_date >= rules.ieepa_collection_ended:
+        # Trust the user's "IEEPA duties paid", but say why it is unusual rather than drop it.
+        warn = (f"注意：{rules.ieepa_collection_ended} 起進口之貨物原則上未課徵 IEEPA 關稅，請確認 / "
+                f"check: IEEPA duties were not collected on goods entered from "
+                f"{rules.ieepa_collection_ended}")  # fmt: skip
     if liq is None:
         return [Deadline("cape_eligible_now", max(on, rules.live_from),
                          f"CSMS {csms}: unliquidated IEEPA entries are eligible in phase 1",
-                         note="未清算：現在即可申請 CAPE / unliquidated: file now")]  # fmt: skip
+                         note=warn or "未清算：現在即可申請 CAPE / unliquidated: file now")]  # fmt: skip
     last = cape_last_day(liq, rules)
     out = []
     if liq_is_estimate:
@@ -275,7 +281,7 @@ def _cape_deadlines(
     out.append(Deadline("cape_last_day", last,
                         f"CSMS {csms}: liquidated + {rules.liquidated_within_days} days "
                         "(19 U.S.C. 1501 90-day reliquidation)",
-                        estimate=liq_is_estimate, act_by=cal.on_or_before(last)))  # fmt: skip
+                        estimate=liq_is_estimate, act_by=cal.on_or_before(last), note=warn))  # fmt: skip
     return out
 
 
