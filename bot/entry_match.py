@@ -52,9 +52,9 @@ def _nearest(
         except Exception:  # a stored entry with odd dates must not stop matching
             continue
         for d in ds:
-            if d.kind in ("cape_last_day", "protest_last_day") and d.date >= today:
-                if d.kind not in best or d.date < best[d.kind]:
-                    best[d.kind] = d.date
+            wanted = d.kind in ("cape_last_day", "protest_last_day") and d.date >= today
+            if wanted and (d.kind not in best or d.date < best[d.kind]):
+                best[d.kind] = d.date
     return best.get("cape_last_day"), best.get("protest_last_day")
 
 
