@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+
+from sqlite_utils import Database
 
 from bot.calendars import parse_date
 from bot.config import Config
@@ -20,6 +22,7 @@ from bot.deadlines import (
 )
 from bot.entries import parse_entry_number
 from bot.errors import UserError
+from bot.reminders import REMINDED_US_KINDS, parse_offsets, parse_time_of_day
 from bot.tracker import Rules, track_custom, track_entries, track_tw
 from state import reminders as reminder_store
 from state import tracking
@@ -27,7 +30,10 @@ from state.db import open_db
 from state.subscribers import require_subscriber
 from state.tracking import TrackedEntry
 
-COMMANDS = ("deadlines", "track", "untrack", "import-entries", "export-cape", "done", "deadlines-of")
+COMMANDS = (
+    "deadlines", "track", "untrack", "import-entries", "export-cape", "done", "deadlines-of",
+    "remind-settings",
+)  # fmt: skip
 
 
 def _date(text: str) -> date:
@@ -81,7 +87,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     dn = sub.add_parser("done", help="mark a deadline 已處理 (stops its remaining reminders)")
     dn.add_argument("--subscriber", type=int, required=True)
     dn.add_argument("item", help="entry number, or an item key such as tw:3 / custom:2")
-    dn.add_argument("--kind", help="only this deadline of the entry, e.g. cape_last_day")
+    dn.add_argument("--kind", choices=REMINDED_US_KINDS, help="only this deadline of the entry")
+
+    rs = sub.add_parser("remind-settings", help="a subscriber's reminder offsets and time of day")
+    rs.add_argument("--subscriber", type=int, required=True)
+    rs.add_argument("--offsets", help="days before each deadline, e.g. 30,14,7,3,1,0")
+    rs.add_argument("--time", help="local time of day, e.g. 09:00")
+    rs.add_argument("--reset", action="store_true", help="back to the [reminders] defaults")
 
     lo = sub.add_parser("deadlines-of", help="list a subscriber's tracked deadlines")
     lo.add_argument("--subscriber", type=int, required=True)
@@ -102,7 +114,7 @@ def _entry_from_args(args: argparse.Namespace, number: str) -> UsEntry:
     )
 
 
-def run(args: argparse.Namespace, config: Config, now) -> int:  # noqa: ANN001
+def run(args: argparse.Namespace, config: Config, now: datetime) -> int:
     rules = Rules(config.reminders)
     if args.command == "deadlines":
         entry = _entry_from_args(args, args.entry)
@@ -132,7 +144,10 @@ def run(args: argparse.Namespace, config: Config, now) -> int:  # noqa: ANN001
             print(str(e))
     elif args.command == "export-cape":
         today = _date(args.today) if args.today else now.date()
-        batches = cape_batches(tracking.entries_of(db, args.subscriber), rules.cape, today)
+        done = reminder_store.done_keys(db, args.subscriber)  # CAPE already filed (已處理)
+        pending = [t for t in tracking.entries_of(db, args.subscriber)
+                   if f"us:{t.entry.entry_number}:cape_last_day" not in done]  # fmt: skip
+        batches = cape_batches(pending, rules.cape, today)
         paths = write_cape_files(batches, Path(args.out))
         total = sum(len(b) for b in batches)
         print(f"{total} CAPE-eligible entries in {len(paths)} file(s)")
@@ -144,8 +159,24 @@ def run(args: argparse.Namespace, config: Config, now) -> int:  # noqa: ANN001
             key = f"us:{parse_entry_number(key)}"
         if args.kind:
             key = f"{key}:{args.kind}"
+        entry_number = key[3:].split(":")[0] if key.startswith("us:") else ""
+        if args.kind and entry_number and tracking.get_entry(db, args.subscriber, entry_number):
+            with db.atomic():  # an entry without dates has no row yet: record done anyway
+                reminder_store.insert_done_marker(db, args.subscriber, key, args.kind, now=now)
         n = reminder_store.mark_done(db, args.subscriber, key, now=now)
         print(f"已處理 / done: {key} ({n} deadline(s) stopped)")
+    elif args.command == "remind-settings":
+        current = reminder_store.get_settings(db, args.subscriber)
+        if args.reset or args.offsets or args.time:
+            offsets = None if args.reset else (parse_offsets(args.offsets) if args.offsets else current.offsets_days)
+            at = None if args.reset else (args.time if args.time else current.time_of_day)
+            if at is not None:
+                parse_time_of_day(at)
+            reminder_store.set_settings(db, args.subscriber, offsets_days=offsets, time_of_day=at)
+            current = reminder_store.get_settings(db, args.subscriber)
+        offsets = current.offsets_days or tuple(config.reminders.offsets_days)
+        at = current.time_of_day or config.reminders.time_of_day
+        print(f"offsets={','.join(map(str, offsets))} time={at} (applies to items tracked from now on)")
     elif args.command == "deadlines-of":
         rows = reminder_store.items_of(db, args.subscriber)
         if args.json:
@@ -159,7 +190,7 @@ def run(args: argparse.Namespace, config: Config, now) -> int:  # noqa: ANN001
     return 0
 
 
-def _track(db, args: argparse.Namespace, rules: Rules, now) -> int:  # noqa: ANN001
+def _track(db: Database, args: argparse.Namespace, rules: Rules, now: datetime) -> int:
     if args.tw:
         if not args.kind:
             raise UserError("請以 --kind 指定期限種類", "say which deadline with --kind")

@@ -12,6 +12,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
@@ -183,6 +184,11 @@ class RemindersConfig(_Section):
     offsets_days: tuple[int, ...] = (30, 14, 7, 3, 1, 0)
     time_of_day: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     us_government_closures: bool = False
+    # Calendar data that changes yearly (deadlines capability): ad-hoc U.S. federal closures,
+    # Taiwanese 補班 workdays and national 停班 days announced by 行政院人事行政總處.
+    us_closure_dates: tuple[date, ...] = ()
+    tw_makeup_workdays: tuple[date, ...] = ()
+    tw_closure_dates: tuple[date, ...] = ()
 
 
 def _default_sources() -> tuple[SourceConfig, ...]:

@@ -8,7 +8,7 @@ with its legal basis beside it; nothing here reads a clock, a file or the databa
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -194,14 +194,16 @@ def us_entry_deadlines(
     exclusions are in force (rules change by date); defaults to the entry's own dates."""
     validate_entry_dates(entry)
     # Deadlines do not depend on the number: memoise on the dates (bulk imports repeat them).
-    return list(_deadlines_cached(replace(entry, entry_number=""), cal, rules, today))
+    key = (entry.entry_type, entry.entry_date, entry.release_date, entry.summary_filed,
+           entry.liquidation_date, entry.liquidation_status, entry.ieepa)  # fmt: skip
+    return list(_deadlines_cached(key, cal, rules, today))
 
 
 @lru_cache(maxsize=65536)
 def _deadlines_cached(
-    entry: UsEntry, cal: WorkCalendar, rules: CapeRules, today: date | None
+    key: tuple, cal: WorkCalendar, rules: CapeRules, today: date | None
 ) -> tuple[Deadline, ...]:
-    return tuple(_us_entry_deadlines(entry, cal, rules, today))
+    return tuple(_us_entry_deadlines(UsEntry("", *key), cal, rules, today))
 
 
 def _us_entry_deadlines(
@@ -260,10 +262,16 @@ def _cape_deadlines(
         return [Deadline("cape_ineligible", on, f"{where}: {excluded.reason_en}",
                          note=excluded.reason_zh)]  # fmt: skip
     csms = " / ".join(f"#{n}" for n in rules.csms)
+    warn = ""
+    if entry.entry_date is not None and entry.entry_date >= rules.ieepa_collection_ended:
+        # Trust the user's "IEEPA duties paid", but say why it is unusual rather than drop it.
+        warn = (f"注意：{rules.ieepa_collection_ended} 起進口之貨物原則上未課徵 IEEPA 關稅，請確認 / "
+                f"check: IEEPA duties were not collected on goods entered from "
+                f"{rules.ieepa_collection_ended}")  # fmt: skip
     if liq is None:
         return [Deadline("cape_eligible_now", max(on, rules.live_from),
                          f"CSMS {csms}: unliquidated IEEPA entries are eligible in phase 1",
-                         note="未清算：現在即可申請 CAPE / unliquidated: file now")]  # fmt: skip
+                         note=warn or "未清算：現在即可申請 CAPE / unliquidated: file now")]  # fmt: skip
     last = cape_last_day(liq, rules)
     out = []
     if liq_is_estimate:
@@ -273,7 +281,7 @@ def _cape_deadlines(
     out.append(Deadline("cape_last_day", last,
                         f"CSMS {csms}: liquidated + {rules.liquidated_within_days} days "
                         "(19 U.S.C. 1501 90-day reliquidation)",
-                        estimate=liq_is_estimate, act_by=cal.on_or_before(last)))  # fmt: skip
+                        estimate=liq_is_estimate, act_by=cal.on_or_before(last), note=warn))  # fmt: skip
     return out
 
 

@@ -41,17 +41,21 @@ def is_cape_announcement(ann: Announcement, topics: list[str]) -> bool:
     return "ieepa_cape" in topics or bool(_CAPE_RX.search(f"{ann.title}\n{ann.body}"))
 
 
-def _nearest(entries: list[tracking.TrackedEntry], kind: str, rules: Rules, today: date) -> date | None:
-    best: date | None = None
+def _nearest(
+    entries: list[tracking.TrackedEntry], rules: Rules, today: date
+) -> tuple[date | None, date | None]:
+    """The nearest CAPE and protest last days still ahead, in one pass over the entries."""
+    best: dict[str, date] = {}
     for t in entries:
         try:
             ds = us_entry_deadlines(t.entry, rules.us, rules.cape, today=today)
         except Exception:  # a stored entry with odd dates must not stop matching
             continue
         for d in ds:
-            if d.kind == kind and d.date >= today and (best is None or d.date < best):
-                best = d.date
-    return best
+            wanted = d.kind in ("cape_last_day", "protest_last_day") and d.date >= today
+            if wanted and (d.kind not in best or d.date < best[d.kind]):
+                best[d.kind] = d.date
+    return best.get("cape_last_day"), best.get("protest_last_day")
 
 
 def match_entries(
@@ -74,10 +78,10 @@ def match_entries(
             en.append(f"it names HTS {code}, found in {len(nums)} of your entries")
         if not numbers:
             continue
+        cape, protest = _nearest(mine, rules, today)
         out[sid] = EntryMatch(
             sid, tuple(numbers), sum(cape_eligible(t.entry, rules.cape, today) for t in mine),
-            _nearest(mine, "cape_last_day", rules, today), _nearest(mine, "protest_last_day", rules, today),
-            hts, "；".join(zh), "; ".join(en),
+            cape, protest, hts, "；".join(zh), "; ".join(en),
         )  # fmt: skip
     return out
 

@@ -10,6 +10,7 @@ marked 已處理 (done) has no ``due_at`` and is never read again.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from bot.deadlines import Deadline
+from bot.errors import UserError
 from bot.quiet import next_allowed
 from state import outbox
 from state import reminders as store
@@ -64,19 +66,38 @@ LABEL_EN = {
 }
 
 
-def _local(day: date, at: time, tz: str) -> datetime:
+def local_instant(day: date, at: time, tz: str) -> datetime:
     return datetime.combine(day, at, tzinfo=ZoneInfo(tz))
 
 
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
 def parse_time_of_day(text: str) -> time:
-    hh, mm = text.split(":")
-    return time(int(hh), int(mm))
+    """``"09:00"`` → time; a bad value is a ``UserError`` (it comes from a user or config)."""
+    m = _HHMM.match((text or "").strip())
+    if not m:
+        raise UserError(f"時間格式應為 HH:MM（例如 09:00），收到「{text}」",
+                        f"time must look like HH:MM (e.g. 09:00), got {text!r}")  # fmt: skip
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def parse_offsets(text: str) -> tuple[int, ...]:
+    """``"30,14,7,1,0"`` → offsets in days (0–400), largest first."""
+    try:
+        values = {int(x) for x in re.split(r"[,\s/、]+", (text or "").strip()) if x}
+    except ValueError:
+        values = set()
+    if not values or any(v < 0 or v > 400 for v in values):
+        raise UserError(f"提醒天數應為 0–400 的整數清單，例如 30,14,7,3,1,0；收到「{text}」",
+                        f"offsets must be whole days 0–400, e.g. 30,14,7,3,1,0; got {text!r}")  # fmt: skip
+    return tuple(sorted(values, reverse=True))
 
 
 @lru_cache(maxsize=65536)
 def end_of_day(day: date, tz: str) -> datetime:
     """The instant a deadline day is over in ``tz`` (next local midnight)."""
-    return _local(day + timedelta(days=1), time(0, 0), tz)
+    return local_instant(day + timedelta(days=1), time(0, 0), tz)
 
 
 def offset_schedule(
@@ -92,7 +113,7 @@ def _offset_schedule(
     day: date, tz: str, offsets: tuple[int, ...], at: str
 ) -> tuple[tuple[str, datetime], ...]:
     when = parse_time_of_day(at)
-    items = {(f"d{n}", _local(day - timedelta(days=n), when, tz)) for n in set(offsets) if n >= 0}
+    items = {(f"d{n}", local_instant(day - timedelta(days=n), when, tz)) for n in set(offsets) if n >= 0}
     return tuple(sorted(items, key=lambda x: x[1]))
 
 
@@ -140,119 +161,36 @@ def entry_rows(
 ) -> list[ReminderRow]:
     """Reminder items of one U.S. entry; calendar-day rules are reminded against their
     ``act_by`` working day so the last reminder is not on a weekend."""
+    offsets = tuple(offsets)
     rows = []
     for d in deadlines:
-        if d.kind not in REMINDED_US_KINDS:
+        plan = _entry_plan(d, tz, offsets, at, now)
+        if plan is None:
             continue
-        if now is not None and end_of_day(d.date, tz) <= now:
-            continue  # already past: never announced as upcoming
-        day = d.act_by or d.date
+        suffix, deadline, past_at, schedule = plan
         rows.append(
-            deadline_row(
-                subscriber_id, f"us:{entry_number}:{d.kind}", d.kind,
-                f"{entry_number} {KIND_ZH.get(d.kind, d.kind)}", day, tz=tz, offsets=offsets,
-                at=at, basis=d.basis, estimate=d.estimate, now=now,
-            )  # fmt: skip
-        )
+            ReminderRow(subscriber_id, f"us:{entry_number}:{d.kind}", d.kind,
+                        f"{entry_number} {suffix}", deadline, past_at, schedule, d.basis, d.estimate)
+        )  # fmt: skip
     return rows
 
 
-# ---- announcement events ----------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class EventPlan:
-    key: str
-    kind: str
-    title: str
-    deadline: str
-    past_at: datetime
-    schedule: tuple[tuple[str, datetime], ...]
-
-
-def _parse_start(text: str) -> tuple[datetime, bool]:
-    """ISO start → (datetime, has_zone). A start without zone stays naive (未註明時區)."""
-    start = datetime.fromisoformat(text)
-    return start, start.tzinfo is not None
-
-
-def event_plans(
-    announcement_key: str, title: str, facts: dict, *, tz: str, at: str = "09:00"
-) -> list[EventPlan]:
-    """Reminder plans from stored ``announcements.facts`` (events and dates).
-
-    Webinars / calls / outages: the day before (at ``at`` local) and one hour before. A start
-    with no zone cannot be placed in time: only the day-before reminder, and the text says
-    (未註明時區). Application periods (range_start + range_end): opening day, 7 days before the
-    end, last day. Effective dates: the day before. Deadlines: 7, 1 and 0 days before.
-    """
-    plans: list[EventPlan] = []
-    when = parse_time_of_day(at)
-    for i, ev in enumerate(facts.get("events") or []):
-        try:
-            start, zoned = _parse_start(str(ev.get("start", "")))
-        except ValueError:
-            continue
-        kind = str(ev.get("kind") or "event")
-        label = str(ev.get("label") or KIND_ZH.get(kind, kind))
-        if kind in ("effective", "deadline"):
-            continue  # dated items below handle these; events carry times
-        local_day = start.astimezone(ZoneInfo(tz)).date() if zoned else start.date()
-        schedule = [("day_before", _local(local_day - timedelta(days=1), when, tz))]
-        if zoned:
-            schedule.append(("hour_before", start - timedelta(hours=1)))
-            past_at = start
-        else:
-            past_at = end_of_day(start.date(), tz)
-        shown = start.isoformat() if zoned else f"{start.isoformat()}（未註明時區）"
-        plans.append(EventPlan(f"event:{announcement_key}:{i}", kind, f"{label} — {title}",
-                               shown, past_at, tuple(sorted(schedule, key=lambda x: x[1]))))  # fmt: skip
-    dates = facts.get("dates") or []
-    ranges_start = [d for d in dates if d.get("kind") == "range_start"]
-    ranges_end = [d for d in dates if d.get("kind") == "range_end"]
-    for i, (s, e) in enumerate(zip(ranges_start, ranges_end, strict=False)):
-        try:
-            first, last = date.fromisoformat(s["date"]), date.fromisoformat(e["date"])
-        except (KeyError, ValueError):
-            continue
-        schedule = [("opening", _local(first, when, tz)), ("last_day", _local(last, when, tz))]
-        if last - timedelta(days=7) > first:
-            schedule.append(("end_minus_7", _local(last - timedelta(days=7), when, tz)))
-        plans.append(EventPlan(f"period:{announcement_key}:{i}", "application",
-                               f"{s.get('label') or '申請期間'} — {title}",
-                               f"{first.isoformat()}～{last.isoformat()}", end_of_day(last, tz),
-                               tuple(sorted(schedule, key=lambda x: x[1]))))  # fmt: skip
-    for i, d in enumerate(dates):
-        kind = d.get("kind")
-        if kind not in ("effective", "deadline"):
-            continue
-        try:
-            day = date.fromisoformat(d["date"])
-        except (KeyError, ValueError):
-            continue
-        offsets = (1,) if kind == "effective" else (7, 1, 0)
-        sched = tuple(
-            ("day_before" if n == 1 and kind == "effective" else f"d{n}",
-             _local(day - timedelta(days=n), when, tz))
-            for n in offsets
-        )  # fmt: skip
-        past = _local(day, time(0, 0), tz) if kind == "effective" else end_of_day(day, tz)
-        plans.append(EventPlan(f"date:{announcement_key}:{i}", kind,
-                               f"{d.get('label') or KIND_ZH[kind]} — {title}", day.isoformat(),
-                               past, tuple(sorted(sched, key=lambda x: x[1]))))  # fmt: skip
-    return plans
-
-
-def plan_announcement_events(
-    db: Database, announcement_key: str, title: str, facts: dict, *, now: datetime, at: str = "09:00"
-) -> int:
-    """Reminder items for every subscriber alerted about the announcement. Call in atomic()."""
-    rows: list[ReminderRow] = []
-    for sub in store.recipients_of_announcement(db, announcement_key):
-        for p in event_plans(announcement_key, title, facts, tz=sub["timezone"], at=at):
-            if p.past_at <= now:
-                continue
-            rows.append(ReminderRow(sub["id"], p.key, p.kind, p.title, p.deadline, p.past_at,
-                                    p.schedule))  # fmt: skip
-    return store.upsert(db, rows, now=now)
+@lru_cache(maxsize=65536)
+def _entry_plan(
+    d: Deadline, tz: str, offsets: tuple[int, ...], at: str, now: datetime | None
+) -> tuple[str, str, datetime, tuple[tuple[str, datetime], ...]] | None:
+    """(title suffix, deadline, past_at, schedule) of one deadline, or None when it is not
+    reminded or already past. Memoised: entries of one import share a few hundred dates."""
+    if d.kind not in REMINDED_US_KINDS:
+        return None
+    if now is not None and end_of_day(d.date, tz) <= now:
+        return None  # already past: never announced as upcoming
+    day = d.act_by or d.date
+    suffix = KIND_ZH.get(d.kind, d.kind)
+    if day != d.date:
+        suffix += f"（法定期限 {d.date.isoformat()} 非工作日，請於前一工作日完成）"
+    schedule, past_at = _planned(day, tz, offsets, at, now)
+    return suffix, day.isoformat(), past_at, schedule
 
 
 # ---- the sweep --------------------------------------------------------------------------

@@ -24,11 +24,11 @@ from bot.channels.base import Channel
 from bot.config import Config
 from bot.digest import digest_sweep, wants_immediate
 from bot.entry_match import queue_entry_matches
+from bot.event_reminders import plan_announcement_events
 from bot.llm import enabled as llm_enabled
 from bot.llm import llm_summary
 from bot.match import match_announcement
 from bot.quiet import next_allowed
-from bot.reminders import plan_announcement_events
 from bot.render import RenderedAlert, render_alert
 from bot.tracker import Rules
 from bot.understand import Understanding, understand

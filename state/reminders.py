@@ -19,6 +19,12 @@ from bot.errors import UserError
 from state.db import from_iso, iso
 
 
+def under(prefix: str) -> tuple[str, str]:
+    """Bounds of the item keys below ``prefix`` (``prefix:…``) for an index range scan;
+    ``LIKE`` would scan the table (it is case-insensitive, the index is not)."""
+    return f"{prefix}:", f"{prefix};"  # ';' sorts right after ':'
+
+
 @dataclass(frozen=True, slots=True)
 class ReminderRow:
     """A planned reminder item: what, when it is past, and when to remind (label, instant)."""
@@ -78,8 +84,8 @@ def upsert(db: Database, rows: Sequence[ReminderRow], *, now: datetime) -> int:
         " title=excluded.title, deadline=excluded.deadline, past_at=excluded.past_at,"
         " basis=excluded.basis, estimate=excluded.estimate, schedule=excluded.schedule,"
         " next_index=excluded.next_index, due_at=excluded.due_at, status=excluded.status"
-        " WHERE reminders.status != 'done'"
-        " AND (reminders.deadline != excluded.deadline OR reminders.schedule != excluded.schedule)",
+        " WHERE reminders.status != 'done' AND (reminders.status = 'retired'"
+        " OR reminders.deadline != excluded.deadline OR reminders.schedule != excluded.schedule)",
         params,
     )
     return len(params)
@@ -145,15 +151,16 @@ def mark_done(db: Database, subscriber_id: int, item_key: str, *, now: datetime)
     with db.atomic():
         cur = db.execute(
             "UPDATE reminders SET status = 'done', due_at = NULL, done_at = ?"
-            " WHERE subscriber_id = ? AND (item_key = ? OR item_key LIKE ?) AND status != 'done'",
-            [iso(now), subscriber_id, item_key, item_key + ":%"],
+            " WHERE subscriber_id = ? AND (item_key = ? OR (item_key > ? AND item_key < ?))"
+            " AND status != 'done'",
+            [iso(now), subscriber_id, item_key, *under(item_key)],
         )
     if not cur.rowcount:
         already = next(
             db.query(
                 "SELECT count(*) AS n FROM reminders WHERE subscriber_id = ?"
-                " AND (item_key = ? OR item_key LIKE ?)",
-                [subscriber_id, item_key, item_key + ":%"],
+                " AND (item_key = ? OR (item_key > ? AND item_key < ?))",
+                [subscriber_id, item_key, *under(item_key)],
             )
         )["n"]
         if not already:
@@ -162,6 +169,25 @@ def mark_done(db: Database, subscriber_id: int, item_key: str, *, now: datetime)
                 f"subscriber #{subscriber_id} has no deadline {item_key!r}",
             )
     return cur.rowcount
+
+
+def insert_done_marker(db: Database, subscriber_id: int, item_key: str, kind: str, *, now: datetime) -> None:
+    """Record 已處理 for an item that has no reminder row (e.g. an entry imported without
+    dates), so exports and later re-plans know it is done."""
+    db.execute(
+        "INSERT OR IGNORE INTO reminders (subscriber_id, item_key, kind, title, deadline, past_at,"
+        " schedule, status, done_at, created_at) VALUES (?,?,?,?,'',?,'[]','done',?,?)",
+        [subscriber_id, item_key, kind, item_key, iso(now), iso(now), iso(now)],
+    )
+
+
+def done_keys(db: Database, subscriber_id: int) -> set[str]:
+    return {
+        r[0]
+        for r in db.conn.execute(
+            "SELECT item_key FROM reminders WHERE subscriber_id = ? AND status = 'done'", [subscriber_id]
+        )
+    }
 
 
 def items_of(db: Database, subscriber_id: int) -> list[dict]:
@@ -175,11 +201,60 @@ def items_of(db: Database, subscriber_id: int) -> list[dict]:
 
 
 def recipients_of_announcement(db: Database, announcement_key: str) -> list[dict]:
-    """Subscribers alerted about an announcement (they get its event reminders)."""
+    """Subscribers alerted about an announcement, or told it touches their entries: they get
+    its event reminders."""
     return list(
         db.query(
-            "SELECT s.id, s.timezone, s.quiet_hours, s.language FROM alerts a"
-            " JOIN subscribers s ON s.id = a.subscriber_id WHERE a.announcement_key = ?",
-            [announcement_key],
+            "SELECT s.id, s.timezone, s.quiet_hours, s.language FROM subscribers s WHERE s.id IN"
+            " (SELECT subscriber_id FROM alerts WHERE announcement_key = ?"
+            "  UNION SELECT subscriber_id FROM outbox WHERE message_key = ?) ORDER BY s.id",
+            [announcement_key, f"entries:{announcement_key}"],
         )
     )
+
+
+def retire_missing(db: Database, subscriber_id: int, keep: dict[str, set[str]]) -> int:
+    """For re-tracked entries (``entry number → item keys still valid``), stop reminders of
+    deadlines that no longer apply (summary filed, liquidation now known…). Done rows stay."""
+    retired = 0
+    for number, keys in keep.items():
+        rows = db.conn.execute(
+            "SELECT id, item_key FROM reminders WHERE subscriber_id = ? AND item_key > ?"
+            " AND item_key < ? AND status NOT IN ('done', 'retired')",
+            [subscriber_id, *under(f"us:{number}")],
+        ).fetchall()
+        for rid, key in rows:
+            if key not in keys:
+                db.execute("UPDATE reminders SET status = 'retired', due_at = NULL WHERE id = ?", [rid])
+                retired += 1
+    return retired
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderSettings:
+    offsets_days: tuple[int, ...] | None = None
+    time_of_day: str | None = None
+
+
+def get_settings(db: Database, subscriber_id: int) -> ReminderSettings:
+    row = db.conn.execute(
+        "SELECT offsets_days, time_of_day FROM reminder_settings WHERE subscriber_id = ?",
+        [subscriber_id],
+    ).fetchone()
+    if row is None:
+        return ReminderSettings()
+    offsets = tuple(json.loads(row[0])) if row[0] else None
+    return ReminderSettings(offsets, row[1])
+
+
+def set_settings(
+    db: Database, subscriber_id: int, *, offsets_days: Sequence[int] | None, time_of_day: str | None
+) -> None:
+    with db.atomic():
+        db.execute(
+            "INSERT INTO reminder_settings (subscriber_id, offsets_days, time_of_day) VALUES (?,?,?)"
+            " ON CONFLICT (subscriber_id) DO UPDATE SET offsets_days = excluded.offsets_days,"
+            " time_of_day = excluded.time_of_day",
+            [subscriber_id, json.dumps(sorted(set(offsets_days), reverse=True)) if offsets_days else None,
+             time_of_day],
+        )  # fmt: skip

@@ -83,3 +83,17 @@ def _deadlines(db: Database) -> None:
         CREATE INDEX reminders_due ON reminders(due_at) WHERE due_at IS NOT NULL;
         """
     )
+
+
+@migrations(name="202_reminder_settings")
+def _reminder_settings(db: Database) -> None:
+    """Per-subscriber reminder offsets and time of day (NULL = the ``[reminders]`` default)."""
+    db.executescript(
+        """
+        CREATE TABLE reminder_settings (
+            subscriber_id INTEGER PRIMARY KEY REFERENCES subscribers(id) ON DELETE CASCADE,
+            offsets_days TEXT,
+            time_of_day TEXT
+        );
+        """
+    )

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from bot.deadlines import UsEntry
 from bot.errors import UserError
 from state.db import iso
+from state.reminders import under
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +98,10 @@ def upsert_entries(
         db.conn.executemany(
             "INSERT OR IGNORE INTO tracked_hts (entry_id, subscriber_id, hts) VALUES (?,?,?)",
             [
-                (ids[t.entry.entry_number], subscriber_id, hts_digits(h))
+                (ids[t.entry.entry_number], subscriber_id, digits)
                 for t in with_hts
-                for h in t.hts
-                if hts_digits(h)
+                for digits in {hts_digits(h) for h in t.hts}
+                if digits
             ],
         )
     return len(rows)
@@ -150,8 +151,8 @@ def remove_entry(db: Database, subscriber_id: int, entry_number: str) -> None:
                 f"subscriber #{subscriber_id} does not track {entry_number}",
             )
         db.execute(
-            "DELETE FROM reminders WHERE subscriber_id = ? AND item_key LIKE ?",
-            [subscriber_id, f"us:{entry_number}:%"],
+            "DELETE FROM reminders WHERE subscriber_id = ? AND item_key > ? AND item_key < ?",
+            [subscriber_id, *under(f"us:{entry_number}")],
         )
 
 

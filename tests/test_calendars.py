@@ -103,3 +103,25 @@ def test_on_or_after_and_on_or_before_land_on_working_days(day: date) -> None:
         assert cal.is_working_day(cal.on_or_after(day))
         assert cal.is_working_day(cal.on_or_before(day))
         assert cal.on_or_before(day) <= day <= cal.on_or_after(day)
+
+
+@given(st.text(max_size=40))
+def test_parse_date_never_crashes(text: str) -> None:
+    try:
+        parse_date(text)
+    except UserError as err:
+        assert err.zh and err.en
+
+
+def test_calendar_data_comes_from_config() -> None:
+    from bot.config import Config
+    from bot.tracker import Rules
+
+    cfg = Config.model_validate({"reminders": {
+        "us_closure_dates": ["2026-12-24"], "tw_makeup_workdays": ["2026-02-07"],
+        "tw_closure_dates": ["2026-09-03"]}})  # fmt: skip
+    rules = Rules(cfg.reminders)
+    assert not rules.us.is_working_day(date(2026, 12, 24))
+    assert rules.tw.is_working_day(date(2026, 2, 7))
+    assert not rules.tw.is_working_day(date(2026, 9, 3))
+    assert Rules(Config().reminders).us.is_working_day(date(2026, 12, 24))

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import RemindersConfig
 from bot.csv_entries import cape_batches, decode, errors_message, parse_csv, write_cape_files
@@ -136,3 +138,32 @@ def test_cape_export_splits_into_files_of_at_most_9999(tmp_path: Path) -> None:
     assert not list((tmp_path / "out").glob("*.tmp"))
     everything = {r[0] for p in paths for r in csv.reader(p.open(encoding="utf-8"))} - {"Entry Number"}
     assert len(everything) == 20_001
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "t.db")
+    sid = add_subscriber(db, name="a", channel="console", address="a", now=NOW).id
+    rules = Rules(RemindersConfig())
+    rows = "\n".join(f"{number(i)},2026-04-01,yes" for i in range(200))
+    parsed = parse_csv(f"Entry Number,Entry Date,IEEPA\n{rows}\n".encode())
+    track_entries(db, sid, parsed.entries, rules=rules, now=NOW)
+    before = db.execute("SELECT count(*), group_concat(due_at) FROM reminders").fetchone()
+    track_entries(db, sid, parse_csv(f"Entry Number,Entry Date,IEEPA\n{rows}\n".encode()).entries,
+                  rules=rules, now=NOW)  # fmt: skip
+    assert db.execute("SELECT count(*), group_concat(due_at) FROM reminders").fetchone() == before
+    tracking.remove_entry(db, sid, number(0))
+    assert db.execute("SELECT count(*) FROM reminders WHERE item_key LIKE ?", [f"us:{number(0)}:%"]).fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM reminders").fetchone()[0] == before[0] - 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(max_size=2000),
+                 st.text(max_size=2000).map(lambda t: ("Entry Number,Entry Date\n" + t).encode("utf-8"))))  # fmt: skip
+def test_parse_never_crashes_on_arbitrary_input(data: bytes) -> None:
+    try:
+        parsed = parse_csv(data)
+    except UserError as err:
+        assert err.zh and err.en
+        return
+    for e in parsed.errors:
+        assert e.line >= 1 and e.zh and e.en

@@ -191,3 +191,12 @@ def test_reminded_dates_never_fall_on_us_weekends_or_holidays(entry: date, liq_a
         if d.kind in ("entry_summary_due", "psc_last_day", "cape_last_day", "protest_last_day"):
             day = d.act_by or d.date
             assert US.is_working_day(day), d
+
+
+def test_ieepa_entry_after_collection_ended_is_kept_but_flagged() -> None:
+    entry = UsEntry(N, entry_date=date(2026, 3, 2), liquidation_date=date(2026, 6, 1),
+                    liquidation_status="liquidated", ieepa=True)  # fmt: skip
+    [cape] = [d for d in us_entry_deadlines(entry, US, RULES) if d.kind == "cape_last_day"]
+    assert "2026-02-24" in cape.note and "請確認" in cape.note
+    early = UsEntry(N, entry_date=date(2026, 2, 23), ieepa=True)
+    assert all(not d.note.startswith("注意") for d in us_entry_deadlines(early, US, RULES))

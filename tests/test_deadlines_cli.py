@@ -76,6 +76,9 @@ def test_track_import_done_export_and_list(run, tmp_path: Path) -> None:
     code, out, _ = run("export-cape", "--subscriber", "1", "--out", str(tmp_path / "cape"))
     assert code == 0 and "2 CAPE-eligible entries in 1 file" in out
     assert (tmp_path / "cape" / "cape_001.csv").read_text().splitlines()[0] == "Entry Number"
+    run("done", "--subscriber", "1", "999-9999999-0", "--kind", "cape_last_day")
+    code, out, _ = run("export-cape", "--subscriber", "1", "--out", str(tmp_path / "cape2"))
+    assert "1 CAPE-eligible entries" in out
     assert run("untrack", "--subscriber", "1", "ABC-1234567-6")[0] == 0
     code, _, err = run("untrack", "--subscriber", "1", "ABC-1234567-6")
     assert code == 2 and "沒有追蹤" in err
@@ -91,3 +94,15 @@ def test_unknown_subscriber_and_garbage_file(run, tmp_path: Path) -> None:
     assert code == 2 and "錯誤" in err and "error" in err
     code, _, err = run("import-entries", str(tmp_path / "missing.csv"), "--subscriber", "1")
     assert code == 2 and "無法讀取" in err
+
+
+def test_remind_settings_command(run) -> None:
+    run("subscriber", "add", "--name", "A", "--channel", "console", "--address", "a")
+    code, out, _ = run("remind-settings", "--subscriber", "1")
+    assert code == 0 and "offsets=30,14,7,3,1,0 time=09:00" in out
+    code, out, _ = run("remind-settings", "--subscriber", "1", "--offsets", "7,1", "--time", "08:30")
+    assert code == 0 and "offsets=7,1 time=08:30" in out
+    code, _, err = run("remind-settings", "--subscriber", "1", "--time", "25:00")
+    assert code == 2 and "HH:MM" in err
+    code, out, _ = run("remind-settings", "--subscriber", "1", "--reset")
+    assert "offsets=30,14,7,3,1,0 time=09:00" in out

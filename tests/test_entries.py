@@ -68,3 +68,12 @@ def test_bad_taiwanese_declaration_number() -> None:
     with pytest.raises(UserError) as err:
         parse_tw_declaration("AA 90320")
     assert "報單號碼" in err.value.zh
+
+
+@given(st.text(max_size=30))
+def test_parsers_never_crash(text: str) -> None:
+    for parse in (parse_entry_number, parse_tw_declaration):
+        try:
+            parse(text)
+        except UserError as err:
+            assert err.zh and err.en

@@ -95,3 +95,24 @@ async def test_service_match_queues_entry_message_and_plans_event_reminders(db, 
     await svc.match(NOW)  # a second match run changes nothing
     assert len([m for m in outbox.messages_for(db, a) if m["kind"] == "entry_match"]) == 1
     await svc.close()
+
+
+async def test_service_cycle_delivers_a_due_reminder_once(db, monkeypatch) -> None:
+    import io
+
+    from bot.channels.console import ConsoleChannel
+
+    a, _, _ = _setup(db)
+    config = Config.model_validate({"sources": []})
+    stream = io.StringIO()
+    svc = Service(config, db, {"console": ConsoleChannel(stream)})
+    # 999-9999999-0 liquidated 2026-04-10: CAPE last day 2026-06-29, d7 = 06-22 09:00 Taipei.
+    when = datetime(2026, 6, 22, 1, 0, tzinfo=UTC)
+    first = await svc.cycle(when)
+    assert first["remind"].queued >= 1
+    again = await svc.cycle(when)
+    assert again["remind"].queued == 0
+    printed = stream.getvalue()
+    assert printed.count("999-9999999-0 CAPE") == 1 and "還有 7 天" in printed
+    assert {m["status"] for m in outbox.messages_for(db, a) if m["kind"] == "reminder"} == {"sent"}
+    await svc.close()

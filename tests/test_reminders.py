@@ -13,13 +13,8 @@ from hypothesis import strategies as st
 from bot import reminders
 from bot.config import RemindersConfig
 from bot.deadlines import UsEntry
-from bot.reminders import (
-    deadline_row,
-    event_plans,
-    offset_schedule,
-    plan_announcement_events,
-    sweep,
-)
+from bot.event_reminders import event_plans, plan_announcement_events
+from bot.reminders import deadline_row, offset_schedule, sweep
 from bot.tracker import Rules, track_custom, track_entries
 from state import outbox
 from state import reminders as store
@@ -307,3 +302,85 @@ def test_a_reminder_never_goes_out_twice(due_in: int, sweeps: list[int], offsets
     for m in msgs:
         assert m["created_at"] < row.past_at.astimezone(UTC).isoformat()
     db.close()
+
+
+def test_retracking_moves_changed_deadlines_and_stops_ones_that_no_longer_apply(db) -> None:
+    sid = _sub(db)
+    rules = Rules(RemindersConfig())
+    entry = UsEntry("ABC-1234567-6", entry_date=date(2026, 4, 1), release_date=date(2026, 4, 28), ieepa=True)
+    track_entries(db, sid, [TrackedEntry(entry)], rules=rules, now=T0)
+    filed = UsEntry("ABC-1234567-6", entry_date=date(2026, 4, 1), release_date=date(2026, 4, 28),
+                    summary_filed=True, liquidation_date=date(2026, 6, 1), liquidation_status="liquidated",
+                    ieepa=True)  # fmt: skip
+    track_entries(db, sid, [TrackedEntry(filed)], rules=rules, now=T0)
+    items = {r["kind"]: r for r in store.items_of(db, sid)}
+    assert items["entry_summary_due"]["status"] == "retired"
+    assert items["cape_last_day"]["deadline"] == "2026-08-20"  # liquidation known now: L + 80
+    sweep(db, datetime(2026, 5, 12, 2, 0, tzinfo=UTC))
+    assert not [m for m in _messages(db, sid) if "7501" in m["text"]]
+
+
+def test_subscriber_offsets_and_time_of_day_override_defaults(db) -> None:
+    from bot.reminders import parse_offsets
+
+    sid = _sub(db)
+    store.set_settings(db, sid, offsets_days=parse_offsets("10, 2"), time_of_day="07:30")
+    track_custom(db, sid, title="x", due=date(2026, 9, 1), due_time=None, rules=Rules(RemindersConfig()), now=T0)
+    [item] = store.items_of(db, sid)
+    assert sweep(db, datetime(2026, 8, 21, 23, 29, tzinfo=UTC)).queued == 0  # 07:29 Taipei on 08-22
+    assert sweep(db, datetime(2026, 8, 21, 23, 30, tzinfo=UTC)).queued == 1  # d10 at 07:30
+    assert sweep(db, datetime(2026, 8, 30, 23, 30, tzinfo=UTC)).queued == 1  # d2
+    assert sweep(db, datetime(2026, 9, 1, 3, 0, tzinfo=UTC)).queued == 0  # no d0 configured
+
+
+@pytest.mark.parametrize("bad", ["25:00", "9", "", "ab:cd"])
+def test_bad_time_of_day_is_a_user_error_and_nothing_is_written(db, bad: str) -> None:
+    from bot.errors import UserError
+
+    sid = _sub(db)
+    with pytest.raises(UserError) as err:
+        track_custom(db, sid, title="x", due=date(2026, 9, 1), due_time=bad, rules=Rules(RemindersConfig()), now=T0)
+    assert "HH:MM" in err.value.zh
+    assert store.items_of(db, sid) == [] and db.execute("SELECT count(*) FROM custom_reminders").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("bad", ["", "x", "-1", "30,500"])
+def test_bad_offsets_are_a_user_error(bad: str) -> None:
+    from bot.errors import UserError
+    from bot.reminders import parse_offsets
+
+    with pytest.raises(UserError):
+        parse_offsets(bad)
+
+
+def test_taiwanese_declaration_is_reminded_on_taiwan_working_days(db) -> None:
+    from bot.tracker import track_tw
+
+    sid = _sub(db)
+    d = track_tw(db, sid, declaration_no="AA 9032006017", kind="re_export", base=date(2026, 4, 4), due=None,
+                 label="展覽品", rules=Rules(RemindersConfig()), now=T0)  # fmt: skip
+    assert d.date == date(2026, 10, 5)
+    [item] = store.items_of(db, sid)
+    assert item["item_key"] == "tw:1" and "復運出口" in item["title"] and "第52條" in item["basis"]
+    assert sweep(db, datetime(2026, 10, 5, 1, 0, tzinfo=UTC)).queued == 1
+    assert "今天到期" in _messages(db, sid)[-1]["text"]
+
+
+def test_effective_event_with_time_becomes_a_dated_reminder_once() -> None:
+    facts = {
+        "events": [{"kind": "effective", "start": "2026-07-01T00:01:00-04:00", "label": "生效"}],
+        "dates": [{"kind": "effective", "date": "2026-07-01", "label": "生效"}],
+    }
+    plans = event_plans("k", "t", facts, tz="America/New_York")
+    assert [p.kind for p in plans] == ["effective"]
+    only_event = event_plans("k", "t", {"events": facts["events"]}, tz="Asia/Taipei")
+    assert [(p.kind, p.deadline) for p in only_event] == [("effective", "2026-07-01")]  # 12:01 Taipei
+
+
+def test_entry_matched_subscribers_also_get_event_reminders(db) -> None:
+    a = _sub(db, address="a")
+    _announcement(db)
+    outbox.enqueue(db, subscriber_id=a, message_key="entries:csms:68396594", kind="entry_match", text="x", now=T0)
+    with db.atomic():
+        plan_announcement_events(db, "csms:68396594", "CAPE live", FACTS, now=datetime(2026, 4, 20, tzinfo=UTC))
+    assert "event:csms:68396594:0" in {r["item_key"] for r in store.items_of(db, a)}
