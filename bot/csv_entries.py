@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.calendars import parse_date
+from bot.csvio import decode_csv
 from bot.deadlines import (
     LIQUIDATION_STATUSES,
     CapeRules,
@@ -74,29 +75,8 @@ class ParsedFile:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Bytes → (text, encoding). Why this order: a BOM is certain; strict UTF-8 almost never
-    decodes Big5 by accident; CP950 is Big5 plus Microsoft's extensions (what Excel saves)."""
-    if len(data) > MAX_BYTES:
-        raise UserError(f"檔案過大（上限 {MAX_BYTES // 1024 // 1024} MB）",
-                        f"file too large (limit {MAX_BYTES // 1024 // 1024} MB)")  # fmt: skip
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    if b"\x00" in data:
-        raise UserError("檔案不是文字 CSV（含有二進位資料）",
-                        "the file is not a text CSV (binary data found)")  # fmt: skip
-    for enc in ("utf-8-sig", "cp950"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        return text, ("utf-8" if enc == "utf-8-sig" else enc)
-    raise UserError(
-        "無法辨識檔案編碼；請另存為 CSV UTF-8 或 Big5（CP950）",
-        "unknown file encoding; save it as CSV UTF-8 or Big5 (CP950)",
-    )
+    """Bytes → (text, encoding): UTF-8 (BOM or not), UTF-16 with BOM, or Big5/CP950."""
+    return decode_csv(data, what="CSV", max_bytes=MAX_BYTES)
 
 
 def _norm_header(h: str) -> str:

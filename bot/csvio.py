@@ -8,29 +8,36 @@ import io
 
 from bot.errors import UserError
 
-MAX_CSV_BYTES = 20_000_000
+MAX_CSV_BYTES = 64 * 1024 * 1024
 
 
-def decode_csv(data: bytes, *, what: str = "CSV") -> tuple[str, str]:
-    """Bytes → (text, encoding name). Tries UTF-8 (BOM or not), then CP950 (Big5 + MS extras)."""
-    if len(data) > MAX_CSV_BYTES:
+def decode_csv(data: bytes, *, what: str = "CSV", max_bytes: int = MAX_CSV_BYTES) -> tuple[str, str]:
+    """Bytes → (text, encoding name). Why this order: a BOM is certain; strict UTF-8 almost
+    never decodes Big5 by accident; CP950 is Big5 plus Microsoft's extensions (what Excel
+    saves). Anything else is refused rather than guessed."""
+    if len(data) > max_bytes:
         raise UserError(
-            f"{what} 檔案過大（{len(data) // 1_000_000} MB，上限 {MAX_CSV_BYTES // 1_000_000} MB）",
-            f"{what} file too large ({len(data) // 1_000_000} MB, limit {MAX_CSV_BYTES // 1_000_000} MB)",
+            f"{what} 檔案過大（上限 {max_bytes // 1024 // 1024} MB）",
+            f"{what} file too large (limit {max_bytes // 1024 // 1024} MB)",
         )
-    if b"\x00" in data[:4096]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # "Unicode text" from Excel
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
         raise UserError(
-            f"{what} 看起來不是文字檔（可能是 Excel .xlsx 或 UTF-16），請另存為「CSV UTF-8」",
-            f"{what} does not look like a text file (Excel .xlsx or UTF-16?); save it as 'CSV UTF-8'",
+            f"{what} 不是文字 CSV（含有二進位資料，可能是 .xlsx）；請另存為 CSV UTF-8",
+            f"{what} is not a text CSV (binary data found; an .xlsx?); save it as CSV UTF-8",
         )
     for encoding in ("utf-8-sig", "cp950"):
         try:
-            return data.decode(encoding), "big5" if encoding == "cp950" else "utf-8"
+            return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
         except UnicodeDecodeError:
             continue
     raise UserError(
-        f"無法辨識 {what} 的編碼：請以 UTF-8 或 Big5 儲存",
-        f"cannot tell the encoding of the {what}: save it as UTF-8 or Big5",
+        f"無法辨識 {what} 的檔案編碼；請另存為 CSV UTF-8 或 Big5（CP950）",
+        f"unknown encoding of the {what}; save it as CSV UTF-8 or Big5 (CP950)",
     )
 
 
