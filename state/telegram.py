@@ -1,0 +1,57 @@
+"""Telegram delivery bookkeeping: which parts of an outbox message went out, and acks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from state.db import iso
+
+
+def sent_parts(db: Database, outbox_id: int) -> dict[int, int]:
+    """Part index → Telegram message id, for the parts of this message already delivered."""
+    return {
+        r["part"]: r["message_id"]
+        for r in db.query(
+            "SELECT part, message_id FROM telegram_parts WHERE outbox_id = ?", [outbox_id]
+        )
+    }
+
+
+def record_part(
+    db: Database,
+    outbox_id: int,
+    part: int,
+    *,
+    chat_id: str,
+    message_id: int,
+    plain: bool,
+    now: datetime,
+) -> None:
+    with db.atomic():
+        db.execute(
+            "INSERT OR REPLACE INTO telegram_parts"
+            " (outbox_id, part, chat_id, message_id, plain, sent_at) VALUES (?,?,?,?,?,?)",
+            [outbox_id, part, chat_id, message_id, int(plain), iso(now)],
+        )
+
+
+def outbox_owner(db: Database, outbox_id: int) -> int | None:
+    """The subscriber an outbox row belongs to (None when it is gone)."""
+    row = next(db.query("SELECT subscriber_id FROM outbox WHERE id = ?", [outbox_id]), None)
+    return int(row["subscriber_id"]) if row else None
+
+
+def acknowledge(db: Database, outbox_id: int, *, user_id: int | None, now: datetime) -> bool:
+    """Mark an alert handled (已處理); False when it already was."""
+    with db.atomic():
+        cur = db.execute(
+            "INSERT OR IGNORE INTO telegram_acks (outbox_id, user_id, acked_at) VALUES (?,?,?)",
+            [outbox_id, user_id, iso(now)],
+        )
+    return bool(cur.rowcount)
+
+
+def is_acknowledged(db: Database, outbox_id: int) -> bool:
+    return next(db.query("SELECT 1 FROM telegram_acks WHERE outbox_id = ?", [outbox_id]), None) is not None

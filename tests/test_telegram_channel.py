@@ -1,0 +1,217 @@
+"""The Telegram outbox channel, run with python-telegram-bot's real Bot against the fake API."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlite_utils import Database
+
+from bot.channels.pacing import Pacer
+from bot.logsetup import setup_logging
+from bot.telegram_format import split_html, split_plain, visible_len
+from state.db import open_db
+from state.subscribers import get_subscriber
+from tests.fakebotapi import FakeBotAPI, HtmlError, parse_telegram_html
+from tests.tg_helpers import NOW, channel_for, deliveries, drain, queue_alert
+
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    server = await FakeBotAPI().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def db() -> Database:
+    return open_db(":memory:")
+
+
+async def test_alert_goes_out_as_html_with_link_done_and_mute_buttons(fake, db):
+    queue_alert(db, "1001")
+    ch = channel_for(fake, db)
+    stats = await drain(db, ch)
+    await ch.close()
+    assert stats.sent == 1
+    [msg] = fake.messages[1001]
+    assert msg["parse_mode"] == "HTML"
+    assert msg["visible"] == "CSMS #1 測試 & 通知"
+    rows = msg["reply_markup"]["inline_keyboard"]
+    assert rows[0][0] == {"text": "原文連結", "url": "https://content.govdelivery.com/x"}
+    assert [b["text"] for b in rows[1]] == ["已處理", "靜音此主題"]
+    assert rows[1][0]["callback_data"].startswith("done:")
+    assert rows[1][1]["callback_data"] == "mute:ieepa_cape"
+    [d] = deliveries(db)
+    assert d["outcome"] == "sent" and "chat=1001" in d["detail"] and "message_ids=1" in d["detail"]
+
+
+async def test_retry_after_delays_only_that_chat(fake, db):
+    queue_alert(db, "1001")
+    queue_alert(db, "1002")
+    fake._per_chat[1001].append(fake.clock())  # 1001 just got a message from elsewhere
+    ch = channel_for(fake, db)
+    stats = await drain(db, ch)
+    await ch.close()
+    assert stats.sent == 1 and stats.retried == 1
+    assert 1001 not in fake.messages and len(fake.messages[1002]) == 1
+    row = next(db.query("SELECT * FROM outbox o JOIN subscribers s ON s.id = o.subscriber_id WHERE s.address = '1001'"))
+    assert row["status"] == "pending" and "429 retry_after=1s" in row["last_error"]
+    assert row["next_attempt_at"] == (NOW + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    assert ch.pacer.chat_wait("1001", fake.clock()) > 0
+    assert ch.pacer.chat_wait("1002", fake.clock()) > 0.5
+
+
+async def test_second_message_to_same_chat_is_paced_not_rejected(fake, db):
+    sid = queue_alert(db, "1001", key="alert:a1")
+    queue_alert(db, "1001", key="alert:a2", subscriber_id=sid)
+    ch = channel_for(fake, db)
+    stats = await drain(db, ch)
+    assert stats.sent == 1 and stats.deferred == 1
+    assert fake.rejections == []
+    pending = next(db.query("SELECT * FROM outbox WHERE status = 'pending'"))
+    assert pending["attempts"] == 0  # a deferral is not an attempt
+    assert len(deliveries(db)) == 1
+    ch.pacer._chat_next.clear()  # as if the gap had passed
+    fake.private_interval = 0
+    stats = await drain(db, ch, NOW + timedelta(seconds=2))
+    await ch.close()
+    assert stats.sent == 1 and len(fake.messages[1001]) == 2
+
+
+async def test_blocked_chat_pauses_subscriber_and_is_never_retried(fake, db):
+    sid = queue_alert(db, "1001")
+    fake.chat(1001, blocked=True)
+    ch = channel_for(fake, db)
+    stats = await drain(db, ch)
+    assert stats.held == 1
+    sub = get_subscriber(db, sid)
+    assert sub is not None and sub.status == "paused" and "blocked" in (sub.status_reason or "")
+    stats = await drain(db, ch, NOW + timedelta(hours=1))
+    await ch.close()
+    assert stats.sent == stats.held == stats.retried == 0
+    assert len([r for r in fake.rejections if r[1] == 1001]) == 1
+
+
+async def test_migrated_group_gets_new_address_and_message(fake, db):
+    sid = queue_alert(db, "-1001")
+    fake.chat(-1001, migrate_to=-1009999)
+    ch = channel_for(fake, db)
+    stats = await drain(db, ch)
+    await ch.close()
+    assert stats.sent == 1
+    assert get_subscriber(db, sid).address == "-1009999"  # type: ignore[union-attr]
+    assert len(fake.messages[-1009999]) == 1 and -1001 not in fake.messages
+    assert "migrated_from=-1001" in deliveries(db)[0]["detail"]
+
+
+async def test_unparseable_html_is_resent_once_as_plain_text(fake, db, caplog):
+    queue_alert(db, "1001", html=("<b>broken <i>tags</b>",), text="broken tags (plain)")
+    ch = channel_for(fake, db)
+    with caplog.at_level(logging.WARNING):
+        stats = await drain(db, ch)
+    await ch.close()
+    assert stats.sent == 1
+    [msg] = fake.messages[1001]
+    assert msg["parse_mode"] is None and msg["text"] == "broken tags (plain)"
+    assert msg["reply_markup"]["inline_keyboard"][1][0]["text"] == "已處理"
+    assert "plain_fallback" in deliveries(db)[0]["detail"]
+    assert any("resending as plain text" in r.getMessage() for r in caplog.records)
+
+
+async def test_server_error_retries_with_backoff_then_sends(fake, db):
+    queue_alert(db, "1001")
+    fake.fail_next.append(502)
+    ch = channel_for(fake, db)
+    stats = await drain(db, ch)
+    assert stats.retried == 1
+    row = next(db.query("SELECT * FROM outbox"))
+    assert row["next_attempt_at"] > (NOW + timedelta(seconds=10)).isoformat()
+    stats = await drain(db, ch, NOW + timedelta(hours=2))
+    await ch.close()
+    assert stats.sent == 1
+    assert [d["outcome"] for d in deliveries(db)] == ["retry", "sent"]
+
+
+async def test_unreachable_server_is_a_retry(db):
+    fake = await FakeBotAPI().start()
+    await fake.stop()
+    queue_alert(db, "1001")
+    ch = channel_for(fake, db)
+    stats = await drain(db, ch)
+    await ch.close()
+    assert stats.retried == 1
+
+
+async def test_long_alert_is_split_and_each_part_sent_once(fake, db):
+    para = "<b>段落</b> " + "關" * 1500
+    html = ("\n\n".join([para] * 4),)
+    queue_alert(db, "1001", html=html, text="x")
+    ch = channel_for(fake, db, per_chat_interval=0.1)
+    fake.private_interval = 0.1
+    stats = await drain(db, ch)
+    await ch.close()
+    assert stats.sent == 1
+    msgs = fake.messages[1001]
+    assert len(msgs) == 2 and all(len(m["visible"]) <= 4096 for m in msgs)
+    assert msgs[0]["reply_markup"] is None and msgs[1]["reply_markup"] is not None
+    assert len(list(db.query("SELECT * FROM telegram_parts"))) == 2
+
+
+async def test_token_never_reaches_the_log(fake, db):
+    stream = io.StringIO()
+    handler = setup_logging("DEBUG", [fake.token], stream)
+    try:
+        queue_alert(db, "1001")
+        fake.fail_next.append(500)
+        ch = channel_for(fake, db)
+        await drain(db, ch)
+        await drain(db, ch, NOW + timedelta(hours=1))
+        await ch.close()
+    finally:
+        logging.getLogger().removeHandler(handler)
+    out = stream.getvalue()
+    assert "retry" in out and fake.token not in out
+    assert fake.token.split(":")[1] not in "".join(d["detail"] or "" for d in deliveries(db))
+
+
+# ---- pure pieces ---------------------------------------------------------------------
+def test_pacer_spaces_private_chats_and_groups():
+    p = Pacer(per_second=30, private_interval=1.0, group_per_minute=20, margin=1.0)
+    p.note_sent("5", 10.0)
+    p.note_sent("-5", 10.0)
+    assert p.chat_wait("5", 10.5) == pytest.approx(0.5)
+    assert p.chat_wait("-5", 10.0) == pytest.approx(3.0)
+    assert p.chat_wait("6", 10.0) == 0
+    waits = [p.reserve_global(0.0) for _ in range(4)]
+    assert waits == pytest.approx([0, 1 / 30, 2 / 30, 3 / 30])
+    p.hold("6", 99.0)
+    assert p.chat_wait("6", 10.0) == pytest.approx(89.0)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["<b>x", "<b>x</i>", "<script>x</script>", "a <br/> b", "<a>no href</a>", "&nbsp;", "x < y"],
+)
+def test_fake_server_rejects_what_telegram_rejects(bad):
+    with pytest.raises(HtmlError):
+        parse_telegram_html(bad)
+
+
+def test_fake_server_accepts_escaped_html():
+    assert parse_telegram_html('<b>a</b> &lt;&amp;&gt; <a href="https://x">l</a> R&D') == "a <&> l R&D"
+
+
+def test_split_keeps_paragraphs_and_limits():
+    para = "<i>p</i> " + "x" * 1000
+    chunks = split_html("\n\n".join([para] * 9))
+    assert all(visible_len(c) <= 4096 for c in chunks) and len(chunks) == 3
+    for c in chunks:
+        parse_telegram_html(c)
+    assert split_plain("a\n\nb") == ["a\n\nb"]
+    assert all(len(c) <= 4096 for c in split_plain("y" * 10000))
