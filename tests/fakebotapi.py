@@ -247,6 +247,8 @@ class FakeBotAPI:
             "from": self.bot_user,
             "text": (target or {}).get("text", ""),
         }
+        if target and target.get("reply_markup"):
+            message["reply_markup"] = target["reply_markup"]
         query = {
             "id": f"cq{next(self._update_ids)}",
             "from": self._user_json(user_id if user_id is not None else abs(chat_id)),
