@@ -123,6 +123,7 @@ class FakeBotAPI:
         self.counts: dict[int, int] = defaultdict(int)
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.rejections: list[tuple[str, int, str]] = []  # (method, chat_id, description)
+        self.accepted_at: list[float] = []  # monotonic time of every accepted message
         self.commands: list[dict[str, Any]] = []
         self.callback_answers: list[dict[str, Any]] = []
         self.files: dict[str, bytes] = {}
@@ -429,6 +430,7 @@ class FakeBotAPI:
         now = self.clock()
         self._global.append(now)
         self._per_chat[chat_id].append(now)
+        self.accepted_at.append(now)
 
     def _record(self, chat_id: int, record: dict[str, Any]) -> dict[str, Any]:
         message_id = next(self._message_ids[chat_id])
