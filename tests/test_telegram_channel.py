@@ -215,3 +215,36 @@ def test_split_keeps_paragraphs_and_limits():
         parse_telegram_html(c)
     assert split_plain("a\n\nb") == ["a\n\nb"]
     assert all(len(c) <= 4096 for c in split_plain("y" * 10000))
+
+
+async def test_service_cycle_delivers_rendered_alerts_that_telegram_accepts(fake, db):
+    """Sample feeds → match → outbox → Telegram: every rendered alert passes the HTML parser."""
+    from pydantic import SecretStr
+
+    from bot.config import Config
+    from bot.service import Service
+    from state.subscribers import add_subscriber, subscribe
+
+    config = Config(telegram={"enabled": True, "token": SecretStr(fake.token), "base_url": fake.base_url,
+                              "base_file_url": fake.base_file_url},
+                    console={"enabled": False}, file={"enabled": False},
+                    service={"alert_max_age": "36500d"})  # fmt: skip
+    sub = add_subscriber(db, name="firm", channel="telegram", address="777", now=NOW)
+    subscribe(db, sub.id, "all", "", now=NOW)
+    ch = channel_for(fake, db)
+    service = Service(config, db, {"telegram": ch}, clock=lambda: NOW)
+    fake.private_interval = 0
+    try:
+        await service.cycle(NOW, force=True)
+        for i in range(200):
+            ch.pacer._chat_next.clear()
+            stats = await service.drain(NOW + timedelta(minutes=1 + i))
+            if not stats.sent and not stats.deferred:
+                break
+    finally:
+        await service.close()
+    queued = list(db.query("SELECT status FROM outbox"))
+    assert queued and all(r["status"] == "sent" for r in queued)
+    assert len(fake.messages[777]) >= len(queued)
+    assert all(m["parse_mode"] == "HTML" for m in fake.messages[777])
+    assert not any("plain_fallback" in (d["detail"] or "") for d in deliveries(db))
