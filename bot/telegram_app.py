@@ -54,6 +54,7 @@ def build_application(
     commands = TelegramCommands(db, clock)
     app.bot_data["commands"] = commands
     chats = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, commands.on_migrate))
     app.add_handler(MessageHandler(filters.COMMAND & chats, commands.on_command))
     app.add_handler(CallbackQueryHandler(commands.on_callback))
     app.add_handler(MessageHandler(filters.Document.ALL & filters.UpdateType.MESSAGE, commands.on_document))

@@ -456,6 +456,17 @@ class TelegramCommands:
             set_status(self.db, sub.id, "paused", f"bot {status}")
             log.info("subscriber paused subscriber=%s reason=%s", sub.id, status)
 
+    async def on_migrate(self, update: Update, context: Ctx) -> None:
+        """A group became a supergroup: move its subscriber to the new chat id right away."""
+        msg = update.effective_message
+        if msg is None or not msg.migrate_to_chat_id:
+            return
+        sub = find_by_address(self.db, "telegram", str(msg.chat_id))
+        new = str(msg.migrate_to_chat_id)
+        if sub is not None and find_by_address(self.db, "telegram", new) is None:
+            update_subscriber(self.db, sub.id, address=new)
+            log.info("chat migrated subscriber=%s old=%s new=%s", sub.id, msg.chat_id, new)
+
     async def on_error(self, update: object, context: Ctx) -> None:
         chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
         log.error("telegram handler failed chat=%s", chat_id, exc_info=context.error)

@@ -214,6 +214,14 @@ class FakeBotAPI:
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return self._push({"channel_post" if channel_post else "message": msg})
 
+    def push_migration(self, chat_id: int, new_chat_id: int) -> dict[str, Any]:
+        """The group ``chat_id`` was upgraded to the supergroup ``new_chat_id``."""
+        self.chat(chat_id, migrate_to=new_chat_id)
+        msg = {"message_id": next(self._message_ids[chat_id]), "date": int(time.time()),
+               "chat": self._chat_json(chat_id), "from": self._user_json(1),
+               "migrate_to_chat_id": new_chat_id}  # fmt: skip
+        return self._push({"message": msg})
+
     def push_document(
         self, chat_id: int, content: bytes, *, file_name: str, user_id: int | None = None,
         mime_type: str = "text/csv", file_size: int | None = None, caption: str | None = None,

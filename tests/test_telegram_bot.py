@@ -205,3 +205,47 @@ async def test_user_who_blocks_the_bot_mid_conversation_is_paused(bot):
     bot.fake.chat(509, blocked=False)
     [r] = await bot.say(509, "/start")
     assert bot.sub(509).status == "active" and "歡迎回來" in r["visible"]
+
+
+async def test_bot_and_scheduler_share_one_loop():
+    """The service's sweeps deliver an alert while the bot answers commands, then both stop."""
+    from pydantic import SecretStr
+
+    from bot.config import Config
+    from bot.service import Service
+    from state import outbox
+
+    fake = await FakeBotAPI(private_interval=0).start()
+    db = open_db(":memory:")
+    config = Config(
+        telegram={"enabled": True, "token": SecretStr(fake.token), "base_url": fake.base_url,
+                  "base_file_url": fake.base_file_url},
+        console={"enabled": False}, file={"enabled": False}, sources=(),
+        service={"drain_tick": "0.1s", "poll_tick": "1h", "match_tick": "1h"},
+    )  # fmt: skip
+    ch = channel_for(fake, db)
+    service = Service(config, db, {"telegram": ch})
+    stop = asyncio.Event()
+    b = Bot(fake, db)
+    async with telegram_running(config.telegram, db, poll_timeout=0.2):
+        runner = asyncio.create_task(service.run_forever(stop))
+        await b.say(601, "/start")
+        outbox.enqueue(db, subscriber_id=b.sub(601).id, message_key="alert:x", kind="alert",
+                       text="plain", html=("<b>快訊</b>",), now=NOW)  # fmt: skip
+        msgs = await fake.wait_for_messages(601, 2)
+        assert msgs[-1]["visible"] == "快訊"
+        stop.set()
+        await runner
+    await service.close()
+    await fake.stop()
+
+
+async def test_group_upgrade_moves_the_subscriber(bot):
+    bot.fake.chat(-5005, type="group", admins={7})
+    await bot.say(-5005, "/start", user_id=7)
+    bot.fake.push_migration(-5005, -1005005)
+    for _ in range(100):
+        if bot.sub(-1005005) is not None:
+            break
+        await asyncio.sleep(0.02)
+    assert bot.sub(-1005005) is not None and bot.sub(-5005) is None
