@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 from telegram import BotCommand, Update
@@ -97,7 +97,9 @@ async def telegram_running(
                 webhook_url=config.webhook_url, secret_token=secret[:64], allowed_updates=allowed,
             )  # fmt: skip
         else:
-            await updater.start_polling(timeout=poll_timeout, allowed_updates=allowed)
+            await updater.start_polling(
+                timeout=timedelta(seconds=poll_timeout), allowed_updates=allowed
+            )
         log.info("telegram bot started mode=%s username=%s", config.mode, app.bot.username)
         try:
             yield app
