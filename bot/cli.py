@@ -110,7 +110,7 @@ async def _serve(config: Config) -> int:
         if config.telegram.enabled:  # the bot's commands run on the scheduler's event loop
             from bot.telegram_app import telegram_running
 
-            async with telegram_running(config.telegram, db):
+            async with telegram_running(config.telegram, db, reminders=config.reminders):
                 await service.run_forever(stop)
         else:
             await service.run_forever(stop)

@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import TelegramConfig
+from bot.config import RemindersConfig, TelegramConfig
 from bot.telegram_commands import TelegramCommands
 from bot.telegram_text import COMMANDS
 
@@ -38,7 +38,11 @@ def _utc_now() -> datetime:
 
 
 def build_application(
-    config: TelegramConfig, db: Database, *, clock: Callable[[], datetime] = _utc_now
+    config: TelegramConfig,
+    db: Database,
+    *,
+    clock: Callable[[], datetime] = _utc_now,
+    reminders: RemindersConfig | None = None,
 ) -> Application:
     """The bot with every handler registered (not yet initialized or started)."""
     if config.token is None or not config.token.get_secret_value():
@@ -51,7 +55,7 @@ def build_application(
         .rate_limiter(AIORateLimiter(overall_max_rate=config.messages_per_second, max_retries=2))
         .build()
     )
-    commands = TelegramCommands(db, clock)
+    commands = TelegramCommands(db, clock, reminders)
     app.bot_data["commands"] = commands
     chats = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, commands.on_migrate))
@@ -80,9 +84,10 @@ async def telegram_running(
     *,
     clock: Callable[[], datetime] = _utc_now,
     poll_timeout: float = 30,
+    reminders: RemindersConfig | None = None,
 ) -> AsyncIterator[Application]:
     """Run the bot on the current event loop for the duration of the ``async with`` block."""
-    app = build_application(config, db, clock=clock)
+    app = build_application(config, db, clock=clock, reminders=reminders)
     await app.initialize()
     try:
         await register_commands(app)

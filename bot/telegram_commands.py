@@ -25,6 +25,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot import telegram_deadlines
+from bot.config import RemindersConfig
 from bot.errors import UserError
 from bot.quiet import parse_quiet
 from bot.telegram_format import esc
@@ -47,7 +49,7 @@ log = logging.getLogger(__name__)
 Ctx = ContextTypes.DEFAULT_TYPE
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _HTS = re.compile(r"^\d{2,4}(\.?\d{2}){0,3}$")
-SETTINGS_FREE = {"help"}  # commands anyone in a group may use
+SETTINGS_FREE = {"help", "list", "deadlines"}  # commands anyone in a group may use
 
 
 def lang_of(sub: Subscriber | None) -> str:
@@ -57,7 +59,12 @@ def lang_of(sub: Subscriber | None) -> str:
 class TelegramCommands:
     """The bot's handlers, bound to one database and clock."""
 
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], datetime],
+        reminders: RemindersConfig | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.commands: dict[str, Callable[[Update, Ctx, list[str], Subscriber | None], Awaitable[None]]] = {
@@ -70,6 +77,10 @@ class TelegramCommands:
             "mute": self.mute,
             "stop": self.stop,
         }
+        self.deadlines: telegram_deadlines.DeadlineCommands | None = None
+        if telegram_deadlines.AVAILABLE:
+            self.deadlines = telegram_deadlines.DeadlineCommands(self, reminders or RemindersConfig())
+            self.deadlines.register()
 
     # ---- helpers ----------------------------------------------------------------------
     def subscriber(self, chat: Chat) -> Subscriber | None:
@@ -192,10 +203,15 @@ class TelegramCommands:
 
     async def on_text(self, update: Update, context: Ctx) -> None:
         chat = update.effective_chat
+        if self.deadlines is not None and await self.deadlines.on_text(update, context):
+            return
         if chat is not None and chat.type == Chat.PRIVATE:
             await self.reply(update, context, t(lang_of(self.subscriber(chat)), "text_hint"))
 
     async def on_document(self, update: Update, context: Ctx) -> None:
+        if self.deadlines is not None:
+            await self.deadlines.on_document(update, context)
+            return
         chat = update.effective_chat
         if chat is not None and chat.type == Chat.PRIVATE:
             await self.reply(update, context, t(lang_of(self.subscriber(chat)), "later", cmd="import"))
@@ -355,6 +371,9 @@ class TelegramCommands:
                 answer = self.acknowledge(sub, value, query.from_user.id if query.from_user else None)
                 if answer == t(lang, "done_ok"):
                     await self._mark_done(query, data, lang)
+            elif kind == "list" and sub is not None and self.deadlines is not None and value.isdigit():
+                text, markup = self.deadlines.list_page(sub, int(value))
+                await self._edit(query, text, markup)
             elif kind in ("t", "lang", "dg", "mute", "stop", "ok"):
                 if not await self.is_admin(update, context):
                     answer = t(lang, "admins_only")
@@ -373,6 +392,12 @@ class TelegramCommands:
         if sub is None or not value.isdigit() or tgstate.outbox_owner(self.db, int(value)) != sub.id:
             return t(lang, "not_found")  # never act on another chat's message
         fresh = tgstate.acknowledge(self.db, int(value), user_id=user_id, now=self.clock())
+        kind, payload = tgstate.outbox_kind_payload(self.db, int(value))
+        if fresh and kind == "reminder" and self.deadlines is not None and payload.get("item"):
+            try:
+                self.deadlines.done_item(sub, str(payload["item"]))
+            except UserError:
+                log.info("reminder item already gone outbox_id=%s", value)
         return t(lang, "done_ok" if fresh else "done_again")
 
     async def _mark_done(self, query, data: str, lang: str) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -41,6 +42,17 @@ def outbox_owner(db: Database, outbox_id: int) -> int | None:
     """The subscriber an outbox row belongs to (None when it is gone)."""
     row = next(db.query("SELECT subscriber_id FROM outbox WHERE id = ?", [outbox_id]), None)
     return int(row["subscriber_id"]) if row else None
+
+
+def outbox_kind_payload(db: Database, outbox_id: int) -> tuple[str | None, dict]:
+    row = next(db.query("SELECT kind, payload FROM outbox WHERE id = ?", [outbox_id]), None)
+    if row is None:
+        return None, {}
+    try:
+        payload = json.loads(row["payload"] or "{}")
+    except ValueError:
+        payload = {}
+    return row["kind"], payload if isinstance(payload, dict) else {}
 
 
 def acknowledge(db: Database, outbox_id: int, *, user_id: int | None, now: datetime) -> bool:
