@@ -4,56 +4,29 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
-from sqlite_utils import Database
 
 from bot.telegram_app import telegram_running
 from state.db import open_db
-from state.subscribers import find_by_address, subscriptions_of
 from tests.fakebotapi import FakeBotAPI
-from tests.tg_helpers import NOW, channel_for, drain, queue_alert, telegram_config
+from tests.tg_helpers import (
+    NOW,
+    Bot,
+    buttons,
+    channel_for,
+    drain,
+    queue_alert,
+    running_bot,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 
-@dataclass
-class Bot:
-    fake: FakeBotAPI
-    db: Database
-
-    async def say(self, chat: int, text: str, *, expect: int = 1, **kw) -> list[dict]:
-        before = len(self.fake.messages.get(chat, []))
-        self.fake.push_text(chat, text, **kw)
-        msgs = await self.fake.wait_for_messages(chat, before + expect)
-        return msgs[before:]
-
-    async def press(self, chat: int, data: str, **kw) -> dict:
-        before = len(self.fake.callback_answers)
-        self.fake.push_callback(chat, data, **kw)
-        answers = await self.fake.wait_for_callback_answers(before + 1)
-        return answers[before]
-
-    def sub(self, chat: int):
-        return find_by_address(self.db, "telegram", str(chat))
-
-    def subs(self, chat: int) -> set[tuple[str, str]]:
-        s = self.sub(chat)
-        return {(x.kind, x.value) for x in subscriptions_of(self.db, s.id)} if s else set()
-
-
 @pytest.fixture
 async def bot() -> AsyncIterator[Bot]:
-    fake = await FakeBotAPI(private_interval=0).start()
-    db = open_db(":memory:")
-    async with telegram_running(telegram_config(fake), db, clock=lambda: NOW, poll_timeout=0.2):
-        yield Bot(fake, db)
-    await fake.stop()
-
-
-def buttons(msg: dict) -> list[dict]:
-    return [b for row in (msg.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+    async with running_bot() as b:
+        yield b
 
 
 async def test_commands_are_registered_in_chinese_and_english(bot):
