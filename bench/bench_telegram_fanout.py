@@ -7,7 +7,8 @@ the real delivery worker and ``TelegramChannel`` on a SQLite file, so it can be 
 Two runs, concurrently, each with its own fake server (its own "bot"):
 
 * ``straight``: the worker sends everything; sustained msg/s, lost, duplicated, peak RSS.
-* ``kill``: the worker is SIGKILLed at 50 % and restarted; duplicates must be ≤ 1.
+* ``kill``: the worker is SIGKILLed at 50 % — after the server accepted message n/2 and
+  before it answered — and restarted; duplicates must be ≤ 1.
 
     .venv/bin/python bench/bench_telegram_fanout.py            # 10,000 chats, ~6 minutes
     .venv/bin/python bench/bench_telegram_fanout.py --n 300    # smoke run
@@ -114,9 +115,18 @@ async def run(variant: str, n: int, workdir: str) -> dict:
     result: dict = {"variant": variant, "chats": n}
     proc = await _spawn(db_path, fake)
     if variant == "kill":
-        while len(fake.accepted_at) < n // 2 and proc.returncode is None:  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
-        proc.send_signal(signal.SIGKILL)
+        killed = asyncio.Event()
+
+        def kill_at_half(total: int) -> None:
+            # The server has accepted message n/2 but not yet answered: the sender dies with
+            # that message in flight, never learning it was delivered.
+            if total == n // 2 and not killed.is_set():
+                proc.send_signal(signal.SIGKILL)
+                killed.set()
+
+        fake.on_accept = kill_at_half
+        await killed.wait()
+        fake.on_accept = None
         await proc.wait()
         result["killed_at"] = len(fake.accepted_at)
         proc = await _spawn(db_path, fake)

@@ -124,6 +124,9 @@ class FakeBotAPI:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.rejections: list[tuple[str, int, str]] = []  # (method, chat_id, description)
         self.accepted_at: list[float] = []  # monotonic time of every accepted message
+        # Called with the running total after a message is accepted, before the answer is sent
+        # (the benchmark kills the sender there: the worst moment for at-least-once delivery).
+        self.on_accept: Callable[[int], None] | None = None
         self.commands: list[dict[str, Any]] = []
         self.callback_answers: list[dict[str, Any]] = []
         self.files: dict[str, bytes] = {}
@@ -439,6 +442,8 @@ class FakeBotAPI:
         self._global.append(now)
         self._per_chat[chat_id].append(now)
         self.accepted_at.append(now)
+        if self.on_accept is not None:
+            self.on_accept(len(self.accepted_at))
 
     def _record(self, chat_id: int, record: dict[str, Any]) -> dict[str, Any]:
         message_id = next(self._message_ids[chat_id])
