@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 
 from bot.config import RemindersConfig, TelegramConfig
+from bot.errors import ConfigError
 from bot.telegram_commands import TelegramCommands
 from bot.telegram_text import COMMANDS
 
@@ -87,6 +88,11 @@ async def telegram_running(
     reminders: RemindersConfig | None = None,
 ) -> AsyncIterator[Application]:
     """Run the bot on the current event loop for the duration of the ``async with`` block."""
+    if config.mode == "webhook" and not config.webhook_url.startswith("https://"):
+        raise ConfigError(
+            "telegram.mode = webhook 需要 https:// 開頭的 telegram.webhook_url",
+            "telegram.mode = webhook needs telegram.webhook_url (https://…)",
+        )
     app = build_application(config, db, clock=clock, reminders=reminders)
     await app.initialize()
     try:

@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 Ctx = ContextTypes.DEFAULT_TYPE
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _HTS = re.compile(r"^\d{2,4}(\.?\d{2}){0,3}$")
+DIGEST_TIMES = ("07:00", "08:00", "09:00", "17:00")
 SETTINGS_FREE = {"help", "list", "deadlines"}  # commands anyone in a group may use
 
 
@@ -150,6 +151,10 @@ class TelegramCommands:
                 InlineKeyboardButton(("✅ " if sub.digest == mode else "") + t(lang, f"digest_{mode}_b"),
                                      callback_data=f"dg:{mode}")
                 for mode in ("off", "daily", "weekly")
+            ])  # fmt: skip
+            rows.append([
+                InlineKeyboardButton(("✅ " if sub.digest_time == at else "") + at, callback_data=f"dt:{at}")
+                for at in DIGEST_TIMES
             ])  # fmt: skip
             rows.append([InlineKeyboardButton(t(lang, "finish_b"), callback_data="ok")])
         return InlineKeyboardMarkup(rows)
@@ -374,7 +379,7 @@ class TelegramCommands:
             elif kind == "list" and sub is not None and self.deadlines is not None and value.isdigit():
                 text, markup = self.deadlines.list_page(sub, int(value))
                 await self._edit(query, text, markup)
-            elif kind in ("t", "lang", "dg", "mute", "stop", "ok"):
+            elif kind in ("t", "lang", "dg", "dt", "mute", "stop", "ok"):
                 if not await self.is_admin(update, context):
                     answer = t(lang, "admins_only")
                 elif sub is None:
@@ -449,6 +454,8 @@ class TelegramCommands:
             update_subscriber(self.db, sub.id, language=value)
         elif kind == "dg" and value in ("off", "daily", "weekly"):
             update_subscriber(self.db, sub.id, digest=value)
+        elif kind == "dt" and _TIME.fullmatch(value):
+            update_subscriber(self.db, sub.id, digest_time=value)
         fresh = self.subscriber(chat)
         if fresh is not None:
             onboarding = any(

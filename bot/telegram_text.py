@@ -75,7 +75,7 @@ T: dict[str, dict[str, str]] = {
     "zh-TW": {
         "welcome": (
             "<b>歡迎使用關務快訊</b>\n美國海關（CBP）與關務署公告的中文快訊。\n\n"
-            "請點選要追蹤的主題（再點一次取消），並選擇語言與摘要頻率。完成後按「完成」。"
+            "請點選要追蹤的主題（再點一次取消），並選擇語言、摘要頻率與摘要時間。完成後按「完成」。"
         ),
         "welcome_back": "<b>歡迎回來</b>，已恢復傳送快訊。目前設定如下，可直接調整。",
         "help": (
@@ -144,7 +144,7 @@ T: dict[str, dict[str, str]] = {
     "en": {
         "welcome": (
             "<b>Welcome to tradealert</b>\nU.S. CBP and Taiwan customs announcements.\n\n"
-            "Tap the topics to follow (tap again to remove), then choose a language and a digest. "
+            "Tap the topics to follow (tap again to remove), then choose a language, a digest and its time. "
             "Press Done when finished."
         ),
         "welcome_back": "<b>Welcome back</b>, alerts are on again. Your settings are below.",

@@ -46,9 +46,11 @@ async def test_start_onboards_in_a_few_taps(bot):
     edited = bot.fake.messages[501][-1]
     assert any(b["text"].startswith("✅") for b in buttons(edited))
     await bot.press(501, "dg:daily")
+    await bot.press(501, "dt:17:00")
+    await bot.press(501, "dt:<b>")
     await bot.press(501, "lang:en")
     sub = bot.sub(501)
-    assert sub.digest == "daily" and sub.language == "en"
+    assert sub.digest == "daily" and sub.digest_time == "17:00" and sub.language == "en"
     await bot.press(501, "ok")
     assert "All set" in bot.fake.messages[501][-1]["text"]
     [again] = await bot.say(501, "/start")
@@ -222,3 +224,13 @@ async def test_group_upgrade_moves_the_subscriber(bot):
             break
         await asyncio.sleep(0.02)
     assert bot.sub(-1005005) is not None and bot.sub(-5005) is None
+
+
+async def test_webhook_mode_without_a_url_is_a_config_error():
+    from bot.errors import ConfigError
+
+    fake = FakeBotAPI()
+    config = telegram_config(fake, mode="webhook")
+    with pytest.raises(ConfigError):
+        async with telegram_running(config, open_db(":memory:")):
+            pass
