@@ -18,6 +18,7 @@ from tests.tg_helpers import (
     drain,
     queue_alert,
     running_bot,
+    telegram_config,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
