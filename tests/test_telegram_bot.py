@@ -235,3 +235,20 @@ async def test_webhook_mode_without_a_url_is_a_config_error():
     with pytest.raises(ConfigError):
         async with telegram_running(config, open_db(":memory:")):
             pass
+
+
+GARBAGE = [
+    "/topics kw", "/topics hts", "/topics kw " + "長" * 500, "/topics hts 8471.", "/topics ???",
+    "/digest", "/digest daily 24:00", "/digest weekly 08:00 extra", "/quiet", "/quiet 22:00-22:00",
+    "/quiet <b>x</b>", "/mute", "/mute <script>alert(1)</script>", "/lang", "/lang zh en",
+    "/" + "a" * 100, "/TOPICS kw Steel", "/topics@tradealert_test_bot", "/主題", "/topics kw a\x00b",
+    "/start again and again", "/stop now", "/help me &amp; <you>",
+]
+
+
+async def test_garbage_arguments_get_one_helpful_reply_each(bot):
+    await bot.say(520, "/start")
+    for text in GARBAGE:
+        [r] = await bot.say(520, text)
+        assert "發生錯誤" not in r["visible"], (text, r["visible"])
+        assert r["parse_mode"] == "HTML"
