@@ -106,7 +106,7 @@ async def _spawn(db_path: str, fake) -> asyncio.subprocess.Process:  # type: ign
     )  # fmt: skip
 
 
-async def run(variant: str, n: int, workdir: str) -> dict:
+async def run(variant: str, n: int, workdir: str, kill_at: int | None = None) -> dict:
     from tests.fakebotapi import FakeBotAPI
 
     fake = await FakeBotAPI(token=TOKEN, record_text=False).start()
@@ -120,7 +120,7 @@ async def run(variant: str, n: int, workdir: str) -> dict:
         def kill_at_half(total: int) -> None:
             # The server has accepted message n/2 but not yet answered: the sender dies with
             # that message in flight, never learning it was delivered.
-            if total == n // 2 and not killed.is_set():
+            if total == (kill_at or n // 2) and not killed.is_set():
                 proc.send_signal(signal.SIGKILL)
                 killed.set()
 
@@ -152,15 +152,16 @@ async def run(variant: str, n: int, workdir: str) -> dict:
     return result
 
 
-async def main_async(n: int, variants: list[str]) -> list[dict]:
+async def main_async(n: int, variants: list[str], kill_at: int | None = None) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="tg-bench-") as workdir:
-        return list(await asyncio.gather(*(run(v, n, workdir) for v in variants)))
+        return list(await asyncio.gather(*(run(v, n, workdir, kill_at) for v in variants)))
 
 
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--n", type=int, default=10_000)
     p.add_argument("--variants", default="straight,kill")
+    p.add_argument("--kill-at", type=int, help="message count to kill at (default: n/2)")
     p.add_argument("--worker", action="store_true")
     p.add_argument("--db")
     p.add_argument("--base-url")
@@ -169,7 +170,7 @@ def main() -> int:
     if args.worker:
         asyncio.run(worker(args.db, args.base_url, args.file_url))
         return 0
-    results = asyncio.run(main_async(args.n, args.variants.split(",")))
+    results = asyncio.run(main_async(args.n, args.variants.split(","), args.kill_at))
     for r in results:
         print(json.dumps(r, ensure_ascii=False))
     ok = all(
