@@ -31,7 +31,7 @@ try:  # first-party or absent depending on the build, hence no import sorting he
     from bot.deadlines import UsEntry, us_entry_deadlines
     from bot.entries import parse_entry_number
     from bot.tracker import Rules, track_entries
-    from state import reminders as reminder_store
+    from state import reminders as reminder_store  # type: ignore[attr-defined]
     from state import tracking
     from state.tracking import TrackedEntry
 
@@ -80,7 +80,7 @@ class DeadlineCommands:
 
     def register(self) -> None:
         self.base.commands.update(
-            {"track": self.track, "list": self.list, "untrack": self.untrack,
+            {"track": self.track, "list": self.list_entries, "untrack": self.untrack,
              "deadlines": self.deadlines, "done": self.done, "import": self.import_hint,
              "export_cape": self.export_cape}
         )  # fmt: skip
@@ -145,7 +145,7 @@ class DeadlineCommands:
         await self.base.reply(update, context, "\n".join(lines))
 
     # ---- /list, /untrack --------------------------------------------------------------
-    async def list(self, update: Update, context: Ctx, args: list[str], sub: Subscriber | None) -> None:
+    async def list_entries(self, update: Update, context: Ctx, args: list[str], sub: Subscriber | None) -> None:
         assert sub is not None
         page = int(args[0]) if args and args[0].isdigit() and int(args[0]) > 0 else 1
         text, markup = self.list_page(sub, page)
