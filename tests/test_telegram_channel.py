@@ -248,3 +248,15 @@ async def test_service_cycle_delivers_rendered_alerts_that_telegram_accepts(fake
     assert len(fake.messages[777]) >= len(queued)
     assert all(m["parse_mode"] == "HTML" for m in fake.messages[777])
     assert not any("plain_fallback" in (d["detail"] or "") for d in deliveries(db))
+
+
+async def test_group_gets_at_most_twenty_a_minute(fake, db):
+    sid = queue_alert(db, "-100500", key="alert:g0")
+    for i in range(1, 3):
+        queue_alert(db, "-100500", key=f"alert:g{i}", subscriber_id=sid)
+    ch = channel_for(fake, db)
+    stats = await drain(db, ch)
+    await ch.close()
+    assert stats.sent == 1 and stats.deferred == 2 and fake.rejections == []
+    wait = ch.pacer.chat_wait("-100500", fake.clock())
+    assert 2.5 < wait <= 60 / 20 * 1.03
