@@ -26,10 +26,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot import telegram_deadlines
 from bot.config import RemindersConfig, TelegramConfig
 from bot.errors import ConfigError
 from bot.telegram_commands import TelegramCommands
-from bot.telegram_text import COMMANDS
+from bot.telegram_text import COMMANDS, DEADLINE_COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +72,10 @@ def build_application(
 
 async def register_commands(app: Application) -> None:
     """setMyCommands: 繁體中文 by default, English for clients set to English."""
+    listed = COMMANDS + (DEADLINE_COMMANDS if telegram_deadlines.AVAILABLE else ())
     try:
-        await app.bot.set_my_commands([BotCommand(c, zh) for c, zh, _ in COMMANDS])
-        await app.bot.set_my_commands([BotCommand(c, en) for c, _, en in COMMANDS], language_code="en")
+        await app.bot.set_my_commands([BotCommand(c, zh) for c, zh, _ in listed])
+        await app.bot.set_my_commands([BotCommand(c, en) for c, _, en in listed], language_code="en")
     except TelegramError as exc:  # not fatal: commands still work when typed
         log.warning("setMyCommands failed error=%s", type(exc).__name__)
 

@@ -249,7 +249,8 @@ class TelegramCommands:
         )  # fmt: skip
 
     async def help(self, update: Update, context: Ctx, args: list[str], sub: Subscriber | None) -> None:
-        await self.reply(update, context, t(lang_of(sub), "help"))
+        extra = t(lang_of(sub), "help_deadlines") if self.deadlines is not None else ""
+        await self.reply(update, context, t(lang_of(sub), "help") + extra)
 
     async def topics(self, update: Update, context: Ctx, args: list[str], sub: Subscriber | None) -> None:
         assert sub is not None

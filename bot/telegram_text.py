@@ -68,6 +68,17 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("stop", "刪除本聊天室的所有資料", "Delete this chat's data"),
 )
 
+# Registered too when the deadlines capability is present (bot.telegram_deadlines.AVAILABLE).
+DEADLINE_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("track", "追蹤報關：/track 報關編號 release=日期", "Track an entry: /track ENTRY release=date"),
+    ("list", "追蹤中的報關", "Tracked entries"),
+    ("untrack", "停止追蹤報關", "Stop tracking an entry"),
+    ("deadlines", "未來 30 天的期限", "Deadlines in the next 30 days"),
+    ("done", "標記期限已處理", "Mark a deadline handled"),
+    ("import", "匯入報關 CSV 檔", "Import entries from CSV"),
+    ("export_cape", "下載 CAPE 上傳檔", "CAPE upload files"),
+)
+
 # Commands of the deadlines capability; answered with a clear note until it is wired in.
 LATER_COMMANDS = ("track", "list", "untrack", "deadlines", "done", "import", "export_cape")
 
@@ -91,6 +102,13 @@ T: dict[str, dict[str, str]] = {
             "/lang zh|en — 語言\n"
             "/stop — 刪除本聊天室的所有資料\n\n"
             "群組與頻道中，只有管理員可以變更設定。"
+        ),
+        "help_deadlines": (
+            "\n\n<b>報關與期限</b>\n"
+            "/track 報關編號 [release=日期 liquidated=日期 ieepa=yes] — 追蹤\n"
+            "/list — 追蹤清單　/untrack 報關編號 — 停止追蹤\n"
+            "/deadlines — 未來 30 天的期限　/done 報關編號 — 已處理\n"
+            "傳送 CSV 檔 — 匯入　/export_cape — CAPE 上傳檔"
         ),
         "topics_title": "<b>訂閱主題</b>（點選切換）",
         "current": "目前訂閱：{subs}",
@@ -161,6 +179,13 @@ T: dict[str, dict[str, str]] = {
             "/lang zh|en — language\n"
             "/stop — delete this chat's data\n\n"
             "In groups and channels only admins can change settings."
+        ),
+        "help_deadlines": (
+            "\n\n<b>Entries and deadlines</b>\n"
+            "/track ENTRY [release=date liquidated=date ieepa=yes] — track\n"
+            "/list — tracked entries · /untrack ENTRY — stop\n"
+            "/deadlines — next 30 days · /done ENTRY — handled\n"
+            "Send a CSV file — import · /export_cape — CAPE upload files"
         ),
         "topics_title": "<b>Topics</b> (tap to toggle)",
         "current": "Subscribed: {subs}",
