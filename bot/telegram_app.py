@@ -29,6 +29,7 @@ from telegram.ext import (
 from bot import telegram_deadlines
 from bot.config import RemindersConfig, TelegramConfig
 from bot.errors import ConfigError
+from bot.telegram_buttons import TelegramButtons
 from bot.telegram_commands import TelegramCommands
 from bot.telegram_text import COMMANDS, DEADLINE_COMMANDS
 
@@ -62,7 +63,7 @@ def build_application(
     chats = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, commands.on_migrate))
     app.add_handler(MessageHandler(filters.COMMAND & chats, commands.on_command))
-    app.add_handler(CallbackQueryHandler(commands.on_callback))
+    app.add_handler(CallbackQueryHandler(TelegramButtons(commands).on_callback))
     app.add_handler(MessageHandler(filters.Document.ALL & filters.UpdateType.MESSAGE, commands.on_document))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, commands.on_text))
     app.add_handler(ChatMemberHandler(commands.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))

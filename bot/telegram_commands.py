@@ -22,7 +22,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import telegram_deadlines
@@ -31,12 +31,10 @@ from bot.errors import UserError
 from bot.quiet import parse_quiet
 from bot.telegram_format import esc
 from bot.telegram_text import LATER_COMMANDS, find_topic, t, topic_choices
-from state import telegram as tgstate
 from state.subscribers import (
     Subscriber,
     add_subscriber,
     find_by_address,
-    remove_subscriber,
     set_status,
     subscribe,
     subscriptions_of,
@@ -47,7 +45,7 @@ from state.subscribers import (
 log = logging.getLogger(__name__)
 
 Ctx = ContextTypes.DEFAULT_TYPE
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _HTS = re.compile(r"^\d{2,4}(\.?\d{2}){0,3}$")
 DIGEST_TIMES = ("07:00", "08:00", "09:00", "17:00")
 SETTINGS_FREE = {"help", "list", "deadlines"}  # commands anyone in a group may use
@@ -305,7 +303,7 @@ class TelegramCommands:
         lang = lang_of(sub)
         mode = args[0].casefold() if args else ""
         when = args[1] if len(args) > 1 else sub.digest_time
-        if mode not in ("off", "daily", "weekly") or len(args) > 2 or not _TIME.fullmatch(when):
+        if mode not in ("off", "daily", "weekly") or len(args) > 2 or not HHMM.fullmatch(when):
             await self.reply(update, context, t(lang, "digest_usage"))
             return
         hh, mm = when.split(":")
@@ -360,120 +358,6 @@ class TelegramCommands:
             InlineKeyboardButton(t(lang, "stop_no"), callback_data="stop:no"),
         ]])  # fmt: skip
         await self.reply(update, context, t(lang, "stop_confirm"), markup)
-
-    # ---- buttons ----------------------------------------------------------------------
-    async def on_callback(self, update: Update, context: Ctx) -> None:
-        query = update.callback_query
-        chat = update.effective_chat
-        if query is None or chat is None or query.message is None:
-            return
-        data = query.data or ""
-        sub = self.subscriber(chat)
-        lang = lang_of(sub)
-        kind, _, value = data.partition(":")
-        answer = ""
-        try:
-            if kind == "done":
-                answer = self.acknowledge(sub, value, query.from_user.id if query.from_user else None)
-                if answer == t(lang, "done_ok"):
-                    await self._mark_done(query, data, lang)
-            elif kind == "list" and sub is not None and self.deadlines is not None and value.isdigit():
-                text, markup = self.deadlines.list_page(sub, int(value))
-                await self._edit(query, text, markup)
-            elif kind in ("t", "lang", "dg", "dt", "mute", "stop", "ok"):
-                if not await self.is_admin(update, context):
-                    answer = t(lang, "admins_only")
-                elif sub is None:
-                    answer = t(lang, "need_start")
-                else:
-                    answer = await self._settings_button(update, context, sub, kind, value)
-        finally:
-            try:
-                await query.answer(answer[:200] or None)
-            except TelegramError:
-                log.debug("answerCallbackQuery failed", exc_info=True)
-
-    def acknowledge(self, sub: Subscriber | None, value: str, user_id: int | None) -> str:
-        lang = lang_of(sub)
-        if sub is None or not value.isdigit() or tgstate.outbox_owner(self.db, int(value)) != sub.id:
-            return t(lang, "not_found")  # never act on another chat's message
-        fresh = tgstate.acknowledge(self.db, int(value), user_id=user_id, now=self.clock())
-        kind, payload = tgstate.outbox_kind_payload(self.db, int(value))
-        if fresh and kind == "reminder" and self.deadlines is not None and payload.get("item"):
-            try:
-                self.deadlines.done_item(sub, str(payload["item"]))
-            except UserError:
-                log.info("reminder item already gone outbox_id=%s", value)
-        return t(lang, "done_ok" if fresh else "done_again")
-
-    async def _mark_done(self, query, data: str, lang: str) -> None:  # type: ignore[no-untyped-def]
-        markup = query.message.reply_markup
-        if markup is None:
-            return
-        rows = [
-            [
-                InlineKeyboardButton(t(lang, "done_label"), callback_data="noop")
-                if b.callback_data == data else b
-                for b in row
-            ]
-            for row in markup.inline_keyboard
-        ]  # fmt: skip
-        try:
-            await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
-        except BadRequest:
-            log.debug("could not edit keyboard", exc_info=True)
-
-    async def _settings_button(
-        self, update: Update, context: Ctx, sub: Subscriber, kind: str, value: str
-    ) -> str:
-        query = update.callback_query
-        assert query is not None
-        lang = lang_of(sub)
-        chat = update.effective_chat
-        assert chat is not None
-        if kind == "mute":
-            return self.mute_topic(sub, value).split("\n")[0].replace("<b>", "").replace("</b>", "")
-        if kind == "stop":
-            if value == "yes":
-                remove_subscriber(self.db, sub.id)
-                log.info("subscriber deleted via telegram subscriber=%s chat=%s", sub.id, chat.id)
-                await self._edit(query, t(lang, "stopped"))
-            else:
-                await self._edit(query, t(lang, "stop_cancelled"))
-            return ""
-        if kind == "ok":
-            await self._edit(query, t(lang, "finished") + "\n\n" + self.describe(sub))
-            return ""
-        answer = ""
-        if kind == "t":
-            if value == "*":
-                self.toggle(sub, "all", "")
-            elif (topic := find_topic(value)) is not None:
-                added = self.toggle(sub, "topic", topic.id)
-                answer = t(lang, "added" if added else "removed", what=topic.label(lang))
-        elif kind == "lang" and value in ("zh-TW", "en"):
-            update_subscriber(self.db, sub.id, language=value)
-        elif kind == "dg" and value in ("off", "daily", "weekly"):
-            update_subscriber(self.db, sub.id, digest=value)
-        elif kind == "dt" and _TIME.fullmatch(value):
-            update_subscriber(self.db, sub.id, digest_time=value)
-        fresh = self.subscriber(chat)
-        if fresh is not None:
-            onboarding = any(
-                (b.callback_data or "").startswith("lang:")
-                for row in (query.message.reply_markup.inline_keyboard if query.message.reply_markup else [])  # type: ignore[union-attr]
-                for b in row
-            )
-            text = (t(lang_of(fresh), "welcome") if onboarding else t(lang_of(fresh), "topics_title"))
-            await self._edit(query, text + "\n\n" + self.describe(fresh),
-                             self.settings_keyboard(fresh, onboarding=onboarding))  # fmt: skip
-        return answer
-
-    async def _edit(self, query, text: str, markup: InlineKeyboardMarkup | None = None) -> None:  # type: ignore[no-untyped-def]
-        try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-        except BadRequest:  # e.g. "message is not modified"
-            log.debug("could not edit message", exc_info=True)
 
     # ---- membership and errors --------------------------------------------------------
     async def on_my_chat_member(self, update: Update, context: Ctx) -> None:
