@@ -260,3 +260,24 @@ async def test_group_gets_at_most_twenty_a_minute(fake, db):
     assert stats.sent == 1 and stats.deferred == 2 and fake.rejections == []
     wait = ch.pacer.chat_wait("-100500", fake.clock())
     assert 2.5 < wait <= 60 / 20 * 1.03
+
+
+async def test_fake_server_enforces_global_rate_and_length(fake):
+    import aiohttp
+
+    url = f"{fake.base_url}{fake.token}/sendMessage"
+    async with aiohttp.ClientSession() as http:
+        codes = []
+        for i in range(31):
+            async with http.post(url, data={"chat_id": str(2000 + i), "text": "x"}) as r:
+                codes.append(r.status)
+        assert codes[:30] == [200] * 30 and codes[30] == 429
+        fake.global_per_second = 10_000
+        async with http.post(url, data={"chat_id": "3000", "text": "關" * 4097}) as r:
+            body = await r.json()
+        assert r.status == 400 and body["description"] == "Bad Request: message is too long"
+        async with http.post(url, data={"chat_id": "2000", "text": "again"}) as r:
+            body = await r.json()
+        assert r.status == 429 and body["parameters"]["retry_after"] >= 1
+        async with http.post(f"{fake.base_url}wrong/getMe") as r:
+            assert r.status == 401
