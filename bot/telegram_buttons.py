@@ -47,7 +47,7 @@ class TelegramButtons:
             elif kind == "list" and sub is not None and self.cmds.deadlines is not None and value.isdigit():
                 text, markup = self.cmds.deadlines.list_page(sub, int(value))
                 await self._edit(query, text, markup)
-            elif kind in ("t", "lang", "dg", "dt", "mute", "stop", "ok"):
+            elif kind in ("t", "sx", "lang", "dg", "dt", "mute", "stop", "ok"):
                 if not await self.cmds.is_admin(update, context):
                     answer = t(lang, "admins_only")
                 elif sub is None:
@@ -118,6 +118,8 @@ class TelegramButtons:
             elif (topic := find_topic(value)) is not None:
                 added = self.cmds.toggle(sub, "topic", topic.id)
                 answer = t(lang, "added" if added else "removed", what=topic.label(lang))
+        elif kind == "sx" and value.isdigit():
+            tgstate.remove_subscription(self.cmds.db, sub.id, int(value))
         elif kind == "lang" and value in ("zh-TW", "en"):
             update_subscriber(self.cmds.db, sub.id, language=value)
         elif kind == "dg" and value in ("off", "daily", "weekly"):

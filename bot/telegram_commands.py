@@ -31,6 +31,7 @@ from bot.errors import UserError
 from bot.quiet import parse_quiet
 from bot.telegram_format import esc
 from bot.telegram_text import LATER_COMMANDS, find_topic, t, topic_choices
+from state import telegram as tgstate
 from state.subscribers import (
     Subscriber,
     add_subscriber,
@@ -140,6 +141,9 @@ class TelegramCommands:
             rows.append(row)
         all_mark = "✅ " if ("all", "") in subs else ""
         rows.append([InlineKeyboardButton(all_mark + t(lang, "all"), callback_data="t:*")])
+        for sub_id, kind, value in tgstate.extra_subscriptions(self.db, sub.id)[:20]:
+            label = t(lang, "kw", v=value) if kind == "keyword" else t(lang, "hts", v=value)
+            rows.append([InlineKeyboardButton(f"✅ {label} ✖", callback_data=f"sx:{sub_id}")])
         if onboarding:
             rows.append([
                 InlineKeyboardButton(("✅ " if lang == "zh-TW" else "") + "中文", callback_data="lang:zh-TW"),

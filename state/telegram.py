@@ -67,3 +67,25 @@ def acknowledge(db: Database, outbox_id: int, *, user_id: int | None, now: datet
 
 def is_acknowledged(db: Database, outbox_id: int) -> bool:
     return next(db.query("SELECT 1 FROM telegram_acks WHERE outbox_id = ?", [outbox_id]), None) is not None
+
+
+def extra_subscriptions(db: Database, subscriber_id: int) -> list[tuple[int, str, str]]:
+    """(subscription id, kind, value) of a subscriber's keyword and HTS subscriptions."""
+    return [
+        (r["id"], r["kind"], r["value"])
+        for r in db.query(
+            "SELECT id, kind, value FROM subscriptions WHERE subscriber_id = ?"
+            " AND kind IN ('keyword', 'hts') ORDER BY kind, value",
+            [subscriber_id],
+        )
+    ]
+
+
+def remove_subscription(db: Database, subscriber_id: int, subscription_id: int) -> bool:
+    """Delete one subscription by id, only if it belongs to this subscriber."""
+    with db.atomic():
+        cur = db.execute(
+            "DELETE FROM subscriptions WHERE id = ? AND subscriber_id = ?",
+            [subscription_id, subscriber_id],
+        )
+    return bool(cur.rowcount)

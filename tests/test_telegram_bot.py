@@ -72,6 +72,14 @@ async def test_topics_keywords_and_hts_toggle_and_escape_user_text(bot):
     assert {("hts", "8471.30"), ("topic", "section_301")} <= bot.subs(502)
     [r] = await bot.say(502, "/topics")
     assert "301 條款" in r["visible"] and "稅則號列 8471.30" in r["visible"]
+    remove = next(b for b in buttons(r) if "8471.30" in b["text"])
+    assert remove["callback_data"].startswith("sx:")
+    await bot.say(503, "/start")
+    await bot.press(503, remove["callback_data"])  # another chat cannot remove it
+    assert ("hts", "8471.30") in bot.subs(502)
+    await bot.press(502, remove["callback_data"], message_id=r["message_id"])
+    assert ("hts", "8471.30") not in bot.subs(502)
+    assert not any("8471.30" in b["text"] for b in buttons(bot.fake.messages[502][-1]))
 
 
 async def test_digest_quiet_lang_and_mute_with_garbage(bot):
