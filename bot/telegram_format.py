@@ -48,14 +48,33 @@ def split_html(fragment: str, limit: int = MAX_MESSAGE) -> list[str]:
     """
     if visible_len(fragment) <= limit:
         return [fragment]
-    return _pack(fragment.split("\n\n"), "\n\n", limit, visible_len, lambda p: _split_lines_html(p, limit))
+    chunks = _pack(fragment.split("\n\n"), "\n\n", limit, visible_len, lambda p: _split_lines_html(p, limit))
+    # A tag spanning a cut (e.g. <i> around a blank line) would be rejected: send such a
+    # chunk as escaped plain text instead.
+    return [c if balanced(c) else esc(visible_text(c)) for c in chunks]
+
+
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
+
+
+def balanced(fragment: str) -> bool:
+    """True when every opened tag is closed in order within ``fragment``."""
+    stack: list[str] = []
+    for m in _TAG_NAME.finditer(fragment):
+        closing, name = m.group(1), m.group(2).lower()
+        if not closing:
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return False
+    return not stack
 
 
 def _split_lines_html(paragraph: str, limit: int) -> list[str]:
     def too_long(line: str) -> list[str]:
         return [esc(c) for c in _hard_split(visible_text(line), limit)]
 
-    return _pack(paragraph.split("\n"), "\n", limit, visible_len, too_long)
+    chunks = _pack(paragraph.split("\n"), "\n", limit, visible_len, too_long)
+    return [c if balanced(c) else esc(visible_text(c)) for c in chunks]
 
 
 def _pack(pieces, joiner, limit, measure, oversize) -> list[str]:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from bot.channels.pacing import Pacer
 from bot.logsetup import setup_logging
-from bot.telegram_format import split_html, split_plain, visible_len
+from bot.telegram_format import esc, split_html, split_plain, visible_len
 from state.db import open_db
 from state.subscribers import get_subscriber
 from tests.fakebotapi import FakeBotAPI, HtmlError, parse_telegram_html
@@ -281,3 +281,28 @@ async def test_fake_server_enforces_global_rate_and_length(fake):
         assert r.status == 429 and body["parameters"]["retry_after"] >= 1
         async with http.post(f"{fake.base_url}wrong/getMe") as r:
             assert r.status == 401
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_para = st.builds(
+    lambda tag, text: f"<{tag}>{esc(text)}</{tag}>" if tag else esc(text),
+    st.sampled_from(["", "b", "i", "code"]),
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n"),
+        min_size=1,
+        max_size=120,
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_para, min_size=1, max_size=4).map("\n".join), min_size=1, max_size=8))
+def test_split_html_chunks_are_valid_and_short(paragraphs):
+    html = "\n\n".join(paragraphs)
+    chunks = split_html(html, limit=100)
+    for chunk in chunks:
+        assert visible_len(chunk) <= 100
+        parse_telegram_html(chunk)
+    assert sum(visible_len(c) for c in chunks) >= visible_len(html) - html.count("\n")
