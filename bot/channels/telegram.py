@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 # Wait inline (rather than defer to the next sweep) between parts of one long message.
 INLINE_PART_WAIT = 1.5
 
+# 400 answers meaning "this chat cannot receive from us": pause it rather than fail each message.
+NO_RECIPIENT = ("chat not found", "not enough rights", "have no rights", "chat_write_forbidden",
+                "need administrator rights", "user is deactivated")  # fmt: skip
+
 LABELS = {
     "zh-TW": {"url": "原文連結", "done": "已處理", "mute": "靜音此主題"},
     "en": {"url": "Original", "done": "Handled", "mute": "Mute topic"},
@@ -216,7 +220,7 @@ class TelegramChannel:
             except BadRequest as exc:
                 reason = self._redact(exc.message)
                 lowered = reason.lower()
-                if "chat not found" in lowered:
+                if any(m in lowered for m in NO_RECIPIENT):
                     return Blocked(f"400 {reason} chat={chat}")
                 if "can't parse entities" in lowered and is_html and not fallback_used:
                     fallback_used = True
