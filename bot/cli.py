@@ -106,13 +106,19 @@ def _subscription_arg(args: argparse.Namespace) -> tuple[str, str]:
 
 async def _serve(config: Config) -> int:
     db = open_db(config.service.database)
-    service = Service(config, db, build_channels(config))
+    service = Service(config, db, build_channels(config, db=db))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await service.run_forever(stop)
+        if config.telegram.enabled:  # the bot's commands run on the scheduler's event loop
+            from bot.telegram_app import telegram_running
+
+            async with telegram_running(config.telegram, db, reminders=config.reminders):
+                await service.run_forever(stop)
+        else:
+            await service.run_forever(stop)
     finally:
         await service.close()
     return 0
@@ -120,7 +126,7 @@ async def _serve(config: Config) -> int:
 
 async def _once(config: Config, force: bool) -> int:
     db = open_db(config.service.database)
-    service = Service(config, db, build_channels(config))
+    service = Service(config, db, build_channels(config, db=db))
     try:
         result = await service.cycle(force=force)
     finally:

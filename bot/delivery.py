@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot.channels.base import Blocked, Channel, Failed, Outcome, Retry, Sent
+from bot.channels.base import Blocked, Channel, Deferred, Failed, Outcome, Retry, Sent
 from bot.config import DeliveryConfig
 from feeds.fetch import backoff_delay
 from state import outbox
@@ -25,6 +25,7 @@ class DrainStats:
     retried: int = 0
     failed: int = 0
     held: int = 0
+    deferred: int = 0
     outcomes: dict[int, str] = field(default_factory=dict)
 
 
@@ -67,6 +68,10 @@ def apply_outcome(
         outbox.mark_sent(db, msg.id, now=now, detail=outcome.detail)
         stats.sent += 1
         log.info("sent channel=%s outbox_id=%s key=%s", msg.channel, msg.id, msg.message_key)
+    elif isinstance(outcome, Deferred):
+        outbox.mark_deferred(db, msg.id, retry_at=now + timedelta(seconds=max(outcome.after, 0.0)))
+        stats.deferred += 1
+        log.debug("deferred channel=%s outbox_id=%s in=%.1fs", msg.channel, msg.id, outcome.after)
     elif isinstance(outcome, Retry) and msg.attempts < config.max_attempts:
         delay = (
             outcome.after

@@ -168,6 +168,16 @@ def mark_held(db: Database, outbox_id: int, *, now: datetime, error: str) -> Non
         _record(db, outbox_id, now, "held", error)
 
 
+def mark_deferred(db: Database, outbox_id: int, *, retry_at: datetime) -> None:
+    """Not attempted (the channel's pacing said later): back to pending, attempt not counted."""
+    with db.atomic():
+        db.execute(
+            "UPDATE outbox SET status = 'pending', attempts = attempts - 1, next_attempt_at = ?"
+            " WHERE id = ?",
+            [iso(retry_at), outbox_id],
+        )
+
+
 def backlog(db: Database) -> dict[str, int]:
     return {r["status"]: r["n"] for r in db.query("SELECT status, count(*) AS n FROM outbox GROUP BY status")}
 

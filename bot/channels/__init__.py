@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from sqlite_utils import Database
+
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.channels.email import EmailChannel
@@ -11,8 +13,10 @@ from bot.channels.file import FileChannel
 from bot.config import Config
 
 
-def build_channels(config: Config, *, stream: TextIO | None = None) -> dict[str, Channel]:
-    """The channels the configuration enables, by name."""
+def build_channels(
+    config: Config, *, stream: TextIO | None = None, db: Database | None = None
+) -> dict[str, Channel]:
+    """The channels the configuration enables, by name (``db`` lets Telegram follow migrations)."""
     channels: dict[str, Channel] = {}
     if config.console.enabled:
         channels["console"] = ConsoleChannel(stream)
@@ -20,4 +24,8 @@ def build_channels(config: Config, *, stream: TextIO | None = None) -> dict[str,
         channels["file"] = FileChannel(config.file.directory)
     if config.email.enabled:
         channels["email"] = EmailChannel(config.email, config.http)
+    if config.telegram.enabled:
+        from bot.channels.telegram import TelegramChannel
+
+        channels["telegram"] = TelegramChannel(config.telegram, db=db)
     return channels

@@ -35,7 +35,19 @@ class Blocked:
     error: str
 
 
-Outcome = Sent | Retry | Failed | Blocked
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """Not attempted: the channel's own pacing says try again in ``after`` seconds.
+
+    Unlike ``Retry`` this does not count as an attempt and is not recorded in ``deliveries``
+    (e.g. a Telegram chat that received a message less than a second ago).
+    """
+
+    reason: str
+    after: float
+
+
+Outcome = Sent | Retry | Failed | Blocked | Deferred
 
 
 class Channel(Protocol):
