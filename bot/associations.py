@@ -75,6 +75,8 @@ class ForwardResult:
 def _queue_members(db: Database, config: Config, a: store.Association, f: store.Forward, now: datetime) -> int:
     base = config.http.public_url.rstrip("/")
     token_of = {r["id"]: r["token"] for r in db.query("SELECT id, token FROM members WHERE association_id = ?", [a.id])}
+    ann = announcements.get(db, f.announcement_key)
+    url = ann.url if ann else None
     queued = 0
     for member_id, sid in store.member_recipients(db, a.id):
         queued += outbox.enqueue(
@@ -89,6 +91,7 @@ def _queue_members(db: Database, config: Config, a: store.Association, f: store.
                 "forward": f.id,
                 "association": a.id,
                 "announcement": f.announcement_key,
+                "url": url,
                 "unsubscribe_url": f"{base}/optout/{token_of[member_id]}",
             },
             now=now,
@@ -190,11 +193,18 @@ def skip(db: Database, forward_id: int, actor: str, now: datetime) -> None:
         store.audit(db, a.id, f.id, now, actor, "skipped", f.ref_no)
 
 
+def check_editable(db: Database, forward_id: int, actor: str) -> None:
+    """Raises unless ``actor`` may edit this forward now."""
+    f = store.require_forward(db, forward_id)
+    _require_admin(db, f, actor)
+    _require_pending(f)
+
+
 def edit(db: Database, forward_id: int, actor: str, body: str, now: datetime) -> None:
     """An admin rewrites the 說明. Plain text only: it is escaped wherever it is shown."""
+    check_editable(db, forward_id, actor)
     f = store.require_forward(db, forward_id)
-    a = _require_admin(db, f, actor)
-    _require_pending(f)
+    a = store.require_association(db, f.association_id)
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise UserError("說明不可空白", "the text must not be empty")

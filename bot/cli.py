@@ -115,7 +115,7 @@ async def _serve(config: Config) -> int:
         if config.telegram.enabled:  # the bot's commands run on the scheduler's event loop
             from bot.telegram_app import telegram_running
 
-            async with telegram_running(config.telegram, db, reminders=config.reminders):
+            async with telegram_running(config.telegram, db, reminders=config.reminders, app_config=config):
                 await service.run_forever(stop)
         else:
             await service.run_forever(stop)

@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 
 from bot import telegram_deadlines
-from bot.config import RemindersConfig, TelegramConfig
+from bot.config import Config, RemindersConfig, TelegramConfig
 from bot.errors import ConfigError
 from bot.telegram_buttons import TelegramButtons
 from bot.telegram_commands import TelegramCommands
@@ -46,6 +46,7 @@ def build_application(
     *,
     clock: Callable[[], datetime] = _utc_now,
     reminders: RemindersConfig | None = None,
+    app_config: Config | None = None,
 ) -> Application:
     """The bot with every handler registered (not yet initialized or started)."""
     if config.token is None or not config.token.get_secret_value():
@@ -59,6 +60,7 @@ def build_application(
         .build()
     )
     commands = TelegramCommands(db, clock, reminders)
+    commands.app_config = app_config
     app.bot_data["commands"] = commands
     chats = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, commands.on_migrate))
@@ -89,6 +91,7 @@ async def telegram_running(
     clock: Callable[[], datetime] = _utc_now,
     poll_timeout: float = 30,
     reminders: RemindersConfig | None = None,
+    app_config: Config | None = None,
 ) -> AsyncIterator[Application]:
     """Run the bot on the current event loop for the duration of the ``async with`` block."""
     if config.mode == "webhook" and not config.webhook_url.startswith("https://"):
@@ -96,7 +99,7 @@ async def telegram_running(
             "telegram.mode = webhook 需要 https:// 開頭的 telegram.webhook_url",
             "telegram.mode = webhook needs telegram.webhook_url (https://…)",
         )
-    app = build_application(config, db, clock=clock, reminders=reminders)
+    app = build_application(config, db, clock=clock, reminders=reminders, app_config=app_config)
     await app.initialize()
     try:
         await register_commands(app)

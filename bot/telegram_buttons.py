@@ -44,6 +44,8 @@ class TelegramButtons:
                 answer = self.acknowledge(sub, value, query.from_user.id if query.from_user else None)
                 if answer == t(lang, "done_ok"):
                     await self._mark_done(query, data, lang)
+            elif kind == "fwd":  # association preview: 核可 / 編輯 / 略過 (admins only, by user)
+                answer = await self.cmds.associations.on_button(query, value)
             elif kind == "list" and sub is not None and self.cmds.deadlines is not None and value.isdigit():
                 text, markup = self.cmds.deadlines.list_page(sub, int(value))
                 await self._edit(query, text, markup)

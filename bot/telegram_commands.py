@@ -26,9 +26,10 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import telegram_deadlines
-from bot.config import RemindersConfig
+from bot.config import Config, RemindersConfig
 from bot.errors import UserError
 from bot.quiet import parse_quiet
+from bot.telegram_assoc import AssociationActions
 from bot.telegram_format import esc
 from bot.telegram_text import LATER_COMMANDS, find_topic, t, topic_choices
 from state import telegram as tgstate
@@ -77,6 +78,8 @@ class TelegramCommands:
             "mute": self.mute,
             "stop": self.stop,
         }
+        self.app_config: Config | None = None  # the whole configuration, when the service runs
+        self.associations = AssociationActions(self)
         self.deadlines: telegram_deadlines.DeadlineCommands | None = None
         if telegram_deadlines.AVAILABLE:
             self.deadlines = telegram_deadlines.DeadlineCommands(self, reminders or RemindersConfig())
@@ -210,6 +213,8 @@ class TelegramCommands:
 
     async def on_text(self, update: Update, context: Ctx) -> None:
         chat = update.effective_chat
+        if await self.associations.on_text(update, context):
+            return
         if self.deadlines is not None and await self.deadlines.on_text(update, context):
             return
         if chat is not None and chat.type == Chat.PRIVATE:

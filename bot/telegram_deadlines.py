@@ -208,7 +208,10 @@ class DeadlineCommands:
                 rows.append(((day - today).days, r))
         rows.sort(key=lambda x: (x[0], x[1]["item_key"]))
         if not rows:
-            await self.base.reply(update, context, _zh(lang, "未來 30 天沒有期限。", "No deadlines in the next 30 days."))
+            await self.base.reply(
+                update, context,
+                _zh(lang, "未來 30 天沒有期限。", "No deadlines in the next 30 days.") + self.calendar_line(sub, lang),
+            )  # fmt: skip
             return
         lines = [_zh(lang, "<b>未來 30 天的期限</b>", "<b>Deadlines, next 30 days</b>")]
         for days, r in rows[:50]:
@@ -217,7 +220,18 @@ class DeadlineCommands:
                     else _zh(lang, f"剩 {days} 天", f"{days} days left"))  # fmt: skip
             est = _zh(lang, "（估計）", " (est.)") if r["estimate"] else ""
             lines.append(f"• <b>{when}</b> {esc(r['deadline'])}{est} — {esc(r['title'])}\n  <code>{esc(r['item_key'])}</code>")
-        await self.base.reply(update, context, "\n".join(lines))
+        await self.base.reply(update, context, "\n".join(lines) + self.calendar_line(sub, lang))
+
+    def calendar_line(self, sub: Subscriber, lang: str) -> str:
+        """The subscriber's private ICS link, when the HTTP side is running to serve it."""
+        cfg = self.base.app_config
+        if cfg is None or not cfg.http.listen or not sub.token:
+            return ""
+        from bot.web import calendar_url
+
+        url = calendar_url(cfg.http.public_url, sub.token)
+        label = _zh(lang, "📅 加入行事曆（Google／Outlook 訂閱）", "📅 Subscribe in Google Calendar / Outlook")
+        return f'\n\n<a href="{esc(url or "")}">{label}</a>\n<code>{esc(url or "")}</code>'
 
     async def done(self, update: Update, context: Ctx, args: list[str], sub: Subscriber | None) -> None:
         assert sub is not None

@@ -85,6 +85,16 @@ def alert_keyboard(msg: OutboxMessage) -> InlineKeyboardMarkup | None:
     url = _http_url(msg.payload.get("url"))
     if url:
         rows.append([InlineKeyboardButton(labels["url"], url=url)])
+    buttons = msg.payload.get("buttons")
+    if isinstance(buttons, list) and buttons:  # e.g. an association preview: 核可 / 編輯 / 略過
+        rows.append([
+            InlineKeyboardButton(str(b["text"])[:64], callback_data=str(b["callback"]))
+            for b in buttons
+            if isinstance(b, dict) and len(str(b.get("callback", "")).encode()) <= 64
+        ])  # fmt: skip
+        return InlineKeyboardMarkup(rows)
+    if msg.kind == "forward":  # a member's copy: the link only
+        return InlineKeyboardMarkup(rows) if rows else None
     actions = [InlineKeyboardButton(labels["done"], callback_data=f"done:{msg.id}")]
     topics = msg.payload.get("topics") or []
     if topics and isinstance(topics[0], str) and len(f"mute:{topics[0]}".encode()) <= 64:
