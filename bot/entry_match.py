@@ -9,6 +9,7 @@ tracked entries carry those HTS prefixes. Every message says why it matched.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,7 +20,7 @@ from bot.quiet import next_allowed
 from bot.tracker import Rules
 from feeds.model import Announcement
 from state import outbox, tracking
-from state.subscribers import active_subscribers
+from state.subscribers import Subscriber, active_subscribers
 
 _CAPE_RX = re.compile(r"\b(CAPE|IEEPA)\b|9903\.0[12]\.|退稅", re.I)
 
@@ -109,10 +110,13 @@ def match_text(ann: Announcement, m: EntryMatch, *, lang: str) -> str:
 
 
 def queue_entry_matches(
-    db: Database, ann: Announcement, topics: list[str], facts: dict, *, rules: Rules, now: datetime
+    db: Database, ann: Announcement, topics: list[str], facts: dict, *, rules: Rules, now: datetime,
+    subscribers: Mapping[int, Subscriber] | None = None,
 ) -> int:
-    """Queue one ``entries:<announcement>`` message per matched subscriber. Call in atomic()."""
-    subs = {s.id: s for s in active_subscribers(db)}
+    """Queue one ``entries:<announcement>`` message per matched subscriber. Call in atomic().
+
+    ``subscribers`` (active, by id) saves a query per announcement when the caller has them."""
+    subs = subscribers if subscribers is not None else {s.id: s for s in active_subscribers(db)}
     queued = 0
     for sid, m in match_entries(db, ann, topics, facts, rules=rules, today=now.date()).items():
         sub = subs.get(sid)

@@ -37,7 +37,7 @@ from feeds.parsing import ParseError
 from feeds.registry import parser_for
 from state import announcements, outbox, sources
 from state.alerts import record_alert
-from state.subscribers import active_subscribers, all_subscriptions
+from state.subscribers import Subscriber, active_subscribers, all_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ class Service:
                         not_before=next_allowed(now, sub.timezone, sub.quiet_hours),
                     )
                 if pending.alertable:
-                    queued += self._deadline_hooks(ann, u, now)
+                    queued += self._deadline_hooks(ann, u, now, subscribers)
                 announcements.mark_matched(
                     self.db, ann.key, now=now, topics=[h.topic for h in u.topics], facts=u.facts, summary_zh=u.summary_zh
                 )
@@ -226,13 +226,17 @@ class Service:
     async def digest(self, now: datetime) -> int:
         return digest_sweep(self.db, now)
 
-    def _deadline_hooks(self, ann: announcements.Announcement, u: Understanding, now: datetime) -> int:
+    def _deadline_hooks(
+        self, ann: announcements.Announcement, u: Understanding, now: datetime, subscribers: Mapping[int, Subscriber]
+    ) -> int:
         """Deadlines capability: entries touched by this announcement, and reminders for the
         events it announces. Never stops the match sweep."""
         try:
             with self.db.atomic():
                 topics = [h.topic for h in u.topics]
-                queued = queue_entry_matches(self.db, ann, topics, u.facts, rules=self.deadline_rules, now=now)
+                queued = queue_entry_matches(
+                    self.db, ann, topics, u.facts, rules=self.deadline_rules, now=now, subscribers=subscribers
+                )
                 plan_announcement_events(
                     self.db, ann.key, ann.title, u.facts, now=now, at=self.config.reminders.time_of_day
                 )
