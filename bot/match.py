@@ -25,6 +25,8 @@ def match_announcement(
     hts = [_digits(h) for h in u.facts.get("hts", []) or []]
     out: dict[int, list[str]] = {}
     for sid, subs in subscriptions.items():
+        if any(s.kind == "mute" and s.value in topics for s in subs):
+            continue  # the subscriber muted a topic this item is on
         reasons = list(_reasons(ann, text, topics, hts, subs))
         if reasons:
             out[sid] = reasons

@@ -295,6 +295,8 @@ class TelegramCommands:
         if unsubscribe(self.db, sub.id, kind, value):
             return False
         subscribe(self.db, sub.id, kind, value, now=self.clock())
+        if kind == "topic":
+            unsubscribe(self.db, sub.id, "mute", value)  # choosing a topic again lifts its mute
         return True
 
     async def lang(self, update: Update, context: Ctx, args: list[str], sub: Subscriber | None) -> None:
@@ -353,11 +355,9 @@ class TelegramCommands:
         lang = lang_of(sub)
         topic = find_topic(topic_id)
         label = esc(topic.label(lang) if topic else topic_id)
-        removed = unsubscribe(self.db, sub.id, "topic", topic_id)
-        text = t(lang, "muted" if removed else "not_subscribed", label=label)
-        if any(s.kind == "all" for s in subscriptions_of(self.db, sub.id)):
-            text += "\n" + t(lang, "mute_all_note")
-        return text
+        unsubscribe(self.db, sub.id, "topic", topic_id)
+        subscribe(self.db, sub.id, "mute", topic_id, now=self.clock())  # excluded even under 全部訊息
+        return t(lang, "muted", label=label)
 
     async def stop(self, update: Update, context: Ctx, args: list[str], sub: Subscriber | None) -> None:
         assert sub is not None

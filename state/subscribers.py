@@ -15,7 +15,8 @@ from state.schema_mail import new_token
 CHANNELS = ("console", "file", "telegram", "email", "association")
 # "urgent" (a topic id) does not match by itself: it makes a digest subscriber's alerts on
 # that topic go out at once instead of waiting for the digest.
-SUBSCRIPTION_KINDS = ("all", "topic", "keyword", "source", "hts", "urgent")
+# "mute" (a topic id) excludes announcements on that topic, whatever else matched them.
+SUBSCRIPTION_KINDS = ("all", "topic", "keyword", "source", "hts", "urgent", "mute")
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,3 +137,4 @@ async def test_admin_edits_the_preview_in_telegram_and_html_stays_text(tmp_path)
         assert db.execute("SELECT count(*) FROM outbox WHERE kind = 'preview'").fetchone()[0] == 2
     finally:
         await fake.stop()
+

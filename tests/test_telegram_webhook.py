@@ -1,0 +1,41 @@
+"""Webhook mode: the real python-telegram-bot webhook server, fed by a test as Telegram would."""
+
+from __future__ import annotations
+
+from bot.telegram_app import telegram_running
+from state.db import open_db
+from tests.fakebotapi import FakeBotAPI
+from tests.tg_helpers import NOW, telegram_config
+
+
+async def test_webhook_mode_receives_updates_and_rejects_a_wrong_secret(tmp_path):
+    import hashlib
+
+    import aiohttp
+
+    from tests.smtpserver import free_port
+
+    fake = await FakeBotAPI(private_interval=0).start()
+    port = free_port()
+    tg = telegram_config(
+        fake, mode="webhook", webhook_url="https://bot.example.test/telegram", webhook_listen="127.0.0.1",
+        webhook_port=port,
+    )  # fmt: skip
+    db = open_db(tmp_path / "w.db")
+    secret = hashlib.sha256(b"tradealert" + fake.token.encode()).hexdigest()[:64]
+    try:
+        async with telegram_running(tg, db, clock=lambda: NOW):
+            assert any(m == "setWebhook" for m, _ in fake.calls)
+            upd = fake.push_text(777, "/start")
+            fake._updates.remove(upd)  # deliver it by webhook, not by getUpdates
+            url = f"http://127.0.0.1:{port}/telegram"
+            async with aiohttp.ClientSession() as http:
+                async with http.post(url, json=upd, headers={"X-Telegram-Bot-Api-Secret-Token": "forged"}) as r:
+                    assert r.status == 403
+                async with http.post(url, json=upd, headers={"X-Telegram-Bot-Api-Secret-Token": secret}) as r:
+                    assert r.status == 200
+            replies = await fake.wait_for_messages(777, 1)
+            assert replies and fake.token not in replies[0]["text"]
+    finally:
+        await fake.stop()
+    assert db.execute("SELECT count(*) FROM subscribers WHERE channel = 'telegram' AND address = '777'").fetchone()[0] == 1
