@@ -26,7 +26,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot import telegram_deadlines
 from bot.config import Config, RemindersConfig, TelegramConfig
 from bot.errors import ConfigError
 from bot.telegram_buttons import TelegramButtons
@@ -75,7 +74,7 @@ def build_application(
 
 async def register_commands(app: Application) -> None:
     """setMyCommands: 繁體中文 by default, English for clients set to English."""
-    listed = COMMANDS + (DEADLINE_COMMANDS if telegram_deadlines.AVAILABLE else ())
+    listed = COMMANDS + DEADLINE_COMMANDS
     try:
         await app.bot.set_my_commands([BotCommand(c, zh) for c, zh, _ in listed])
         await app.bot.set_my_commands([BotCommand(c, en) for c, _, en in listed], language_code="en")

@@ -46,7 +46,7 @@ class TelegramButtons:
                     await self._mark_done(query, data, lang)
             elif kind == "fwd":  # association preview: 核可 / 編輯 / 略過 (admins only, by user)
                 answer = await self.cmds.associations.on_button(query, value)
-            elif kind == "list" and sub is not None and self.cmds.deadlines is not None and value.isdigit():
+            elif kind == "list" and sub is not None and value.isdigit():
                 text, markup = self.cmds.deadlines.list_page(sub, int(value))
                 await self._edit(query, text, markup)
             elif kind in ("t", "sx", "lang", "dg", "dt", "mute", "stop", "ok"):
@@ -68,7 +68,7 @@ class TelegramButtons:
             return t(lang, "not_found")  # never act on another chat's message
         fresh = tgstate.acknowledge(self.cmds.db, int(value), user_id=user_id, now=self.cmds.clock())
         kind, payload = tgstate.outbox_kind_payload(self.cmds.db, int(value))
-        if fresh and kind == "reminder" and self.cmds.deadlines is not None and payload.get("item"):
+        if fresh and kind == "reminder" and payload.get("item"):
             try:
                 self.cmds.deadlines.done_item(sub, str(payload["item"]))
             except UserError:

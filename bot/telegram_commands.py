@@ -31,7 +31,7 @@ from bot.errors import UserError
 from bot.quiet import parse_quiet
 from bot.telegram_assoc import AssociationActions
 from bot.telegram_format import esc
-from bot.telegram_text import LATER_COMMANDS, find_topic, t, topic_choices
+from bot.telegram_text import find_topic, t, topic_choices
 from state import telegram as tgstate
 from state.subscribers import (
     Subscriber,
@@ -80,10 +80,8 @@ class TelegramCommands:
         }
         self.app_config: Config | None = None  # the whole configuration, when the service runs
         self.associations = AssociationActions(self)
-        self.deadlines: telegram_deadlines.DeadlineCommands | None = None
-        if telegram_deadlines.AVAILABLE:
-            self.deadlines = telegram_deadlines.DeadlineCommands(self, reminders or RemindersConfig())
-            self.deadlines.register()
+        self.deadlines = telegram_deadlines.DeadlineCommands(self, reminders or RemindersConfig())
+        self.deadlines.register()
 
     # ---- helpers ----------------------------------------------------------------------
     def subscriber(self, chat: Chat) -> Subscriber | None:
@@ -197,8 +195,7 @@ class TelegramCommands:
         lang = lang_of(sub)
         handler = self.commands.get(name)
         if handler is None:
-            key = "later" if name in LATER_COMMANDS else "unknown_command"
-            await self.reply(update, context, t(lang, key, cmd=esc(head[:64])[:200] if key != "later" else name))
+            await self.reply(update, context, t(lang, "unknown_command", cmd=esc(head[:64])[:200]))
             return
         if name not in SETTINGS_FREE and not await self.is_admin(update, context):
             await self.reply(update, context, t(lang, "admins_only"))
@@ -215,18 +212,13 @@ class TelegramCommands:
         chat = update.effective_chat
         if await self.associations.on_text(update, context):
             return
-        if self.deadlines is not None and await self.deadlines.on_text(update, context):
+        if await self.deadlines.on_text(update, context):
             return
         if chat is not None and chat.type == Chat.PRIVATE:
             await self.reply(update, context, t(lang_of(self.subscriber(chat)), "text_hint"))
 
     async def on_document(self, update: Update, context: Ctx) -> None:
-        if self.deadlines is not None:
-            await self.deadlines.on_document(update, context)
-            return
-        chat = update.effective_chat
-        if chat is not None and chat.type == Chat.PRIVATE:
-            await self.reply(update, context, t(lang_of(self.subscriber(chat)), "later", cmd="import"))
+        await self.deadlines.on_document(update, context)
 
     # ---- commands ---------------------------------------------------------------------
     async def start(self, update: Update, context: Ctx, args: list[str], sub: Subscriber | None) -> None:
@@ -256,7 +248,7 @@ class TelegramCommands:
         )  # fmt: skip
 
     async def help(self, update: Update, context: Ctx, args: list[str], sub: Subscriber | None) -> None:
-        extra = t(lang_of(sub), "help_deadlines") if self.deadlines is not None else ""
+        extra = t(lang_of(sub), "help_deadlines")
         await self.reply(update, context, t(lang_of(sub), "help") + extra)
 
     async def topics(self, update: Update, context: Ctx, args: list[str], sub: Subscriber | None) -> None:

@@ -2,8 +2,7 @@
 /done, /import (CSV document) and /export_cape.
 
 The use cases live in ``bot.tracker``, ``bot.csv_entries`` and ``state.tracking`` /
-``state.reminders`` (the deadlines capability); when those modules are absent, ``AVAILABLE``
-is False and the bot answers that entry tracking is not enabled yet.
+``state.reminders`` (the deadlines capability); these handlers only parse, call and reply.
 """
 
 from __future__ import annotations
@@ -25,19 +24,14 @@ from state.subscribers import Subscriber
 if TYPE_CHECKING:
     from bot.telegram_commands import Ctx, TelegramCommands
 
-try:  # first-party or absent depending on the build, hence no import sorting here
-    from bot.calendars import parse_date  # noqa: I001
-    from bot.csv_entries import cape_batches, errors_message, parse_csv, write_cape_files
-    from bot.deadlines import UsEntry, us_entry_deadlines
-    from bot.entries import parse_entry_number
-    from bot.tracker import Rules, track_entries
-    from state import reminders as reminder_store  # type: ignore[attr-defined]
-    from state import tracking
-    from state.tracking import TrackedEntry
-
-    AVAILABLE = True
-except ImportError:  # the deadlines capability is not in this build
-    AVAILABLE = False
+from bot.calendars import parse_date
+from bot.csv_entries import cape_batches, errors_message, parse_csv, write_cape_files
+from bot.deadlines import UsEntry, us_entry_deadlines
+from bot.entries import parse_entry_number
+from bot.tracker import Rules, track_entries
+from state import reminders as reminder_store
+from state import tracking
+from state.tracking import TrackedEntry
 
 log = logging.getLogger(__name__)
 

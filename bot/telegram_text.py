@@ -68,7 +68,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("stop", "刪除本聊天室的所有資料", "Delete this chat's data"),
 )
 
-# Registered too when the deadlines capability is present (bot.telegram_deadlines.AVAILABLE).
+# The deadline commands (bot/telegram_deadlines.py).
 DEADLINE_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("track", "追蹤報關：/track 報關編號 release=日期", "Track an entry: /track ENTRY release=date"),
     ("list", "追蹤中的報關", "Tracked entries"),
@@ -80,7 +80,6 @@ DEADLINE_COMMANDS: tuple[tuple[str, str, str], ...] = (
 )
 
 # Commands of the deadlines capability; answered with a clear note until it is wired in.
-LATER_COMMANDS = ("track", "list", "untrack", "deadlines", "done", "import", "export_cape")
 
 T: dict[str, dict[str, str]] = {
     "zh-TW": {
@@ -116,7 +115,6 @@ T: dict[str, dict[str, str]] = {
         "need_start": "此聊天室尚未訂閱，請先輸入 /start。",
         "admins_only": "只有本群組／頻道的管理員可以變更設定。",
         "unknown_command": "不認得指令「{cmd}」。輸入 /help 查看可用指令。",
-        "later": "「/{cmd}」（報關追蹤與期限）尚未在此機器人啟用，敬請期待。",
         "text_hint": "請輸入指令，例如 /topics 或 /help。",
         "kw_usage": "用法：/topics kw 關鍵字（1–40 字）",
         "hts_usage": "用法：/topics hts 稅則號列前綴，例如 /topics hts 8471 或 9903.01",
@@ -191,7 +189,6 @@ T: dict[str, dict[str, str]] = {
         "need_start": "This chat is not subscribed yet: send /start first.",
         "admins_only": "Only this group's or channel's admins can change settings.",
         "unknown_command": "Unknown command “{cmd}”. Send /help for the list.",
-        "later": "/{cmd} (entry tracking and deadlines) is not enabled on this bot yet.",
         "text_hint": "Send a command, e.g. /topics or /help.",
         "kw_usage": "Usage: /topics kw word (1–40 characters)",
         "hts_usage": "Usage: /topics hts prefix, e.g. /topics hts 8471 or 9903.01",

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator  # noqa: E402
 
 import pytest
-
-pytest.importorskip("bot.tracker")
-
-from collections.abc import AsyncIterator  # noqa: E402
 
 from bot.entries import check_digit  # noqa: E402
 from tests.tg_helpers import Bot, buttons, running_bot  # noqa: E402
