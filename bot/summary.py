@@ -149,6 +149,8 @@ def _event_bullets(facts: Mapping[str, Any], tz: str, ref_year: int | None) -> l
             shown = format_event_window(e["start"], e["end"], tz=tz, ref_year=ref_year, zone=e.get("zone"))
         else:
             shown = format_event_time(e["start"], tz=tz, ref_year=ref_year, zone=e.get("zone"))
+        if e.get("url") and e["kind"] in ("webinar", "support_call"):
+            shown += f"（報名 {e['url']}）"  # the registration link is what the reader acts on
         groups.setdefault(label, []).append(shown)
     return [f"{label}：{'；'.join(times)}" for label, times in groups.items()][:2]
 

@@ -155,7 +155,9 @@ def test_link_targets_stay_beside_their_text_so_events_get_their_registration_li
     result = parse_csms_rss((SAMPLES_DIR / "csms_rss.xml").read_bytes(), "rss", now=NOW)
     cape = next(a for a in result.items if a.key == "csms:68396594")
     assert "Register here (https://teams.microsoft.com/l/meetup-join/cape-webinar-0421)" in cape.body
-    events = [e for e in understand(cape, now=NOW).facts["events"] if e["kind"] == "webinar"]
+    u = understand(cape, now=NOW)
+    assert "（報名 https://teams.microsoft.com/l/meetup-join/cape-webinar-0421）" in u.summary_zh
+    events = [e for e in u.facts["events"] if e["kind"] == "webinar"]
     assert [e.get("url") for e in events] == [
         "https://teams.microsoft.com/l/meetup-join/cape-webinar-0421",
         "https://teams.microsoft.com/l/meetup-join/cape-webinar-0428",
