@@ -194,7 +194,7 @@ class RemindersConfig(_Section):
 def _default_sources() -> tuple[SourceConfig, ...]:
     """The bundled sample feeds: the embedded default, used by the demo and a bare run."""
     return tuple(
-        SourceConfig(name=name, kind=kind, url=(SAMPLES_DIR / file).as_uri(), language=lang)
+        SourceConfig(name=name, kind=kind, url=(SAMPLES_DIR / file).as_uri(), language=lang)  # type: ignore[arg-type]
         for name, kind, file, lang in (
             ("cbp-csms-rss", "csms_rss", "csms_rss.xml", "en"),
             ("cbp-csms-widget", "csms_widget", "csms_widget.js", "en"),

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from bot.understand import Understanding
 from feeds.model import Announcement
+from feeds.topics import TOPICS
 from state.subscribers import Subscription
 
 
@@ -55,12 +56,5 @@ def _reasons(
 
 def topic_label(topic_id: str) -> str:
     """The topic's 繁體中文 name where the taxonomy knows it, else its id."""
-    try:
-        from feeds.topics import TOPICS  # the understanding capability's taxonomy
-
-        entry = TOPICS.get(topic_id)
-    except ImportError:
-        entry = None
-    if entry is None:
-        return topic_id
-    return getattr(entry, "zh", None) or (entry.get("zh") if isinstance(entry, dict) else topic_id)
+    entry = TOPICS.get(topic_id)
+    return entry.zh if entry is not None else topic_id

@@ -4,20 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Used when the understanding capability's taxonomy (feeds.topics.TOPICS) is not present.
-FALLBACK_TOPICS: dict[str, tuple[str, str]] = {
-    "ieepa_cape": ("IEEPA 關稅退稅（CAPE）", "IEEPA refunds (CAPE)"),
-    "section_232": ("232 條款", "Section 232"),
-    "section_301": ("301 條款", "Section 301"),
-    "adcvd": ("反傾銷稅／平衡稅", "AD/CVD"),
-    "de_minimis": ("小額免稅（321 條款）", "De minimis (Section 321)"),
-    "ace": ("自動化商業環境（ACE）", "ACE"),
-    "tw_customs": ("關務署公告", "Taiwan Customs"),
-    "tw_trade": ("國際貿易署公告", "Taiwan trade (TITA)"),
-    "tw_incentive": ("上線獎勵", "Go-live incentives"),
-    "webinar": ("線上說明會", "Webinars"),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class TopicChoice:
@@ -30,21 +16,10 @@ class TopicChoice:
 
 
 def topic_choices() -> list[TopicChoice]:
-    """The topics a subscriber can toggle, from the taxonomy when it exists."""
-    try:
-        from feeds.topics import TOPICS  # type: ignore[import-not-found]
-    except ImportError:
-        TOPICS = None
-    if not TOPICS:
-        return [TopicChoice(k, zh, en) for k, (zh, en) in FALLBACK_TOPICS.items()]
-    out = []
-    for key, entry in TOPICS.items():
-        if isinstance(entry, dict):
-            zh, en = entry.get("zh", key), entry.get("en", key)
-        else:
-            zh, en = getattr(entry, "zh", key), getattr(entry, "en", key)
-        out.append(TopicChoice(str(key), str(zh), str(en)))
-    return out
+    """The topics a subscriber can toggle: the taxonomy in ``feeds/data/topics.toml``."""
+    from feeds.topics import TOPICS
+
+    return [TopicChoice(t.id, t.zh, t.en) for t in TOPICS.values()]
 
 
 def find_topic(value: str) -> TopicChoice | None:

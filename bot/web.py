@@ -87,14 +87,19 @@ def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[st
             if start is None:
                 continue
             label = str(ev.get("label") or ev.get("kind") or "event")
-            zoned = isinstance(start, datetime) and start.tzinfo is not None
+            if isinstance(start, datetime) and start.tzinfo is not None:
+                when: date = real_zone(start)
+                end, duration, note = _event_end(ev, start), timedelta(hours=1), ""
+            else:  # no zone in the text: an all-day entry on that date, never a guessed time
+                when = start.date() if isinstance(start, datetime) else start
+                end, duration, note = None, None, "（未註明時區）" if isinstance(start, datetime) else ""
             entries.append(
                 {
                     "uid": _uid(r["key"], "event", str(i)),
-                    "summary": f"{label}｜{r['title']}"[:250] + ("" if zoned or not isinstance(start, datetime) else "（未註明時區）"),
-                    "start": real_zone(start) if zoned else (start.date() if isinstance(start, datetime) else start),
-                    "end": _event_end(ev, start) if zoned else None,
-                    "duration": timedelta(hours=1) if zoned else None,  # when no end was written
+                    "summary": f"{label}｜{r['title']}"[:250] + note,
+                    "start": when,
+                    "end": end,
+                    "duration": duration,  # used when no end was written
                     "url": str(ev.get("url") or r["url"]),
                     "description": f"{r['title']}\n{r['url']}",
                 }
@@ -193,7 +198,7 @@ def make_app(db: Database, *, clock: Callable[[], datetime], last_sweeps: Callab
 
     async def health(request: web.Request) -> web.Response:
         now = clock()
-        srcs = [
+        srcs: list[dict[str, Any]] = [
             {
                 "name": s.name,
                 "last_status": s.last_status,

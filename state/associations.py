@@ -159,7 +159,7 @@ def add_member(
         )
         member_id = int(cur.lastrowid or 0)
     else:
-        member_id = row["id"]
+        member_id = row["id"]  # type: ignore[index]  # row is set when not created
     for channel, address in contacts:
         sid = contact_subscriber(db, channel, address, firm, now)
         db.execute("INSERT OR IGNORE INTO member_contacts (member_id, subscriber_id) VALUES (?,?)", [member_id, sid])
