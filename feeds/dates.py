@@ -293,24 +293,20 @@ _GENERIC = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/De
             "PT": "America/Los_Angeles"}  # fmt: skip
 
 
+_ZONE_WORDS = (  # longest first: "eastern daylight time" before "eastern"
+    ("eastern daylight", "EDT"), ("eastern standard", "EST"), ("eastern", "ET"),
+    ("central daylight", "CDT"), ("central standard", "CST"), ("central", "CT"),
+    ("pacific", "PT"),
+)  # fmt: skip
+
+
 def _zone_code(raw: str | None) -> str | None:
     if not raw:
         return None
     z = " ".join(raw.lower().split())
-    if z.startswith("eastern daylight"):
-        return "EDT"
-    if z.startswith("eastern standard"):
-        return "EST"
-    if z.startswith("eastern"):
-        return "ET"
-    if z.startswith("central daylight"):
-        return "CDT"
-    if z.startswith("central standard"):
-        return "CST"
-    if z.startswith("central"):
-        return "CT"
-    if z.startswith("pacific"):
-        return "PT"
+    for words, code in _ZONE_WORDS:
+        if z.startswith(words):
+            return code
     if "universal" in z:
         return "UTC"
     return raw.upper()

@@ -74,3 +74,21 @@ class SmtpServer:
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
+
+
+def mail_config_toml(port: int, *, http_port: int = 8080, username: str = "", batch: int = 200) -> str:
+    """The [email] / [http] / [delivery] TOML a test appends to its config for this server."""
+    return f"""
+[email]
+enabled = true
+host = "127.0.0.1"
+port = {port}
+security = "none"
+sender = "關務快訊 <alerts@tradealert.test>"
+timeout = 5
+username = "{username}"
+[http]
+public_url = "http://127.0.0.1:{http_port}"
+[delivery]
+batch = {batch}
+"""

@@ -17,7 +17,7 @@ from state.db import open_db
 from state.subscribers import subscribe
 from tests.conftest import NOW, server_config
 from tests.fakebotapi import FakeBotAPI
-from tests.smtpserver import SmtpServer
+from tests.smtpserver import SmtpServer, mail_config_toml
 from tests.tg_helpers import buttons, telegram_config
 
 ADMIN = 5001
@@ -37,15 +37,7 @@ async def test_preview_approve_button_then_200_members_over_telegram_and_smtp(tm
     fake = await FakeBotAPI(global_per_second=10_000, private_interval=0).start()
     try:
         with SmtpServer() as smtp:
-            extra = f"""
-[email]
-enabled = true
-host = "127.0.0.1"
-port = {smtp.port}
-security = "none"
-[delivery]
-batch = 1000
-"""
+            extra = mail_config_toml(smtp.port, batch=1000)
             config = server_config(tmp_path, feed_server, {"csms": ("csms_rss", "/csms.xml")}, extra=extra)
             tg = telegram_config(fake, messages_per_second=10_000, per_chat_interval=0.001)
             config = config.model_copy(update={"telegram": tg})

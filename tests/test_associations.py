@@ -18,22 +18,13 @@ from state import outbox
 from state.db import open_db
 from state.subscribers import subscribe
 from tests.conftest import NOW, server_config
-from tests.smtpserver import SmtpServer
+from tests.smtpserver import SmtpServer, mail_config_toml
 
 MEMBERS = 200
 
 
 def _config(tmp_path, feed_server, smtp):
-    extra = f"""
-[email]
-enabled = true
-host = "127.0.0.1"
-port = {smtp.port}
-security = "none"
-sender = "關務快訊 <alerts@tradealert.test>"
-[delivery]
-batch = 1000
-"""
+    extra = mail_config_toml(smtp.port, batch=1000)
     return server_config(tmp_path, feed_server, {"csms": ("csms_rss", "/csms.xml")}, extra=extra)
 
 

@@ -17,22 +17,11 @@ from state.db import open_db
 from state.outbox import OutboxMessage
 from state.subscribers import add_subscriber, get_subscriber, subscribe, update_subscriber
 from tests.conftest import NOW, server_config
-from tests.smtpserver import SmtpServer, free_port
+from tests.smtpserver import SmtpServer, free_port, mail_config_toml
 
 
 def _config(tmp_path, feed_server, smtp: SmtpServer, http_port: int = 8080, password: bool = False):
-    extra = f"""
-[email]
-enabled = true
-host = "127.0.0.1"
-port = {smtp.port}
-security = "none"
-sender = "關務快訊 <alerts@tradealert.test>"
-timeout = 5
-{'username = "bot"' if password else ''}
-[http]
-public_url = "http://127.0.0.1:{http_port}"
-"""
+    extra = mail_config_toml(smtp.port, http_port=http_port, username="bot" if password else "")
     return server_config(tmp_path, feed_server, {"csms": ("csms_rss", "/csms.xml")}, extra=extra)
 
 
