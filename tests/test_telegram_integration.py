@@ -1,4 +1,4 @@
-"""Webhook mode: the real python-telegram-bot webhook server, fed by a test as Telegram would."""
+"""The bot wired into the service: webhook mode as Telegram feeds it, and the calendar link."""
 
 from __future__ import annotations
 
@@ -39,3 +39,21 @@ async def test_webhook_mode_receives_updates_and_rejects_a_wrong_secret(tmp_path
     finally:
         await fake.stop()
     assert db.execute("SELECT count(*) FROM subscribers WHERE channel = 'telegram' AND address = '777'").fetchone()[0] == 1
+
+
+async def test_deadlines_offers_the_private_calendar_link(tmp_path):
+    from bot.config import Config, HttpConfig
+
+    fake = await FakeBotAPI(private_interval=0).start()
+    db = open_db(tmp_path / "c.db")
+    cfg = Config(http=HttpConfig(listen="127.0.0.1:8080", public_url="https://alerts.example.tw"))
+    try:
+        async with telegram_running(telegram_config(fake), db, clock=lambda: NOW, poll_timeout=0.2, app_config=cfg):
+            fake.push_text(888, "/start")
+            await fake.wait_for_messages(888, 1)
+            fake.push_text(888, "/deadlines")
+            msgs = await fake.wait_for_messages(888, 2)
+    finally:
+        await fake.stop()
+    token = next(db.query("SELECT token FROM subscribers WHERE address = '888'"))["token"]
+    assert f"https://alerts.example.tw/calendar/{token}.ics" in msgs[-1]["text"]
