@@ -166,6 +166,7 @@ class EmailConfig(_Section):
     password: SecretStr | None = None
     sender: str = "tradealert <alerts@example.org>"
     timeout: Duration = 30
+    ca_file: str = ""  # PEM bundle to trust besides the system's (e.g. an internal relay's CA)
 
 
 class HttpConfig(_Section):

@@ -8,8 +8,10 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -52,8 +54,21 @@ class _Handler:
         return "250 Message accepted"
 
 
+DATA = Path(__file__).resolve().parent / "data"
+TEST_CA = DATA / "smtp-test.crt"  # self-signed for 127.0.0.1, test use only
+
+
+def _server_tls() -> ssl.SSLContext:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(DATA / "smtp-test.crt", DATA / "smtp-test.key")
+    return ctx
+
+
 class SmtpServer:
-    def __init__(self, *, password: str | None = None) -> None:
+    """``tls="starttls"`` offers (and requires) STARTTLS; ``tls="implicit"`` is TLS from the
+    first byte (port 465 style). Both use the test certificate in ``tests/data``."""
+
+    def __init__(self, *, password: str | None = None, tls: str = "none") -> None:
         self.box = Mailbox()
         self.port = free_port()
         kwargs: dict = {}
@@ -66,6 +81,10 @@ class SmtpServer:
                 return AuthResult(success=ok)
 
             kwargs = {"authenticator": authenticator, "auth_require_tls": False}
+        if tls == "starttls":
+            kwargs.update(tls_context=_server_tls(), require_starttls=True)
+        elif tls == "implicit":
+            kwargs.update(ssl_context=_server_tls())
         self.controller = Controller(_Handler(self.box), hostname="127.0.0.1", port=self.port, **kwargs)
 
     def __enter__(self) -> SmtpServer:
@@ -76,14 +95,18 @@ class SmtpServer:
         self.controller.stop()
 
 
-def mail_config_toml(port: int, *, http_port: int = 8080, username: str = "", batch: int = 200) -> str:
+def mail_config_toml(
+    port: int, *, http_port: int = 8080, username: str = "", batch: int = 200, security: str = "none",
+    ca_file: str = "",
+) -> str:
     """The [email] / [http] / [delivery] TOML a test appends to its config for this server."""
     return f"""
 [email]
 enabled = true
 host = "127.0.0.1"
 port = {port}
-security = "none"
+security = "{security}"
+ca_file = "{ca_file}"
 sender = "關務快訊 <alerts@tradealert.test>"
 timeout = 5
 username = "{username}"

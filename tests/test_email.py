@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 
 import aiohttp
+import pytest
 
 from bot.channels.email import build_message
 from bot.config import HttpConfig
@@ -241,3 +242,33 @@ async def test_digest_carries_deadline_table_overdue_first(tmp_path, feed_server
     html = digests[0].get_body(("html",)).get_content()
     assert html.index("C-TPAT 年度審查") < html.index("AEO 重新認證")  # overdue first
     assert "已逾期 3 天" in html and "遠期事項" not in html  # beyond 30 days: not in the table
+
+
+@pytest.mark.parametrize(("server_tls", "security"), [("starttls", "starttls"), ("implicit", "tls")])
+async def test_starttls_and_implicit_tls_verify_the_server(tmp_path, feed_server, server_tls, security):
+    from tests.smtpserver import TEST_CA
+
+    with SmtpServer(tls=server_tls) as smtp:
+        extra = mail_config_toml(smtp.port, security=security, ca_file=str(TEST_CA))
+        config = server_config(tmp_path, feed_server, {"csms": ("csms_rss", "/csms.xml")}, extra=extra)
+        db = open_db(config.service.database)
+        s = add_subscriber(db, name="x", channel="email", address="tls@firm.tw", now=NOW)
+        subscribe(db, s.id, "keyword", "68396594", now=NOW)
+        svc = _service(config, db)
+        await svc.cycle(NOW, force=True)
+        await svc.close()
+        assert len(smtp.box.to("tls@firm.tw")) == 1
+
+    # The same server without trusting its certificate: refused, kept queued, not sent in clear.
+    (tmp_path / "b").mkdir()
+    with SmtpServer(tls=server_tls) as smtp:
+        extra = mail_config_toml(smtp.port, security=security)
+        config = server_config(tmp_path / "b", feed_server, {"csms": ("csms_rss", "/csms.xml")}, extra=extra)
+        db = open_db(config.service.database)
+        s = add_subscriber(db, name="x", channel="email", address="tls@firm.tw", now=NOW)
+        subscribe(db, s.id, "keyword", "68396594", now=NOW)
+        svc = _service(config, db)
+        await svc.cycle(NOW, force=True)
+        await svc.close()
+        assert smtp.box.messages == []
+        assert [r["status"] for r in outbox.messages_for(db, s.id)] == ["pending"]

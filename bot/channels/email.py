@@ -91,6 +91,7 @@ class EmailChannel:
                 password=c.password.get_secret_value() if c.password else None,
                 use_tls=c.security == "tls",
                 start_tls=c.security == "starttls",
+                cert_bundle=c.ca_file or None,
                 timeout=c.timeout,
             )
         except aiosmtplib.SMTPAuthenticationError as exc:
