@@ -32,6 +32,22 @@ def _service(config, db, clock=lambda: NOW):
     return Service(config, db, build_channels(config), clock=clock, rng=random.Random(3))
 
 
+def _email_subscriber(db, address: str, *subscriptions: tuple[str, str], name: str = "x"):
+    sub = add_subscriber(db, name=name, channel="email", address=address, now=NOW)
+    for kind, value in subscriptions:
+        subscribe(db, sub.id, kind, value, now=NOW)
+    return sub
+
+
+async def _one_cycle(config, db) -> None:
+    """A fresh service polls, matches and delivers once, then closes."""
+    svc = _service(config, db)
+    try:
+        await svc.cycle(NOW, force=True)
+    finally:
+        await svc.close()
+
+
 def _subject(msg) -> str:
     return str(make_header(decode_header(msg["Subject"])))
 
@@ -41,11 +57,8 @@ async def test_alert_email_is_multipart_with_chinese_subject_and_one_click_unsub
     with SmtpServer() as smtp:
         config = _config(tmp_path, feed_server, smtp, http_port)
         db = open_db(config.service.database)
-        sub = add_subscriber(db, name="台灣精密", channel="email", address="ops@firm.tw", now=NOW)
-        subscribe(db, sub.id, "keyword", "CAPE", now=NOW)
-        svc = _service(config, db)
-        await svc.cycle(NOW, force=True)
-        await svc.close()
+        sub = _email_subscriber(db, "ops@firm.tw", ("keyword", "CAPE"), name="台灣精密")
+        await _one_cycle(config, db)
         got = smtp.box.to("ops@firm.tw")
     assert got, "no mail arrived"
     cape = next(m for m in got if "68396594" in m.get_body(("plain",)).get_content())
@@ -133,11 +146,8 @@ async def test_smtp_server_down_keeps_the_message_queued(tmp_path, feed_server):
 
     config = _config(tmp_path, feed_server, Down)  # type: ignore[arg-type]
     db = open_db(config.service.database)
-    s = add_subscriber(db, name="x", channel="email", address="x@firm.tw", now=NOW)
-    subscribe(db, s.id, "all", "", now=NOW)
-    svc = _service(config, db)
-    await svc.cycle(NOW, force=True)
-    await svc.close()
+    s = _email_subscriber(db, "x@firm.tw", ("all", ""))
+    await _one_cycle(config, db)
     rows = outbox.messages_for(db, s.id)
     assert rows and all(r["status"] == "pending" for r in rows)
     assert all("SMTP unavailable" in r["last_error"] for r in rows)
@@ -148,11 +158,8 @@ async def test_login_uses_the_secret_and_never_logs_it(tmp_path, feed_server, ca
     with SmtpServer(password="s3cret-smtp-pw") as smtp:
         config = _config(tmp_path, feed_server, smtp, password=True)
         db = open_db(config.service.database)
-        s = add_subscriber(db, name="x", channel="email", address="x@firm.tw", now=NOW)
-        subscribe(db, s.id, "keyword", "68396594", now=NOW)
-        svc = _service(config, db)
-        await svc.cycle(NOW, force=True)
-        await svc.close()
+        _email_subscriber(db, "x@firm.tw", ("keyword", "68396594"))
+        await _one_cycle(config, db)
         assert smtp.box.logins == ["bot"] and smtp.box.to("x@firm.tw")
     assert "s3cret-smtp-pw" not in caplog.text
 
@@ -252,11 +259,8 @@ async def test_starttls_and_implicit_tls_verify_the_server(tmp_path, feed_server
         extra = mail_config_toml(smtp.port, security=security, ca_file=str(TEST_CA))
         config = server_config(tmp_path, feed_server, {"csms": ("csms_rss", "/csms.xml")}, extra=extra)
         db = open_db(config.service.database)
-        s = add_subscriber(db, name="x", channel="email", address="tls@firm.tw", now=NOW)
-        subscribe(db, s.id, "keyword", "68396594", now=NOW)
-        svc = _service(config, db)
-        await svc.cycle(NOW, force=True)
-        await svc.close()
+        s = _email_subscriber(db, "tls@firm.tw", ("keyword", "68396594"))
+        await _one_cycle(config, db)
         assert len(smtp.box.to("tls@firm.tw")) == 1
 
     # The same server without trusting its certificate: refused, kept queued, not sent in clear.
@@ -265,10 +269,7 @@ async def test_starttls_and_implicit_tls_verify_the_server(tmp_path, feed_server
         extra = mail_config_toml(smtp.port, security=security)
         config = server_config(tmp_path / "b", feed_server, {"csms": ("csms_rss", "/csms.xml")}, extra=extra)
         db = open_db(config.service.database)
-        s = add_subscriber(db, name="x", channel="email", address="tls@firm.tw", now=NOW)
-        subscribe(db, s.id, "keyword", "68396594", now=NOW)
-        svc = _service(config, db)
-        await svc.cycle(NOW, force=True)
-        await svc.close()
+        s = _email_subscriber(db, "tls@firm.tw", ("keyword", "68396594"))
+        await _one_cycle(config, db)
         assert smtp.box.messages == []
         assert [r["status"] for r in outbox.messages_for(db, s.id)] == ["pending"]
