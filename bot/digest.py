@@ -21,6 +21,7 @@ from bot.match import topic_label
 from bot.quiet import next_allowed
 from bot.render import environment
 from state import outbox
+from state import reminders as reminder_store
 from state.alerts import mark_digested, pending_digest
 from state.db import from_iso
 from state.subscribers import Subscriber, Subscription, active_subscribers
@@ -43,13 +44,8 @@ OVERDUE_DAYS = 30  # and overdue ones not marked done for this long
 
 
 def tracked_deadlines(db: Database, subscriber_id: int, today: date) -> Iterable[Deadline]:
-    """Open (not 已處理) deadlines of the subscriber's tracked items, from the reminders table."""
-    since = (today - timedelta(days=OVERDUE_DAYS)).isoformat()
-    for r in db.query(
-        "SELECT title, deadline, basis, estimate FROM reminders WHERE subscriber_id = ?"
-        " AND status != 'done' AND substr(deadline, 1, 10) >= ? ORDER BY deadline",
-        [subscriber_id, since],
-    ):
+    """Open (not 已處理) deadlines of the subscriber's tracked items, recent overdue included."""
+    for r in reminder_store.open_items(db, subscriber_id, since=today - timedelta(days=OVERDUE_DAYS)):
         detail = "估計 estimate" if r["estimate"] else ""
         yield Deadline(r["title"], date.fromisoformat(r["deadline"][:10]), detail)
 

@@ -191,9 +191,7 @@ class DeadlineCommands:
         lang = "en" if sub.language == "en" else "zh-TW"
         today = self.base.clock().date()
         rows = []
-        for r in reminder_store.items_of(self.base.db, sub.id):
-            if r["status"] == "done":
-                continue
+        for r in reminder_store.open_items(self.base.db, sub.id):
             try:
                 day = date.fromisoformat(r["deadline"])
             except (TypeError, ValueError):

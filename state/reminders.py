@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from sqlite_utils import Database
@@ -188,6 +188,18 @@ def done_keys(db: Database, subscriber_id: int) -> set[str]:
             "SELECT item_key FROM reminders WHERE subscriber_id = ? AND status = 'done'", [subscriber_id]
         )
     }
+
+
+def open_items(db: Database, subscriber_id: int, *, since: date | None = None) -> list[dict]:
+    """Deadlines not marked 已處理, soonest first; ``since`` drops those older than that day."""
+    return list(
+        db.query(
+            "SELECT item_key, kind, title, deadline, basis, estimate, status, due_at"
+            " FROM reminders WHERE subscriber_id = ? AND status != 'done' AND substr(deadline, 1, 10) >= ?"
+            " ORDER BY deadline, item_key",
+            [subscriber_id, since.isoformat() if since else ""],
+        )
+    )
 
 
 def items_of(db: Database, subscriber_id: int) -> list[dict]:
