@@ -74,11 +74,10 @@ class ForwardResult:
 
 def _queue_members(db: Database, config: Config, a: store.Association, f: store.Forward, now: datetime) -> int:
     base = config.http.public_url.rstrip("/")
-    token_of = {r["id"]: r["token"] for r in db.query("SELECT id, token FROM members WHERE association_id = ?", [a.id])}
     ann = announcements.get(db, f.announcement_key)
     url = ann.url if ann else None
     queued = 0
-    for member_id, sid in store.member_recipients(db, a.id):
+    for member_token, sid in store.member_recipients(db, a.id):
         queued += outbox.enqueue(
             db,
             subscriber_id=sid,
@@ -92,7 +91,7 @@ def _queue_members(db: Database, config: Config, a: store.Association, f: store.
                 "association": a.id,
                 "announcement": f.announcement_key,
                 "url": url,
-                "unsubscribe_url": f"{base}/optout/{token_of[member_id]}",
+                "unsubscribe_url": f"{base}/optout/{member_token}",
             },
             now=now,
         )
@@ -138,11 +137,10 @@ def forward_alert(db: Database, config: Config, association_sid: int, ann_key: s
     ann = announcements.get(db, ann_key)
     if ann is None:
         raise LookupError(f"announcement {ann_key} not stored")
-    row = next(db.query("SELECT summary_zh FROM announcements WHERE key = ?", [ann_key]))
     issued, roc_year = roc_date(now)
     with db.atomic():
         f, created = store.create_forward(
-            db, a.id, ann_key, subject=f"轉知「{ann.title}」，請查照。", body=explanation(ann, row["summary_zh"] or ""),
+            db, a.id, ann_key, subject=f"轉知「{ann.title}」，請查照。", body=explanation(ann, announcements.summary_of(db, ann_key)),
             issued_on=issued, roc_year=roc_year, status="approved" if a.mode == "auto" else "awaiting_approval", now=now,
         )  # fmt: skip
         queued = 0

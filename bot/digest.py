@@ -130,7 +130,7 @@ def digest_sweep(db: Database, now: datetime) -> int:
         if slot is None or slot < datetime.fromisoformat(sub.created_at):  # none before they joined
             continue
         key = f"digest:{slot.date().isoformat()}"
-        if next(db.query("SELECT 1 FROM outbox WHERE subscriber_id = ? AND message_key = ?", [sub.id, key]), None):
+        if outbox.has_message(db, sub.id, key):
             continue
         rows = pending_digest(db, sub.id, slot)
         deadlines = deadline_rows(db, sub, slot.date())

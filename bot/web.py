@@ -22,7 +22,9 @@ from sqlite_utils import Database
 
 from bot.digest import DEADLINE_PROVIDERS
 from state import outbox, sources
-from state.associations import opt_out_member
+from state.alerts import alerted_facts
+from state.associations import member_by_token, opt_out_member
+from state.calendar import sequence_for
 from state.subscribers import Subscriber, find_by_token, set_status
 
 log = logging.getLogger(__name__)
@@ -72,12 +74,7 @@ def _event_end(ev: dict, start: datetime) -> datetime | None:
 def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[str, Any]]:
     """Everything on this subscriber's calendar: events of their alerts and their deadlines."""
     entries: list[dict[str, Any]] = []
-    rows = db.query(
-        "SELECT n.key, n.title, n.url, n.facts FROM alerts a JOIN announcements n ON n.key = a.announcement_key"
-        " WHERE a.subscriber_id = ? AND n.facts IS NOT NULL ORDER BY a.id",
-        [sub.id],
-    )
-    for r in rows:
+    for r in alerted_facts(db, sub.id):
         try:
             facts = json.loads(r["facts"] or "{}")
         except json.JSONDecodeError:
@@ -133,22 +130,6 @@ def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[st
     return entries
 
 
-def _sequence(db: Database, sub_id: int, uid: str, content: str) -> int:
-    """RFC 5545 SEQUENCE: bumped whenever an entry's content changes."""
-    digest = hashlib.sha1(content.encode()).hexdigest()
-    row = next(db.query("SELECT digest, sequence FROM calendar_items WHERE subscriber_id = ? AND uid = ?", [sub_id, uid]), None)
-    if row is None:
-        db.execute("INSERT INTO calendar_items (subscriber_id, uid, digest, sequence) VALUES (?,?,?,0)", [sub_id, uid, digest])
-        return 0
-    if row["digest"] != digest:
-        db.execute(
-            "UPDATE calendar_items SET digest = ?, sequence = sequence + 1 WHERE subscriber_id = ? AND uid = ?",
-            [digest, sub_id, uid],
-        )
-        return row["sequence"] + 1
-    return row["sequence"]
-
-
 def build_ics(db: Database, sub: Subscriber, now: datetime) -> bytes:
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -162,7 +143,7 @@ def build_ics(db: Database, sub: Subscriber, now: datetime) -> bytes:
             ev = icalendar.Event()
             content = json.dumps({k: str(v) for k, v in e.items()}, sort_keys=True, ensure_ascii=False)
             ev.add("uid", e["uid"])
-            ev.add("sequence", _sequence(db, sub.id, e["uid"], content))
+            ev.add("sequence", sequence_for(db, sub.id, e["uid"], hashlib.sha1(content.encode()).hexdigest()))
             ev.add("dtstamp", now.astimezone(UTC))
             ev.add("summary", e["summary"])
             ev.add("dtstart", e["start"])
@@ -249,7 +230,7 @@ def make_app(db: Database, *, clock: Callable[[], datetime], last_sweeps: Callab
             if row is None:
                 return _not_found()
             return _page("已停止轉知", "<p>已停止接收公會轉知。You will no longer receive these forwards.</p>")
-        exists = next(db.query("SELECT firm FROM members WHERE token = ?", [token]), None) if len(token) < 100 else None
+        exists = member_by_token(db, token)
         if exists is None:
             return _not_found()
         return _page(

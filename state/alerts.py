@@ -61,3 +61,14 @@ def mark_digested(db: Database, alert_ids: Sequence[int], now: datetime) -> None
         db.execute(
             f"UPDATE alerts SET digested_at = ? WHERE id IN ({','.join('?' for _ in ids)})", [iso(now), *ids]
         )
+
+
+def alerted_facts(db: Database, subscriber_id: int) -> list[dict]:
+    """(key, title, url, facts JSON) of every understood announcement this subscriber was alerted to."""
+    return list(
+        db.query(
+            "SELECT n.key, n.title, n.url, n.facts FROM alerts a JOIN announcements n ON n.key = a.announcement_key"
+            " WHERE a.subscriber_id = ? AND n.facts IS NOT NULL ORDER BY a.id",
+            [subscriber_id],
+        )
+    )

@@ -111,3 +111,9 @@ def get(db: Database, key: str) -> Announcement | None:
 
 def count(db: Database) -> int:
     return int(next(db.query("SELECT count(*) AS n FROM announcements"))["n"])
+
+
+def summary_of(db: Database, key: str) -> str:
+    """The stored 繁體中文 summary ('' before the match sweep has understood the item)."""
+    row = next(db.query("SELECT summary_zh FROM announcements WHERE key = ?", [key]), None)
+    return (row["summary_zh"] or "") if row else ""

@@ -178,20 +178,26 @@ def members(db: Database, association_id: int) -> list[dict]:
     )
 
 
-def member_recipients(db: Database, association_id: int) -> list[tuple[int, int]]:
-    """(member id, subscriber id) for every contact of every member still opted in."""
+def member_recipients(db: Database, association_id: int) -> list[tuple[str, int]]:
+    """(member's opt-out token, subscriber id) for every contact of every member still opted in."""
     return [
-        (r["member_id"], r["subscriber_id"])
+        (r["token"], r["subscriber_id"])
         for r in db.query(
-            "SELECT c.member_id, c.subscriber_id FROM member_contacts c JOIN members m ON m.id = c.member_id"
+            "SELECT m.token, c.subscriber_id FROM member_contacts c JOIN members m ON m.id = c.member_id"
             " WHERE m.association_id = ? AND m.opted_out_at IS NULL ORDER BY c.member_id, c.subscriber_id",
             [association_id],
         )
     ]
 
 
+def member_by_token(db: Database, token: str) -> dict | None:
+    if not token or len(token) > 100:
+        return None
+    return next(db.query("SELECT * FROM members WHERE token = ?", [token]), None)
+
+
 def opt_out_member(db: Database, token: str, now: datetime) -> dict | None:
-    row = next(db.query("SELECT * FROM members WHERE token = ?", [token]), None) if token else None
+    row = member_by_token(db, token)
     if row is None:
         return None
     if row["opted_out_at"] is None:

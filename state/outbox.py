@@ -184,3 +184,10 @@ def backlog(db: Database) -> dict[str, int]:
 
 def messages_for(db: Database, subscriber_id: int) -> list[dict]:
     return list(db.query("SELECT * FROM outbox WHERE subscriber_id = ? ORDER BY id", [subscriber_id]))
+
+
+def has_message(db: Database, subscriber_id: int, message_key: str) -> bool:
+    return next(
+        db.query("SELECT 1 FROM outbox WHERE subscriber_id = ? AND message_key = ?", [subscriber_id, message_key]),
+        None,
+    ) is not None
