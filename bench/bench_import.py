@@ -14,9 +14,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import RemindersConfig  # noqa: E402
-from bot.csv_entries import parse_csv  # noqa: E402
-from bot.entries import check_digit  # noqa: E402
-from bot.tracker import Rules, track_entries  # noqa: E402
+from bot.deadlines.csv_entries import parse_csv  # noqa: E402
+from bot.deadlines.entries import check_digit  # noqa: E402
+from bot.deadlines.tracker import Rules, track_entries  # noqa: E402
 from state.db import open_db  # noqa: E402
 from state.subscribers import add_subscriber  # noqa: E402
 

@@ -2,7 +2,7 @@
 
 Builds a file database with N tracked entries and one reminder row per entry (due times spread
 over two years, ``DUE`` of them already due), then times ``state.reminders.due`` and the whole
-``bot.reminders.sweep`` at a fixed instant. Usage:
+``bot.deadlines.reminders.sweep`` at a fixed instant. Usage:
 
     .venv/bin/python bench/bench_reminders.py [--entries 1000000] [--due 500] [--db var/bench/rem.db]
 """
@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.entries import check_digit  # noqa: E402
-from bot.reminders import sweep  # noqa: E402
+from bot.deadlines.entries import check_digit  # noqa: E402
+from bot.deadlines.reminders import sweep  # noqa: E402
 from state import reminders as store  # noqa: E402
 from state.db import iso, open_db  # noqa: E402
 

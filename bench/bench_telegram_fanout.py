@@ -68,9 +68,9 @@ async def worker(db_path: str, base_url: str, file_url: str) -> None:
     """Drain the outbox until nothing is pending; print one JSON line of figures."""
     from pydantic import SecretStr
 
-    from bot import delivery
-    from bot.channels.telegram import TelegramChannel
     from bot.config import DeliveryConfig, TelegramConfig
+    from bot.delivery import worker as delivery
+    from bot.delivery.channels.telegram import TelegramChannel
     from state import outbox
     from state.db import open_db
 

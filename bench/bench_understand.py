@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.understand import understand  # noqa: E402
+from bot.understand.understanding import understand  # noqa: E402
 from feeds.model import Announcement  # noqa: E402
 
 PARAGRAPHS = (

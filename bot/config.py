@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.errors import ConfigError
+from feeds.errors import ConfigError
 from feeds.model import SOURCE_KINDS
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "feeds" / "samples"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.errors import UserError
+from feeds.errors import UserError
 
 MAX_CSV_BYTES = 64 * 1024 * 1024
 

@@ -10,8 +10,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from bot.channels import build_channels
 from bot.config import Config, FileChannelConfig, ServiceConfig
+from bot.delivery.channels import build_channels
 from bot.logsetup import setup_logging
 from bot.service import Service, utc_now
 from state import outbox

@@ -18,20 +18,21 @@ import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlite_utils import Database
 
-from bot import delivery, reminders
-from bot.associations import AssociationChannel
-from bot.channels.base import Channel
+from bot.alerts.digest import digest_sweep, wants_immediate
+from bot.alerts.match import match_announcement
+from bot.alerts.render import RenderedAlert, render_alert
+from bot.associations.forwarding import AssociationChannel
 from bot.config import Config
-from bot.digest import digest_sweep, wants_immediate
-from bot.entry_match import queue_entry_matches
-from bot.event_reminders import plan_announcement_events
-from bot.llm import enabled as llm_enabled
-from bot.llm import llm_summary
-from bot.match import match_announcement
+from bot.deadlines import reminders
+from bot.deadlines.entry_match import queue_entry_matches
+from bot.deadlines.event_reminders import plan_announcement_events
+from bot.deadlines.tracker import Rules
+from bot.delivery import worker as delivery
+from bot.delivery.channels.base import Channel
 from bot.quiet import next_allowed
-from bot.render import RenderedAlert, render_alert
-from bot.tracker import Rules
-from bot.understand import Understanding, understand
+from bot.understand.llm import enabled as llm_enabled
+from bot.understand.llm import llm_summary
+from bot.understand.understanding import Understanding, understand
 from feeds.fetch import FetchError, FetchLimits, backoff_delay, fetch
 from feeds.parsing import ParseError
 from feeds.registry import parser_for
@@ -76,7 +77,7 @@ class Service:
         self.config = config
         self.db = db
         self.channels = dict(channels)
-        # Internal channel: an alert to an association becomes its forward (bot/associations.py).
+        # Internal channel: an alert to an association becomes its forward (bot/associations/forwarding.py).
         self.channels.setdefault("association", AssociationChannel(db, config, clock))
         self.clock = clock
         self.rng = rng or random.Random()
@@ -300,7 +301,7 @@ class Service:
         scheduler.start()
         http = None
         if self.config.http.listen:
-            from bot.web import make_app, start_server
+            from bot.web.app import make_app, start_server
 
             app = make_app(self.db, clock=self.clock, last_sweeps=lambda: dict(self.last_sweep))
             http = await start_server(app, self.config.http.listen)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot.errors import UserError
+from feeds.errors import UserError
 from state.db import iso
 from state.schema_mail import new_token
 from state.subscribers import add_subscriber, find_by_address, validate_address

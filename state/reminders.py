@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from sqlite_utils import Database
 
-from bot.errors import UserError
+from feeds.errors import UserError
 from state.db import from_iso, iso
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot.errors import UserError
+from feeds.errors import UserError
 from state.db import iso
 from state.schema_mail import new_token
 

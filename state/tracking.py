@@ -1,6 +1,6 @@
 """Tracked items per subscriber: U.S. entries, Taiwanese declarations, custom reminders.
 
-Stored here, computed elsewhere: deadlines come from ``bot.deadlines`` and their reminder rows
+Stored here, computed elsewhere: deadlines come from ``bot.deadlines.calculators`` and their reminder rows
 live in ``state.reminders``. Bulk writes use ``executemany`` inside one ``db.atomic()``.
 """
 
@@ -13,10 +13,23 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from bot.deadlines import UsEntry
-from bot.errors import UserError
+from feeds.errors import UserError
 from state.db import iso
 from state.reminders import under
+
+
+@dataclass(frozen=True, slots=True)
+class UsEntry:
+    """What we know about one U.S. entry (all optional except the number)."""
+
+    entry_number: str
+    entry_type: str | None = None
+    entry_date: date | None = None
+    release_date: date | None = None
+    summary_filed: bool = False
+    liquidation_date: date | None = None
+    liquidation_status: str = "unliquidated"
+    ieepa: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,10 @@ import asyncio
 import random
 from datetime import timedelta
 
-from bot.channels.email import EmailChannel
-from bot.channels.telegram import TelegramChannel
+from bot.delivery.channels.email import EmailChannel
+from bot.delivery.channels.telegram import TelegramChannel
 from bot.service import Service
-from bot.telegram_app import telegram_running
+from bot.telegram.app import telegram_running
 from state import associations as store
 from state import outbox
 from state.db import open_db
@@ -97,7 +97,7 @@ async def test_preview_approve_button_then_200_members_over_telegram_and_smtp(tm
 
 
 async def test_admin_edits_the_preview_in_telegram_and_html_stays_text(tmp_path):
-    from bot import associations as assoc
+    from bot.associations import forwarding as assoc
     from bot.config import Config
     from feeds.model import Announcement
     from state import announcements

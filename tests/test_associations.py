@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot import associations as assoc
-from bot.channels import build_channels
-from bot.errors import UserError
+from bot.associations import forwarding as assoc
+from bot.delivery.channels import build_channels
 from bot.service import Service
+from feeds.errors import UserError
 from state import associations as store
 from state import outbox
 from state.db import open_db

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.calendars import add_months, parse_date, tw_calendar, us_calendar
-from bot.errors import UserError
+from bot.deadlines.calendars import add_months, parse_date, tw_calendar, us_calendar
+from feeds.errors import UserError
 
 US = us_calendar()
 TW = tw_calendar()
@@ -115,7 +115,7 @@ def test_parse_date_never_crashes(text: str) -> None:
 
 def test_calendar_data_comes_from_config() -> None:
     from bot.config import Config
-    from bot.tracker import Rules
+    from bot.deadlines.tracker import Rules
 
     cfg = Config.model_validate({"reminders": {
         "us_closure_dates": ["2026-12-24"], "tw_makeup_workdays": ["2026-02-07"],

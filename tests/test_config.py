@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, load_config, parse_duration
-from bot.errors import ConfigError
 from bot.logsetup import setup_logging
+from feeds.errors import ConfigError
 from tests.conftest import write_config
 
 ROOT = Path(__file__).resolve().parent.parent

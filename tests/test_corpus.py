@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.explain import explain_bytes
+from bot.understand.explain import explain_bytes
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".txt", ".html", ".xml"))

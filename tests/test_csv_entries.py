@@ -12,15 +12,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import RemindersConfig
-from bot.csv_entries import cape_batches, decode, errors_message, parse_csv, write_cape_files
-from bot.deadlines import UsEntry, load_cape_rules
-from bot.entries import check_digit
-from bot.errors import UserError
-from bot.tracker import Rules, track_entries
+from bot.deadlines.calculators import load_cape_rules
+from bot.deadlines.csv_entries import (
+    cape_batches,
+    decode,
+    errors_message,
+    parse_csv,
+    write_cape_files,
+)
+from bot.deadlines.entries import check_digit
+from bot.deadlines.tracker import Rules, track_entries
+from feeds.errors import UserError
 from state import tracking
 from state.db import open_db
 from state.subscribers import add_subscriber
-from state.tracking import TrackedEntry
+from state.tracking import TrackedEntry, UsEntry
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 RULES = load_cape_rules()

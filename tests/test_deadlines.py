@@ -8,9 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.calendars import tw_calendar, us_calendar
-from bot.deadlines import (
-    UsEntry,
+from bot.deadlines.calculators import (
     cape_eligible,
     cape_last_day,
     entry_summary_due,
@@ -22,7 +20,9 @@ from bot.deadlines import (
     tw_explicit_deadline,
     us_entry_deadlines,
 )
-from bot.errors import UserError
+from bot.deadlines.calendars import tw_calendar, us_calendar
+from feeds.errors import UserError
+from state.tracking import UsEntry
 
 US = us_calendar()
 TW = tw_calendar()

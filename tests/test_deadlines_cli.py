@@ -1,4 +1,4 @@
-"""The deadlines admin commands through ``bot.cli.main`` (exit codes, JSON, bilingual errors)."""
+"""The deadlines admin commands through ``bot.cli.main.main`` (exit codes, JSON, bilingual errors)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from email.header import decode_header, make_header
 import aiohttp
 import pytest
 
-from bot.channels.email import build_message
 from bot.config import HttpConfig
+from bot.delivery.channels.email import build_message
 from bot.service import Service
-from bot.web import make_app, start_server
+from bot.web.app import make_app, start_server
 from state import outbox
 from state.db import open_db
 from state.outbox import OutboxMessage
@@ -27,7 +27,7 @@ def _config(tmp_path, feed_server, smtp: SmtpServer, http_port: int = 8080, pass
 
 
 def _service(config, db, clock=lambda: NOW):
-    from bot.channels import build_channels
+    from bot.delivery.channels import build_channels
 
     return Service(config, db, build_channels(config), clock=clock, rng=random.Random(3))
 
@@ -228,7 +228,7 @@ async def test_digest_carries_deadline_table_overdue_first(tmp_path, feed_server
     from datetime import date
 
     from bot.config import RemindersConfig
-    from bot.tracker import Rules, track_custom
+    from bot.deadlines.tracker import Rules, track_custom
 
     with SmtpServer() as smtp:
         config = _config(tmp_path, feed_server, smtp)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.entries import cape_form, check_digit, parse_entry_number, parse_tw_declaration
-from bot.errors import UserError
+from bot.deadlines.entries import cape_form, check_digit, parse_entry_number, parse_tw_declaration
+from feeds.errors import UserError
 
 
 @pytest.mark.parametrize(

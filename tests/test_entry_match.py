@@ -8,17 +8,16 @@ import pytest
 
 from bot import service as service_mod
 from bot.config import Config, RemindersConfig
-from bot.deadlines import UsEntry
-from bot.entry_match import match_entries, match_text
+from bot.deadlines.entry_match import match_entries, match_text
+from bot.deadlines.tracker import Rules, track_entries
 from bot.service import Service
-from bot.tracker import Rules, track_entries
-from bot.understand import TopicHit, Understanding
+from bot.understand.understanding import TopicHit, Understanding
 from feeds.model import Announcement
 from state import announcements, outbox
 from state import reminders as store
 from state.db import open_db
 from state.subscribers import add_subscriber, subscribe
-from state.tracking import TrackedEntry
+from state.tracking import TrackedEntry, UsEntry
 
 NOW = datetime(2026, 4, 20, 12, 0, tzinfo=UTC)
 RULES = Rules(RemindersConfig())
@@ -100,7 +99,7 @@ async def test_service_match_queues_entry_message_and_plans_event_reminders(db, 
 async def test_service_cycle_delivers_a_due_reminder_once(db, monkeypatch) -> None:
     import io
 
-    from bot.channels.console import ConsoleChannel
+    from bot.delivery.channels.console import ConsoleChannel
 
     a, _, _ = _setup(db)
     config = Config.model_validate({"sources": []})

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.cli import main
-from bot.explain import explain_bytes
+from bot.cli.main import main
+from bot.understand.explain import explain_bytes
 
 CORPUS = Path(__file__).parent / "corpus"
 KEYS = {"csms_number", "title", "published", "topics", "events", "dates", "related_csms", "hts",

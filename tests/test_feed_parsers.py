@@ -150,7 +150,7 @@ def test_prefix_class_inside_title_is_recognised():
 
 
 def test_link_targets_stay_beside_their_text_so_events_get_their_registration_link():
-    from bot.understand import understand
+    from bot.understand.understanding import understand
 
     result = parse_csms_rss((SAMPLES_DIR / "csms_rss.xml").read_bytes(), "rss", now=NOW)
     cape = next(a for a in result.items if a.key == "csms:68396594")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.glossary import load_glossary, lookup, translate_title
+from bot.understand.glossary import load_glossary, lookup, translate_title
 
 
 def test_glossary_has_at_least_150_terms_from_the_shared_glossary() -> None:

@@ -11,8 +11,8 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from bot.config import SummaryConfig
-from bot.llm import llm_summary
-from bot.understand import understand
+from bot.understand.llm import llm_summary
+from bot.understand.understanding import understand
 from feeds.model import Announcement
 
 KEY = "sk-test-never-log-me"

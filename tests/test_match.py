@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.match import match_announcement
-from bot.understand import understand
+from bot.alerts.match import match_announcement
+from bot.understand.understanding import understand
 from feeds.model import Announcement
 from state.subscribers import Subscription
 from tests.conftest import NOW

@@ -10,18 +10,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import reminders
 from bot.config import RemindersConfig
-from bot.deadlines import UsEntry
-from bot.event_reminders import event_plans, plan_announcement_events
-from bot.reminders import deadline_row, offset_schedule, sweep
-from bot.tracker import Rules, track_custom, track_entries
+from bot.deadlines import reminders
+from bot.deadlines.event_reminders import event_plans, plan_announcement_events
+from bot.deadlines.reminders import deadline_row, offset_schedule, sweep
+from bot.deadlines.tracker import Rules, track_custom, track_entries
 from state import outbox
 from state import reminders as store
 from state.alerts import record_alert
 from state.db import open_db
 from state.subscribers import add_subscriber, update_subscriber
-from state.tracking import TrackedEntry
+from state.tracking import TrackedEntry, UsEntry
 
 T0 = datetime(2026, 5, 1, 0, 0, tzinfo=UTC)
 TPE = ZoneInfo("Asia/Taipei")
@@ -321,7 +320,7 @@ def test_retracking_moves_changed_deadlines_and_stops_ones_that_no_longer_apply(
 
 
 def test_subscriber_offsets_and_time_of_day_override_defaults(db) -> None:
-    from bot.reminders import parse_offsets
+    from bot.deadlines.reminders import parse_offsets
 
     sid = _sub(db)
     store.set_settings(db, sid, offsets_days=parse_offsets("10, 2"), time_of_day="07:30")
@@ -335,7 +334,7 @@ def test_subscriber_offsets_and_time_of_day_override_defaults(db) -> None:
 
 @pytest.mark.parametrize("bad", ["25:00", "9", "", "ab:cd"])
 def test_bad_time_of_day_is_a_user_error_and_nothing_is_written(db, bad: str) -> None:
-    from bot.errors import UserError
+    from feeds.errors import UserError
 
     sid = _sub(db)
     with pytest.raises(UserError) as err:
@@ -346,15 +345,15 @@ def test_bad_time_of_day_is_a_user_error_and_nothing_is_written(db, bad: str) ->
 
 @pytest.mark.parametrize("bad", ["", "x", "-1", "30,500"])
 def test_bad_offsets_are_a_user_error(bad: str) -> None:
-    from bot.errors import UserError
-    from bot.reminders import parse_offsets
+    from bot.deadlines.reminders import parse_offsets
+    from feeds.errors import UserError
 
     with pytest.raises(UserError):
         parse_offsets(bad)
 
 
 def test_taiwanese_declaration_is_reminded_on_taiwan_working_days(db) -> None:
-    from bot.tracker import track_tw
+    from bot.deadlines.tracker import track_tw
 
     sid = _sub(db)
     d = track_tw(db, sid, declaration_no="AA 9032006017", kind="re_export", base=date(2026, 4, 4), due=None,

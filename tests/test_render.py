@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.render import render_alert
-from bot.textsplit import TELEGRAM_LIMIT, split_html, utf16_len
-from bot.understand import Understanding, understand
+from bot.alerts.render import render_alert
+from bot.alerts.textsplit import TELEGRAM_LIMIT, split_html, utf16_len
+from bot.understand.understanding import Understanding, understand
 from feeds.model import Announcement
 
 ALLOWED = {"b", "i", "u", "s", "a", "code", "pre", "blockquote"}

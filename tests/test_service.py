@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot import service as service_module
-from bot.channels.base import Sent
-from bot.channels.file import FileChannel
+from bot.delivery.channels.base import Sent
+from bot.delivery.channels.file import FileChannel
 from bot.service import Service
 from state import announcements, outbox, sources
 from state.db import open_db

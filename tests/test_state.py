@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from bot import delivery
-from bot.channels.base import Blocked, Failed, Retry, Sent
 from bot.config import DeliveryConfig
+from bot.delivery import worker as delivery
+from bot.delivery.channels.base import Blocked, Failed, Retry, Sent
 from state import outbox
 from state.db import iso, open_db
 from state.schema import migrations

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.telegram_app import telegram_running
+from bot.telegram.app import telegram_running
 from state.db import open_db
 from tests.fakebotapi import FakeBotAPI
 from tests.tg_helpers import (
@@ -236,7 +236,7 @@ async def test_group_upgrade_moves_the_subscriber(bot):
 
 
 async def test_webhook_mode_without_a_url_is_a_config_error():
-    from bot.errors import ConfigError
+    from feeds.errors import ConfigError
 
     fake = FakeBotAPI()
     config = telegram_config(fake, mode="webhook")

@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlite_utils import Database
 
-from bot.channels.pacing import Pacer
+from bot.alerts.telegram_html import esc, split_html, split_plain, visible_len
+from bot.delivery.channels.pacing import Pacer
 from bot.logsetup import setup_logging
-from bot.telegram_format import esc, split_html, split_plain, visible_len
 from state.db import open_db
 from state.subscribers import get_subscriber
 from tests.fakebotapi import FakeBotAPI, HtmlError, parse_telegram_html

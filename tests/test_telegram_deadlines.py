@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator  # noqa: E402
 
 import pytest
 
-from bot.entries import check_digit  # noqa: E402
+from bot.deadlines.entries import check_digit  # noqa: E402
 from tests.tg_helpers import Bot, buttons, running_bot  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

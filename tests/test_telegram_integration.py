@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram_app import telegram_running
+from bot.telegram.app import telegram_running
 from state.db import open_db
 from tests.fakebotapi import FakeBotAPI
 from tests.tg_helpers import NOW, telegram_config

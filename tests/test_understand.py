@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.summary import COULD_NOT_UNDERSTAND, format_event_time
-from bot.understand import understand
+from bot.understand.summary import COULD_NOT_UNDERSTAND, format_event_time
+from bot.understand.understanding import understand
 from feeds.facts import extract_facts, find_hts, find_related_csms
 from feeds.model import Announcement
 from feeds.topics import TOPICS, tag

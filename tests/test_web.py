@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import aiohttp
 import icalendar
 
-from bot import digest
-from bot.web import make_app, start_server
+from bot.alerts import digest
+from bot.web.app import make_app, start_server
 from feeds.model import Announcement
 from state import announcements, sources
 from state.alerts import record_alert
@@ -58,7 +58,7 @@ async def test_calendar_feed_is_valid_ics_with_real_zones_and_stable_uids(tmp_pa
         digest, "DEADLINE_PROVIDERS",
         [lambda db, sid, today: [digest.Deadline("CAPE 申報截止 ABC-1234567-6", date(2026, 8, 20), "L+80")]],
     )  # fmt: skip
-    import bot.web as web
+    import bot.web.app as web
 
     monkeypatch.setattr(web, "DEADLINE_PROVIDERS", digest.DEADLINE_PROVIDERS)
     port = free_port()

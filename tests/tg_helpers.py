@@ -12,9 +12,9 @@ from typing import Any
 from pydantic import SecretStr
 from sqlite_utils import Database
 
-from bot import delivery
-from bot.channels.telegram import TelegramChannel
 from bot.config import DeliveryConfig, TelegramConfig
+from bot.delivery import worker as delivery
+from bot.delivery.channels.telegram import TelegramChannel
 from state import outbox
 from state.subscribers import add_subscriber, find_by_address, subscriptions_of
 from tests.fakebotapi import FakeBotAPI
@@ -96,7 +96,7 @@ class Bot:
 @asynccontextmanager
 async def running_bot() -> AsyncIterator[Bot]:
     """The real PTB Application polling a fresh fake server (private pacing off for speed)."""
-    from bot.telegram_app import telegram_running
+    from bot.telegram.app import telegram_running
     from state.db import open_db
 
     fake = await FakeBotAPI(private_interval=0).start()

@@ -1,0 +1,1 @@
+"""Alerts: who gets an announcement and why, rendering through templates/, and digests."""

@@ -1,0 +1,155 @@
+"""Digests: a subscriber on ``daily`` or ``weekly`` gets one message at their local digest time
+with the new announcements grouped by topic and their upcoming deadlines, overdue first.
+
+Topics marked urgent (subscription kind ``urgent``) still go out at once. The digest sweep
+is idempotent: the message key is the digest slot (``digest:2026-04-21``) and the alerts it
+covers are marked in the same transaction, so a rerun or a restart sends it once. After
+downtime only the latest missed slot is sent, holding everything that waited.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from bot.alerts.match import topic_label
+from bot.alerts.render import environment
+from bot.quiet import next_allowed
+from state import outbox
+from state import reminders as reminder_store
+from state.alerts import mark_digested, pending_digest
+from state.db import from_iso
+from state.subscribers import Subscriber, Subscription, active_subscribers
+
+DIGEST_MODES = ("off", "daily", "weekly")
+WEEKLY_ON = 0  # Monday
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """One upcoming item for the digest table (from the deadline capability)."""
+
+    title: str
+    due: date
+    detail: str = ""
+
+
+DIGEST_HORIZON_DAYS = 30  # the digest table shows deadlines up to this many days ahead
+OVERDUE_DAYS = 30  # and overdue ones not marked done for this long
+
+
+def tracked_deadlines(db: Database, subscriber_id: int, today: date) -> Iterable[Deadline]:
+    """Open (not 已處理) deadlines of the subscriber's tracked items, recent overdue included."""
+    for r in reminder_store.open_items(db, subscriber_id, since=today - timedelta(days=OVERDUE_DAYS)):
+        detail = "估計 estimate" if r["estimate"] else ""
+        yield Deadline(r["title"], date.fromisoformat(r["deadline"][:10]), detail)
+
+
+# Providers of a subscriber's deadlines: (db, subscriber id, today) → deadlines (digest, ICS).
+DEADLINE_PROVIDERS: list[Callable[[Database, int, date], Iterable[Deadline]]] = [tracked_deadlines]
+
+
+def wants_immediate(sub: Subscriber, topics: Iterable[str], subs: Sequence[Subscription]) -> bool:
+    """Queue this alert now, or hold it for the digest?"""
+    if sub.digest == "off" or sub.channel == "association":
+        return True
+    urgent = {s.value for s in subs if s.kind == "urgent"}
+    return bool(urgent & set(topics))
+
+
+def last_slot(now: datetime, sub: Subscriber) -> datetime | None:
+    """The most recent digest time at or before ``now`` in the subscriber's zone."""
+    if sub.digest not in ("daily", "weekly"):
+        return None
+    zone = ZoneInfo(sub.timezone)
+    hh, mm = (int(x) for x in sub.digest_time.split(":"))
+    local = now.astimezone(zone)
+    day = local.date()
+    slot = datetime.combine(day, time(hh, mm), tzinfo=zone)
+    if slot > local:
+        day -= timedelta(days=1)
+    if sub.digest == "weekly":
+        day -= timedelta(days=(day.weekday() - WEEKLY_ON) % 7)
+    return datetime.combine(day, time(hh, mm), tzinfo=zone)
+
+
+def _rows_by_topic(rows: list[dict]) -> list[tuple[str, list[dict]]]:
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        topics = json.loads(r["topics"] or "[]")
+        groups.setdefault(topics[0] if topics else "", []).append(r)
+    return sorted(
+        ((topic_label(t) if t else "其他 Other", items) for t, items in groups.items()),
+        key=lambda g: g[0],
+    )
+
+
+def deadline_rows(db: Database, sub: Subscriber, today: date) -> list[dict]:
+    items: list[Deadline] = []
+    for provider in DEADLINE_PROVIDERS:
+        items.extend(provider(db, sub.id, today))
+    rows = [
+        {"title": d.title, "due": d.due.isoformat(), "days": (d.due - today).days, "detail": d.detail}
+        for d in items
+        if (d.due - today).days <= DIGEST_HORIZON_DAYS
+    ]
+    return sorted(rows, key=lambda r: r["days"])  # overdue (negative) first
+
+
+def render_digest(sub: Subscriber, slot: datetime, rows: list[dict], deadlines: list[dict]) -> dict[str, str]:
+    zone = ZoneInfo(sub.timezone)
+    ctx = {
+        "sub": sub,
+        "slot": slot.astimezone(zone).strftime("%Y-%m-%d"),
+        "weekly": sub.digest == "weekly",
+        "groups": [
+            (label, [{**r, "published_local": from_iso(r["published"]).astimezone(zone).strftime("%m/%d %H:%M")} for r in items])  # type: ignore[union-attr]
+            for label, items in _rows_by_topic(rows)
+        ],
+        "deadlines": deadlines,
+        "count": len(rows),
+    }
+    env = environment()
+    return {
+        "text": env.get_template("digest.txt.j2").render(ctx).strip(),
+        "email_html": env.get_template("digest.email.html.j2").render(ctx).strip(),
+        "telegram_html": env.get_template("digest.telegram.html.j2").render(ctx).strip()[:4096],
+    }
+
+
+def digest_sweep(db: Database, now: datetime) -> int:
+    """Queue every digest whose slot has come; returns how many were queued."""
+    queued = 0
+    for sub in active_subscribers(db):
+        slot = last_slot(now, sub)
+        if slot is None or slot < datetime.fromisoformat(sub.created_at):  # none before they joined
+            continue
+        key = f"digest:{slot.date().isoformat()}"
+        if outbox.has_message(db, sub.id, key):
+            continue
+        rows = pending_digest(db, sub.id, slot)
+        deadlines = deadline_rows(db, sub, slot.date())
+        if not rows and not deadlines:
+            continue
+        body = render_digest(sub, slot, rows, deadlines)
+        title = "每週摘要" if sub.digest == "weekly" else "每日摘要"
+        with db.atomic():
+            queued += outbox.enqueue(
+                db,
+                subscriber_id=sub.id,
+                message_key=key,
+                kind="digest",
+                subject=f"{title} {slot.date().isoformat()}：{len(rows)} 則新公告",
+                text=body["text"],
+                html=(body["telegram_html"],),
+                payload={"email_html": body["email_html"], "announcements": [r["key"] for r in rows]},
+                now=now,
+                not_before=next_allowed(now, sub.timezone, sub.quiet_hours),
+            )
+            mark_digested(db, [r["id"] for r in rows], now)
+    return queued

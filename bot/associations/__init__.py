@@ -1,0 +1,1 @@
+"""Associations (公會) forwarding alerts to their member firms."""

@@ -1,0 +1,307 @@
+"""Association forwarding (公會轉知): alert → 公文-like forward → (approval) → every member.
+
+The association is a subscriber on the internal ``association`` channel, so matching,
+quiet hours and the outbox apply to it unchanged. ``AssociationChannel.send`` turns one
+alert into one forward (unique per association × announcement) and, in the same
+transaction, either queues a preview for each admin (approval mode) or one message per
+member contact (auto mode). Every step is idempotent, so a kill anywhere repeats nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from bot.config import Config
+from bot.csvio import decode_csv, read_rows
+from bot.delivery.channels.base import Failed, Outcome, Sent
+from feeds.errors import UserError
+from state import announcements, outbox
+from state import associations as store
+from state.outbox import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+MAX_EDIT_CHARS = 3000
+_CN_NUM = "一二三四五六七八九十"
+
+
+def roc_date(when: datetime) -> tuple[str, int]:
+    """``中華民國115年4月24日`` (Taipei date) and the ROC year."""
+    local = when.astimezone(TAIPEI)
+    year = local.year - 1911
+    return f"中華民國{year}年{local.month}月{local.day}日", year
+
+
+def explanation(ann: announcements.Announcement, summary_zh: str) -> str:
+    """The default 說明 of a forward: the summary, then the source link."""
+    points = [p.strip() for p in (summary_zh or ann.title).split("\n") if p.strip()]
+    points = points[:6] + [f"原文連結：{ann.url}"]
+    return "\n".join(f"{_CN_NUM[i] if i < 10 else i + 1}、{p.lstrip('•-・ ')}" for i, p in enumerate(points))
+
+
+def document_text(a: store.Association, f: store.Forward) -> str:
+    head = a.letterhead or a.name
+    return (
+        f"{head}\n發文日期：{f.issued_on}\n發文字號：{f.ref_no}\n"
+        f"主旨：{f.subject}\n說明：\n{f.body}"
+    )
+
+
+def document_html(a: store.Association, f: store.Forward) -> str:
+    """Telegram HTML: every inserted value escaped."""
+    e = html.escape
+    return (
+        f"<b>{e(a.letterhead or a.name)}</b>\n發文日期：{e(f.issued_on)}\n發文字號：{e(f.ref_no)}\n"
+        f"<b>主旨：</b>{e(f.subject)}\n<b>說明：</b>\n{e(f.body)}"
+    )[:4096]
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardResult:
+    forward: store.Forward
+    created: bool
+    queued: int
+
+
+def _queue_members(db: Database, config: Config, a: store.Association, f: store.Forward, now: datetime) -> int:
+    base = config.http.public_url.rstrip("/")
+    ann = announcements.get(db, f.announcement_key)
+    url = ann.url if ann else None
+    queued = 0
+    for member_token, sid in store.member_recipients(db, a.id):
+        queued += outbox.enqueue(
+            db,
+            subscriber_id=sid,
+            message_key=f"forward:{f.id}",
+            kind="forward",
+            subject=f"{a.name}轉知：{f.subject}",
+            text=document_text(a, f),
+            html=(document_html(a, f),),
+            payload={
+                "forward": f.id,
+                "association": a.id,
+                "announcement": f.announcement_key,
+                "url": url,
+                "unsubscribe_url": f"{base}/optout/{member_token}",
+            },
+            now=now,
+        )
+    store.audit(db, a.id, f.id, now, "tradealert", "queued", f"{queued} member messages")
+    return queued
+
+
+def _queue_previews(db: Database, a: store.Association, f: store.Forward, now: datetime) -> int:
+    queued = 0
+    for channel, address in store.admins(db, a.id):
+        sid = store.contact_subscriber(db, channel, address, f"{a.name} 管理者", now)
+        queued += outbox.enqueue(
+            db,
+            subscriber_id=sid,
+            message_key=f"preview:{f.id}:{hashlib.sha1(f.body.encode()).hexdigest()[:12]}",
+            kind="preview",
+            subject=f"待核可 {f.ref_no}：{f.subject}",
+            text=(
+                f"【待核可 Approval needed】{a.name} 轉知 #{f.id}\n\n{document_text(a, f)}\n\n"
+                f"核可 approve：run.py association approve {f.id} --by {channel}:{address}\n"
+                f"略過 skip：run.py association skip {f.id} --by {channel}:{address}"
+            ),
+            html=(f"<b>【待核可】</b>{html.escape(a.name)} 轉知 #{f.id}\n\n{document_html(a, f)}"[:4096],),
+            payload={
+                "forward": f.id,
+                "association": a.id,
+                "buttons": [
+                    {"text": "核可 Approve", "callback": f"fwd:approve:{f.id}"},
+                    {"text": "編輯 Edit", "callback": f"fwd:edit:{f.id}"},
+                    {"text": "略過 Skip", "callback": f"fwd:skip:{f.id}"},
+                ],
+            },
+            now=now,
+        )
+    return queued
+
+
+def forward_alert(db: Database, config: Config, association_sid: int, ann_key: str, now: datetime) -> ForwardResult:
+    """One alert for an association → its forward, and previews or member messages."""
+    a = store.association_of_subscriber(db, association_sid)
+    if a is None:
+        raise LookupError(f"subscriber #{association_sid} is not an association")
+    ann = announcements.get(db, ann_key)
+    if ann is None:
+        raise LookupError(f"announcement {ann_key} not stored")
+    issued, roc_year = roc_date(now)
+    with db.atomic():
+        f, created = store.create_forward(
+            db, a.id, ann_key, subject=f"轉知「{ann.title}」，請查照。", body=explanation(ann, announcements.summary_of(db, ann_key)),
+            issued_on=issued, roc_year=roc_year, status="approved" if a.mode == "auto" else "awaiting_approval", now=now,
+        )  # fmt: skip
+        queued = 0
+        if created:
+            store.audit(db, a.id, f.id, now, "tradealert", "created", f"{f.ref_no} mode={a.mode}")
+            if a.mode == "auto":
+                store.decide(db, f.id, "approved", "auto", now)
+                queued = _queue_members(db, config, a, f, now)
+            else:
+                queued = _queue_previews(db, a, f, now)
+    return ForwardResult(f, created, queued)
+
+
+def _require_admin(db: Database, f: store.Forward, actor: str) -> store.Association:
+    a = store.require_association(db, f.association_id)
+    if not store.is_admin(db, a.id, actor):
+        raise UserError(
+            f"只有「{a.name}」的管理者可以處理此轉知", f"only admins of {a.name} may act on this forward"
+        )
+    return a
+
+
+def _require_pending(f: store.Forward) -> None:
+    if f.status != "awaiting_approval":
+        raise UserError(
+            f"轉知 #{f.id} 已處理（{f.status}，{f.decided_by}）",
+            f"forward #{f.id} was already handled ({f.status} by {f.decided_by})",
+        )
+
+
+def approve(db: Database, config: Config, forward_id: int, actor: str, now: datetime) -> int:
+    """An admin approves: the forward goes to every member. Returns messages queued."""
+    f = store.require_forward(db, forward_id)
+    a = _require_admin(db, f, actor)
+    _require_pending(f)
+    with db.atomic():
+        store.decide(db, f.id, "approved", actor, now)
+        store.audit(db, a.id, f.id, now, actor, "approved", f.ref_no)
+        return _queue_members(db, config, a, store.require_forward(db, f.id), now)
+
+
+def skip(db: Database, forward_id: int, actor: str, now: datetime) -> None:
+    f = store.require_forward(db, forward_id)
+    a = _require_admin(db, f, actor)
+    _require_pending(f)
+    with db.atomic():
+        store.decide(db, f.id, "skipped", actor, now)
+        store.audit(db, a.id, f.id, now, actor, "skipped", f.ref_no)
+
+
+def check_editable(db: Database, forward_id: int, actor: str) -> None:
+    """Raises unless ``actor`` may edit this forward now."""
+    f = store.require_forward(db, forward_id)
+    _require_admin(db, f, actor)
+    _require_pending(f)
+
+
+def edit(db: Database, forward_id: int, actor: str, body: str, now: datetime) -> None:
+    """An admin rewrites the 說明. Plain text only: it is escaped wherever it is shown."""
+    check_editable(db, forward_id, actor)
+    f = store.require_forward(db, forward_id)
+    a = store.require_association(db, f.association_id)
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise UserError("說明不可空白", "the text must not be empty")
+    if len(body) > MAX_EDIT_CHARS:
+        raise UserError(
+            f"說明過長：{len(body)} 字，上限 {MAX_EDIT_CHARS} 字", f"text too long: {len(body)} characters, limit {MAX_EDIT_CHARS}"
+        )
+    with db.atomic():
+        store.set_body(db, f.id, body)
+        store.audit(db, a.id, f.id, now, actor, "edited", f"{len(body)} characters")
+        _queue_previews(db, a, store.require_forward(db, f.id), now)
+
+
+@dataclass(frozen=True, slots=True)
+class RosterReport:
+    added: int
+    updated: int
+    duplicates: list[str]
+    errors: list[str]
+
+
+_FIRM = ("firm", "member", "name", "會員", "會員名稱", "公司", "公司名稱", "廠商名稱")
+_TELEGRAM = ("telegram", "chat_id", "telegram chat")
+_EMAIL = ("email", "e-mail", "mail", "電子郵件", "電子信箱", "email address")
+
+
+def import_roster(db: Database, association_id: int, data: bytes, now: datetime) -> RosterReport:
+    """Member roster CSV (UTF-8 or Big5): firm, telegram, email columns, by header name.
+
+    Broken rows are reported with their line number and the rest imported; repeated firms
+    are merged (and reported). All of it is one transaction.
+    """
+    store.require_association(db, association_id)
+    text, _ = decode_csv(data, what="會員名冊 roster")
+    rows = read_rows(text)
+    if not rows:
+        raise UserError("會員名冊是空的", "the roster is empty")
+    header = [h.casefold() for h in rows[0][1]]
+
+    def col(names: tuple[str, ...]) -> int | None:
+        return next((i for i, h in enumerate(header) if h in names), None)
+
+    firm_i, tg_i, mail_i = col(_FIRM), col(_TELEGRAM), col(_EMAIL)
+    if firm_i is None or (tg_i is None and mail_i is None):
+        raise UserError(
+            "會員名冊需有「會員名稱」欄，以及 telegram 或 email 欄",
+            "the roster needs a firm column and a telegram or email column",
+        )
+    added = updated = 0
+    seen: set[str] = set()
+    duplicates, errors = [], []
+    with db.atomic():
+        for line, cells in rows[1:]:
+            def cell(i: int | None, cells: list[str] = cells) -> str:
+                return cells[i] if i is not None and i < len(cells) else ""
+
+            firm = cell(firm_i)
+            contacts = [("telegram", v) for v in cell(tg_i).replace(";", " ").split()]
+            contacts += [("email", v) for v in cell(mail_i).replace(";", " ").replace(",", " ").split()]
+            if not firm:
+                errors.append(f"第 {line} 行：缺少會員名稱 / line {line}: no firm name")
+                continue
+            if not contacts:
+                errors.append(f"第 {line} 行：缺少聯絡方式 / line {line}: no telegram or email")
+                continue
+            try:
+                with db.atomic():  # savepoint: a bad row leaves nothing behind
+                    _, created = store.add_member(db, association_id, firm, contacts, now=now)
+            except UserError as exc:
+                errors.append(f"第 {line} 行：{exc.zh} / line {line}: {exc.en}")
+                continue
+            if firm in seen:
+                duplicates.append(f"第 {line} 行：{firm} 重複，已合併 / line {line}: {firm} repeated, merged")
+            seen.add(firm)
+            added += created
+            updated += not created
+        store.audit(db, association_id, None, now, "import", "roster", f"added={added} updated={updated} errors={len(errors)}")
+    return RosterReport(added, updated, duplicates, errors)
+
+
+class AssociationChannel:
+    """Internal channel: 'delivering' an alert to an association creates its forward."""
+
+    name = "association"
+
+    def __init__(self, db: Database, config: Config, clock: Callable[[], datetime] | None = None) -> None:
+        self.db = db
+        self.config = config
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    async def send(self, msg: OutboxMessage) -> Outcome:
+        key = msg.payload.get("announcement")
+        if msg.kind != "alert" or not key:
+            return Failed(f"association channel takes alerts only, got {msg.kind}")
+        try:
+            result = forward_alert(self.db, self.config, msg.subscriber_id, key, self.clock())
+        except LookupError as exc:
+            return Failed(str(exc))
+        return Sent(f"{result.forward.ref_no} queued={result.queued}")
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,1 @@
+"""The command line: service, one-shot cycle, demo, and the admin commands."""

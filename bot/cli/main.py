@@ -1,0 +1,233 @@
+"""The command line: service, one-shot cycle, demo, and the non-interactive admin commands.
+
+Exit codes: 0 success, 2 a user error (message in 繁體中文 and English on stderr), 1 a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.cli import deadlines as cli_deadlines
+from bot.cli import mail as cli_mail
+from bot.config import Config, load_config
+from bot.delivery.channels import build_channels
+from bot.logsetup import setup_logging
+from bot.service import Service, utc_now
+from feeds.errors import UserError
+from state import outbox, sources
+from state.db import open_db
+from state.subscribers import (
+    SUBSCRIPTION_KINDS,
+    add_subscriber,
+    list_subscribers,
+    remove_subscriber,
+    require_subscriber,
+    subscribe,
+    subscriptions_of,
+    unsubscribe,
+)
+
+log = logging.getLogger("tradealert")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="run.py", description="tradealert 關務快訊")
+    p.add_argument("--config", help="TOML config file (default: ./config.toml if present, else built-in defaults)")
+    p.add_argument("--db", help="override service.database")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("serve", help="run the service until SIGINT/SIGTERM (the default)")
+    once = sub.add_parser("once", help="run one full cycle (poll, match, deliver) and exit")
+    once.add_argument("--force", action="store_true", help="poll every source even if not due")
+    demo = sub.add_parser("demo", help="run on the bundled samples and show what demo subscribers get")
+    demo.add_argument("--out", default="var/demo", help="folder for the demo database and files")
+    sub.add_parser("check-config", help="validate the configuration and exit")
+    ex = sub.add_parser("explain", help="print the understanding of one raw announcement as JSON")
+    ex.add_argument("file", help="text, HTML or RSS/Atom file; '-' reads stdin")
+    src = sub.add_parser("sources", help="list sources with their health")
+    src.add_argument("--json", action="store_true")
+    ob = sub.add_parser("outbox", help="outbox backlog by status")
+    ob.add_argument("--json", action="store_true")
+
+    sp = sub.add_parser("subscriber", help="add, list, show or remove subscribers")
+    sps = sp.add_subparsers(dest="action", required=True)
+    add = sps.add_parser("add")
+    add.add_argument("--name", required=True)
+    add.add_argument("--channel", required=True, choices=["console", "file", "telegram", "email"])
+    add.add_argument("--address", required=True, help="chat id, e-mail address, or any label for console/file")
+    add.add_argument("--lang", default="zh-TW", choices=["zh-TW", "en"])
+    add.add_argument("--tz", default="Asia/Taipei")
+    add.add_argument("--json", action="store_true")
+    lst = sps.add_parser("list")
+    lst.add_argument("--json", action="store_true")
+    show = sps.add_parser("show")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    rm = sps.add_parser("remove")
+    rm.add_argument("id", type=int)
+    cli_mail.add_parsers(sub, sps)
+
+    for name in ("subscribe", "unsubscribe"):
+        s = sub.add_parser(name, help=f"{name} a subscriber to a topic, keyword, source, HTS prefix or all")
+        s.add_argument("id", type=int)
+        g = s.add_mutually_exclusive_group(required=True)
+        g.add_argument("--all", action="store_true")
+        for kind in SUBSCRIPTION_KINDS[1:]:
+            g.add_argument(f"--{kind}")
+    cli_deadlines.add_parsers(sub)  # deadlines capability (issue 5)
+    return p
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path = args.config or ("config.toml" if Path("config.toml").exists() else None)
+    config = load_config(path)
+    if args.db:
+        config = config.model_copy(update={"service": config.service.model_copy(update={"database": args.db})})
+    return config
+
+
+def _print(data: object, as_json: bool, text: str) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str) if as_json else text)
+
+
+def _subscription_arg(args: argparse.Namespace) -> tuple[str, str]:
+    if args.all:
+        return "all", ""
+    for kind in SUBSCRIPTION_KINDS[1:]:
+        if getattr(args, kind):
+            return kind, getattr(args, kind)
+    raise UserError("請指定訂閱內容", "say what to subscribe to")
+
+
+async def _serve(config: Config) -> int:
+    db = open_db(config.service.database)
+    service = Service(config, db, build_channels(config, db=db))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        if config.telegram.enabled:  # the bot's commands run on the scheduler's event loop
+            from bot.telegram.app import telegram_running
+
+            async with telegram_running(config.telegram, db, reminders=config.reminders, app_config=config):
+                await service.run_forever(stop)
+        else:
+            await service.run_forever(stop)
+    finally:
+        await service.close()
+    return 0
+
+
+async def _once(config: Config, force: bool) -> int:
+    db = open_db(config.service.database)
+    service = Service(config, db, build_channels(config, db=db))
+    try:
+        result = await service.cycle(force=force)
+    finally:
+        await service.close()
+    poll = result["poll"]
+    print(
+        f"polled={len(poll.polled)} new={poll.new_items} not_modified={len(poll.not_modified)}"  # type: ignore[attr-defined]
+        f" failed={len(poll.failed)} queued={result['match']} sent={result['drain'].sent}"  # type: ignore[attr-defined]
+    )
+    return 0
+
+
+def run_command(args: argparse.Namespace) -> int:
+    cmd = args.command or "serve"
+    if cmd == "demo":
+        from bot.demo import run_demo
+
+        return asyncio.run(run_demo(Path(args.out)))
+    if cmd == "explain":
+        from bot.understand.explain import run_explain
+
+        return run_explain(args.file)
+    config = _config(args)
+    setup_logging(config.service.log_level, config.secrets())
+    if cmd == "check-config":
+        print(f"ok: {len(config.sources)} sources, database {config.service.database}")
+        return 0
+    if cmd == "serve":
+        return asyncio.run(_serve(config))
+    if cmd == "once":
+        return asyncio.run(_once(config, args.force))
+    if cmd in cli_deadlines.COMMANDS:
+        return cli_deadlines.run(args, config, utc_now())
+    db = open_db(config.service.database)
+    now = utc_now()
+    if cmd == "sources":
+        sources.sync_sources(db, [(c.name, c.kind, c.url) for c in config.sources])
+        rows = [_asdict(s) for s in sources.all_sources(db)]
+        text = "\n".join(
+            f"{r['name']:<24} {r['last_status'] or 'never':<12} failures={r['consecutive_failures']}"
+            f" last_success={r['last_success_at'] or '-'} error={r['last_error'] or '-'}"
+            for r in rows
+        )
+        _print(rows, args.json, text)
+    elif cmd == "outbox":
+        counts = outbox.backlog(db)
+        _print(counts, args.json, " ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "empty")
+    elif cmd == "subscriber":
+        if args.action == "add":
+            s = add_subscriber(
+                db, name=args.name, channel=args.channel, address=args.address, now=now,
+                language=args.lang, timezone=args.tz,
+            )  # fmt: skip
+            _print(_asdict(s), args.json, f"added subscriber #{s.id} {s.name} ({s.channel}:{s.address})")
+        elif args.action == "list":
+            subs = list_subscribers(db)
+            rows = [{**_asdict(s), "subscriptions": [f"{x.kind}:{x.value}" for x in subscriptions_of(db, s.id)]} for s in subs]
+            text = "\n".join(
+                f"#{r['id']:<5} {r['channel']:<9} {r['address']:<24} {r['status']:<7} {r['name']}  "
+                f"[{', '.join(r['subscriptions'])}]"
+                for r in rows
+            )
+            _print(rows, args.json, text or "no subscribers")
+        elif args.action == "show":
+            s = require_subscriber(db, args.id)
+            row = {**_asdict(s), "subscriptions": [f"{x.kind}:{x.value}" for x in subscriptions_of(db, s.id)]}
+            _print(row, args.json, "\n".join(f"{k}: {v}" for k, v in row.items()))
+        elif args.action == "remove":
+            remove_subscriber(db, args.id)
+            print(f"removed subscriber #{args.id}")
+        elif args.action == "set":
+            cli_mail.run_subscriber_set(db, args)
+    elif cmd in cli_mail.COMMANDS:
+        cli_mail.run(cmd, args, db, config, now)
+    elif cmd in ("subscribe", "unsubscribe"):
+        kind, value = _subscription_arg(args)
+        if cmd == "subscribe":
+            changed = subscribe(db, args.id, kind, value, now=now)
+            print(f"subscribed #{args.id} to {kind}:{value}" + ("" if changed else " (already)"))
+        else:
+            changed = unsubscribe(db, args.id, kind, value)
+            if not changed:
+                raise UserError(f"訂閱者 #{args.id} 沒有此訂閱", f"subscriber #{args.id} has no {kind}:{value}")
+            print(f"unsubscribed #{args.id} from {kind}:{value}")
+    return 0
+
+
+def _asdict(obj: object) -> dict:
+    from dataclasses import asdict
+
+    return asdict(obj)  # type: ignore[call-overload]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return run_command(args)
+    except UserError as exc:
+        print(f"錯誤：{exc.zh}\nerror: {exc.en}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""Deadlines: entry numbers, working-day calendars, calculators, tracking and reminders."""

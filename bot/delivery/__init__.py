@@ -1,0 +1,1 @@
+"""Delivery: the outbox worker and the channels that send one row each."""

@@ -1,0 +1,164 @@
+"""``run.py explain FILE|-``: one raw announcement in, the understanding as JSON out.
+
+Operators use it to see why an item was understood the way it was. Input may be plain text,
+an HTML page or an RSS/Atom document (its first item). Schema: docs/EXPLAIN.md.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time
+from html.parser import HTMLParser
+from typing import Any
+
+from bot.understand.summary import COULD_NOT_UNDERSTAND
+from bot.understand.understanding import Understanding, looks_binary, understand
+from feeds.dates import TAIPEI, parse_dateline, parse_roc_dates
+from feeds.model import Announcement
+from feeds.text import html_to_text, looks_like_html
+
+MAX_INPUT = 2_000_000  # bytes read; the understanding itself reads the first 120,000 characters
+
+SCHEMA_KEYS = (
+    "csms_number", "title", "prefix", "published", "topics", "topic_hits", "events", "dates",
+    "related_csms", "hts", "adcvd", "emails", "links", "letters", "summary_zh",
+)  # fmt: skip
+
+
+class _Links(HTMLParser):
+    """Collects ``href`` values and the page ``<title>`` (stdlib parser: never raises)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            href = dict(attrs).get("href") or ""
+            if href.lower().startswith(("http://", "https://")):
+                self.links.append(href)
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+
+def decode(raw: bytes) -> str:
+    for enc in ("utf-8-sig", "big5", "cp1252"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
+def _is_feed(text: str) -> bool:
+    head = text.lstrip()[:2000].lower()
+    return bool(re.search(r"<rss[\s>]|<feed[\s>]|<rdf:rdf", head))
+
+
+def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, int]:
+    """(announcement, number of feed entries read) from a raw document of any supported kind."""
+    title, body, url, links, published, entries = "", text, "", [], None, 0
+    if _is_feed(text):
+        from feeds.parsing import ParseError, parse_feed_entries
+
+        try:
+            rows, _ = parse_feed_entries(text.encode("utf-8"), now=now)
+        except ParseError:
+            rows = []
+        entries = len(rows)
+        if rows:
+            first = rows[0]
+            title, body, url, published = first.title, first.body, first.link, first.published
+    elif looks_like_html(text):
+        p = _Links()
+        try:
+            p.feed(text)
+            p.close()
+        except Exception:  # last line of defence; HTMLParser is lenient
+            pass
+        links, title = p.links, " ".join(p.title.split())
+        body = html_to_text(text[:MAX_INPUT])
+    when = published or parse_dateline(body) or _issued(body) or now
+    lang = "zh-TW" if len(re.findall(r"[\u4e00-\u9fff]", body[:5000])) > 50 else "en"
+    ann = Announcement(
+        key="explain:input", source="explain", kind="explain", ext_id="", title=title, url=url,
+        published=when, body=body, language=lang, meta={"links": links},
+    )  # fmt: skip
+    return ann, entries
+
+
+def _issued(body: str) -> datetime | None:
+    """A Chinese letter's 發文日期 (00:00 Taipei) stands in for a publication time."""
+    m = re.search(r"發文日期\s*[:：]\s*([^\n]+)", body)
+    found = parse_roc_dates(m.group(1)) if m else []
+    return datetime.combine(found[0].value, time(0), TAIPEI) if found else None
+
+
+def explain_bytes(raw: bytes, *, now: datetime | None = None) -> dict[str, Any]:
+    """The explain JSON object for one raw document. Never raises on bad input."""
+    now = now or datetime.now(UTC)
+    text = decode(raw[:MAX_INPUT])
+    if not text.strip() or looks_binary(text):
+        return _empty(COULD_NOT_UNDERSTAND)
+    try:
+        ann, entries = announcement_from_text(text, now=now)
+        u = understand(ann, now=now)
+    except Exception as exc:  # the explain command reports, it does not crash
+        return {**_empty(COULD_NOT_UNDERSTAND), "error": type(exc).__name__}
+    out = to_json(u)
+    if entries > 1:
+        out["feed_entries"] = entries
+    return out
+
+
+def to_json(u: Understanding) -> dict[str, Any]:
+    from feeds.topics import TOPICS
+
+    f = u.facts
+    out: dict[str, Any] = {k: f.get(k) for k in SCHEMA_KEYS}
+    out["topics"] = [h.topic for h in u.topics]
+    out["topic_hits"] = [
+        {"topic": h.topic, "zh": TOPICS[h.topic].zh if h.topic in TOPICS else h.topic, "rule": h.rule}
+        for h in u.topics
+    ]
+    for key in ("events", "dates", "related_csms", "hts", "adcvd", "emails", "links", "letters"):
+        out[key] = out[key] or []
+    out["summary_zh"] = u.summary_zh
+    return out
+
+
+def _empty(summary: str) -> dict[str, Any]:
+    out: dict[str, Any] = {k: None for k in SCHEMA_KEYS}
+    for key in ("topics", "topic_hits", "events", "dates", "related_csms", "hts", "adcvd", "emails",
+                "links", "letters"):  # fmt: skip
+        out[key] = []
+    out["summary_zh"] = summary
+    return out
+
+
+def run_explain(path: str) -> int:
+    """CLI entry: read FILE (or stdin for ``-``), print JSON. Exit 2 when the file is missing."""
+    import json
+    import sys
+
+    from feeds.errors import UserError
+
+    if path == "-":
+        raw = sys.stdin.buffer.read(MAX_INPUT)
+    else:
+        try:
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_INPUT)
+        except OSError as exc:
+            raise UserError(f"無法讀取檔案 {path}", f"cannot read {path}: {exc.strerror}") from exc
+    print(json.dumps(explain_bytes(raw), ensure_ascii=False, indent=2))
+    return 0

@@ -1,0 +1,278 @@
+"""The deterministic 繁體中文 summary: 標題, 重點 (3–5 bullets), 相關.
+
+Offline and repeatable: the same announcement always gives the same text. Times are shown in
+Taipei time with the original beside them (「4/22（三）01:00 台北時間（美東 4/21 13:00 EDT）」)
+because readers act on Taipei time but quote the original to CBP.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.understand.glossary import translate_title
+from feeds.dates import gregorian_to_roc
+
+COULD_NOT_UNDERSTAND = "無法解析 / could not understand"
+_WEEKDAY = "一二三四五六日"
+_EVENT_ZH = {
+    "webinar": "線上說明會",
+    "support_call": "支援說明會",
+    "outage": "系統中斷",
+    "maintenance": "系統維護",
+    "effective": "生效",
+    "deadline": "截止",
+    "event": "時間",
+}
+_DATE_ZH = {"effective": "生效日", "deadline": "截止日", "issued": "發文日"}
+PREFIX_ZH = {
+    "GUIDANCE": "作業指引",
+    "UPDATED GUIDANCE": "更新作業指引",
+    "UPDATE": "更新",
+    "UPDATED": "更新",
+    "RESOLVED": "已排除",
+    "REMINDER": "提醒",
+    "REVISED": "修訂",
+    "CORRECTION": "更正",
+    "AVAILABLE NOW": "現已開放",
+}
+_AUDIENCE = (
+    (r"(?i)\bimporters?\b|importer of record|進口商|進口業者", "進口商"),
+    (r"(?i)\b(?:customs )?brokers?\b|報關行|報關業", "報關行"),
+    (r"(?i)\bcarriers?\b|運輸業者|航商", "運輸業者"),
+    (r"(?i)\bexporters?\b|出口商|出口業者", "出口商"),
+    (r"(?i)\bfilers?\b|申報人|申辦業者", "申報人"),
+    (r"(?i)\bsurety|sureties\b|保證人", "保證人"),
+    (r"(?i)foreign[- ]trade zone|\bFTZ\b|自由貿易港區", "對外貿易區業者"),
+    (r"會員廠商|會員公會", "公會會員廠商"),
+)
+
+
+def weekday_zh(d: date) -> str:
+    return _WEEKDAY[d.weekday()]
+
+
+def _md(d: date, ref_year: int | None) -> str:
+    return f"{d.month}/{d.day}" if ref_year in (None, d.year) else f"{d.year}/{d.month}/{d.day}"
+
+
+def format_event_time(
+    iso: str, *, tz: str = "Asia/Taipei", ref_year: int | None = None, zone: str | None = None
+) -> str:
+    """「4/22（三）01:00 台北時間（美東 4/21 13:00 EDT）」; a zone-less time says so."""
+    dt = datetime.fromisoformat(iso)
+    if dt.tzinfo is None:
+        return f"{_md(dt.date(), ref_year)}（{weekday_zh(dt.date())}）{dt:%H:%M}（未註明時區）"
+    local = dt.astimezone(ZoneInfo(tz))
+    place = "台北時間" if tz == "Asia/Taipei" else tz
+    shown = f"{_md(local.date(), ref_year)}（{weekday_zh(local.date())}）{local:%H:%M} {place}"
+    offset = dt.utcoffset()
+    if offset is not None and offset.total_seconds() == 8 * 3600:
+        return shown
+    name = zone or dt.tzname() or ""
+    if not name or name.startswith("UTC") and name != "UTC":
+        name = dt.strftime("UTC%z")
+    where = "美東" if name in ("EDT", "EST") else "原文"
+    return f"{shown}（{where} {_md(dt.date(), ref_year)} {dt:%H:%M} {name}）"
+
+
+def format_event_window(
+    start: str, end: str, *, tz: str = "Asia/Taipei", ref_year: int | None = None, zone: str | None = None
+) -> str:
+    """「9/14（日）11:00–15:00 台北時間（美東 9/13 23:00–9/14 03:00 EDT）」 for a window."""
+    s, e = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    if (s.tzinfo is None) != (e.tzinfo is None):
+        return f"{format_event_time(start, tz=tz, ref_year=ref_year, zone=zone)} 至 {format_event_time(end, tz=tz, ref_year=ref_year, zone=zone)}"
+
+    def span(a: datetime, b: datetime) -> str:
+        head = f"{_md(a.date(), ref_year)}（{weekday_zh(a.date())}）{a:%H:%M}"
+        tail = f"{b:%H:%M}" if a.date() == b.date() else f"{_md(b.date(), ref_year)}（{weekday_zh(b.date())}）{b:%H:%M}"
+        return f"{head}–{tail}"
+
+    if s.tzinfo is None:
+        return f"{span(s, e)}（未註明時區）"
+    ls, le = s.astimezone(ZoneInfo(tz)), e.astimezone(ZoneInfo(tz))
+    place = "台北時間" if tz == "Asia/Taipei" else tz
+    shown = f"{span(ls, le)} {place}"
+    offset = s.utcoffset()
+    if offset is not None and offset.total_seconds() == 8 * 3600:
+        return shown
+    name = zone or s.tzname() or s.strftime("UTC%z")
+    where = "美東" if name in ("EDT", "EST") else "原文"
+    orig_tail = f"{e:%H:%M}" if s.date() == e.date() else f"{_md(e.date(), ref_year)} {e:%H:%M}"
+    return f"{shown}（{where} {_md(s.date(), ref_year)} {s:%H:%M}–{orig_tail} {name}）"
+
+
+def format_date(iso: str, *, roc: bool = False) -> str:
+    d = date.fromisoformat(iso[:10])
+    text = f"{d.year}/{d.month}/{d.day}（{weekday_zh(d)}）"
+    if roc:
+        y, m, day = gregorian_to_roc(d)
+        text += f"（民國{y}年{m}月{day}日）"
+    return text
+
+
+def audience(text: str) -> list[str]:
+    return [zh for rx, zh in _AUDIENCE if re.search(rx, text)]
+
+
+def _action(topic_ids: Sequence[str], facts: Mapping[str, Any], refund: bool = True) -> str:
+    kinds = {e["kind"] for e in facts.get("events", [])} | {d["kind"] for d in facts.get("dates", [])}
+    if "deadline" in kinds:
+        return "建議：留意截止日，提前完成申報或提交文件。"
+    if "range_end" in kinds:
+        return "建議：於期程內提出申請，勿逾截止日。"
+    if kinds & {"webinar", "support_call"}:
+        return "建議：需要參加者請及早報名；時間已換算為台北時間。"
+    if kinds & {"outage", "maintenance"}:
+        return "建議：系統停機期間請預先安排報關作業與備援。"
+    if "ieepa_cape" in topic_ids and refund:
+        return "建議：確認 ACE 帳號與 ACH 退款登記，盤點符合資格的申報。"
+    if "tw_incentive" in topic_ids:
+        return "建議：確認申請資格與文件，於期程內提出申請。"
+    return "建議：詳閱原文，評估對貴公司進出口作業的影響。"
+
+
+def _event_bullets(facts: Mapping[str, Any], tz: str, ref_year: int | None) -> list[str]:
+    events = facts.get("events", [])
+    if not events:
+        return []
+    groups: dict[str, list[str]] = {}
+    for e in events[:6]:
+        label = _EVENT_ZH.get(e["kind"], "時間")
+        if e["kind"] == "webinar" and re.search(r"[\u4e00-\u9fff]", e.get("label", "")) and "線上" not in e["label"]:
+            label = "說明會"  # a Taiwanese 說明會 is often in a hall, not online
+        if e.get("end"):
+            shown = format_event_window(e["start"], e["end"], tz=tz, ref_year=ref_year, zone=e.get("zone"))
+        else:
+            shown = format_event_time(e["start"], tz=tz, ref_year=ref_year, zone=e.get("zone"))
+        if e.get("url") and e["kind"] in ("webinar", "support_call"):
+            shown += f"（報名 {e['url']}）"  # the registration link is what the reader acts on
+        groups.setdefault(label, []).append(shown)
+    return [f"{label}：{'；'.join(times)}" for label, times in groups.items()][:2]
+
+
+def _date_bullet(facts: Mapping[str, Any]) -> str | None:
+    dates = facts.get("dates", [])
+    parts: list[str] = []
+    starts = [d for d in dates if d["kind"] == "range_start"]
+    ends = [d for d in dates if d["kind"] == "range_end"]
+    for s, e in list(zip(starts, ends, strict=False))[:2]:
+        parts.append(f"期程 {format_date(s['date'])} 至 {format_date(e['date'])}")
+    for d in dates:
+        if d["kind"] in ("effective", "deadline") and len(parts) < 3:
+            parts.append(f"{_DATE_ZH[d['kind']]} {format_date(d['date'])}")
+    return "日期：" + "；".join(parts) if parts else None
+
+
+def _topics_zh(topic_ids: Sequence[str]) -> str:
+    from feeds.topics import topic_names
+
+    return "、".join(topic_names(list(topic_ids))[:3])
+
+
+def _related(facts: Mapping[str, Any]) -> list[str]:
+    lines = []
+    if facts.get("related_csms"):
+        lines.append("相關：" + "、".join(f"CSMS #{n}" for n in facts["related_csms"][:8]))
+    if facts.get("hts"):
+        lines.append("稅則號列：" + "、".join(facts["hts"][:8]))
+    if facts.get("adcvd"):
+        lines.append("AD/CVD 案號：" + "、".join(facts["adcvd"][:6]))
+    if facts.get("emails"):
+        lines.append("聯絡：" + "、".join(facts["emails"][:6]))
+    if facts.get("links"):
+        lines.append("連結：" + " ".join(facts["links"][:3]))
+    return lines
+
+
+_ABBREV = re.compile(r"(?:\b[A-Z]\.|\bU\.S\.|\bNo\.|\bNos\.|\be\.g\.|\bi\.e\.|\bPub\.|\bL\.|\bFed\.|\bReg\.)$")
+
+
+def _first_sentence(body: str, title: str = "") -> str:
+    """The opening sentence of the first real paragraph (``U.S.C.`` and ``No.`` do not end one)."""
+    for para in body.split("\n\n"):
+        para = " ".join(para.split())
+        if len(para) <= 40 or para.lower().startswith(("csms #", "cargo systems")):
+            continue
+        if title and title in para and len(para) < len(title) + 40:
+            continue  # the heading again
+        cut = para
+        for m in re.finditer(r"[.!?。](?=\s+[A-Z(\"]|$)", para):
+            if not _ABBREV.search(para[: m.end()]):
+                cut = para[: m.end()]
+                break
+        return cut[:160] + ("…" if len(cut) > 160 else "")
+    return ""
+
+
+def summarize_english(
+    facts: Mapping[str, Any], topic_ids: Sequence[str], body: str, *, tz: str = "Asia/Taipei"
+) -> str:
+    """標題 (translated, English beside), 重點 3–5 bullets, 相關."""
+    title = facts.get("title") or ""
+    zh = translate_title(title)
+    head = [f"標題：{zh}" if zh else f"標題：{_topics_zh(topic_ids) or '美國海關訊息'}（英文原文如下）", f"（{title}）"]
+    ref_year = int(facts["published"][:4]) if facts.get("published") else None
+    bullets: list[str] = []
+    if facts.get("csms_number"):
+        who = "CBP 發布 CSMS #" + facts["csms_number"]
+    elif "federal_register" in topic_ids:
+        who = "聯邦公報刊登"
+    else:
+        who = "美方發布訊息"
+    prefix = PREFIX_ZH.get((facts.get("prefix") or "").upper())
+    topics = _topics_zh(topic_ids)
+    bullets.append(f"異動：{who}" + (f"（{prefix}）" if prefix else "") + (f"，主題：{topics}。" if topics else "。"))
+    aud = audience(f"{title}\n{body[:8000]}")
+    if aud:
+        bullets.append("對象：" + "、".join(aud[:4]) + "。")
+    bullets += _event_bullets(facts, tz, ref_year)
+    if (db := _date_bullet(facts)) and len(bullets) < 4:
+        bullets.append(db)
+    if len(bullets) < 3 and (first := _first_sentence(body, title)):
+        bullets.append(f"原文摘錄：{first}")
+    refund = bool(re.search(r"(?i)refund|\bCAPE\b", f"{title}\n{body[:8000]}"))
+    bullets.append(_action(topic_ids, facts, refund))
+    return "\n".join([*head, "", "重點：", *(f"• {b}" for b in bullets[:5]), "", *_related(facts)]).strip()
+
+
+def summarize_chinese(
+    facts: Mapping[str, Any], topic_ids: Sequence[str], title: str, *, tz: str = "Asia/Taipei"
+) -> str:
+    """A Chinese letter or 公告: its own 主旨, who issued it when, its periods and dates."""
+    letters = facts.get("letters") or []
+    subject = next((x["主旨"] for x in letters if x.get("主旨")), None) or title or facts.get("title") or ""
+    bullets: list[str] = []
+    for x in letters[:2]:
+        if x.get("發文日期"):
+            y, m, d = gregorian_to_roc(date.fromisoformat(x["發文日期"]))
+            who = f"{x['發文機關']} " if x.get("發文機關") else ""
+            num = f"（{x['發文字號']}）" if x.get("發文字號") else ""
+            bullets.append(f"發文：{who}{y}/{m:02d}/{d:02d}{num}")
+    bullets += _event_bullets(facts, tz, None)
+    if db := _date_bullet(facts):
+        bullets.append(db)
+    explain = next((x["說明"][0] for x in letters if x.get("說明")), None)
+    if explain and len(bullets) < 4:
+        bullets.append(f"說明：{explain[:120]}")
+    if facts.get("csms_number") and len(bullets) < 4:
+        bullets.append(f"轉知 CBP 訊息 CSMS #{facts['csms_number']}：{facts.get('title', '')[:100]}")
+    bullets.append(_action(topic_ids, facts))
+    lines = [f"標題：{subject}", "", "重點：", *(f"• {b}" for b in bullets[:5]), "", *_related(facts)]
+    return "\n".join(lines).strip()
+
+
+def summarize(
+    facts: Mapping[str, Any], topic_ids: Sequence[str], *, title: str, body: str, language: str,
+    tz: str = "Asia/Taipei",
+) -> str:
+    """The summary for one announcement, or the could-not-understand marker when there is nothing."""
+    if not (title.strip() or body.strip()) or not (facts.get("title") or "").strip():
+        return COULD_NOT_UNDERSTAND
+    if language == "zh-TW" or facts.get("letters"):
+        return summarize_chinese(facts, topic_ids, title, tz=tz)
+    return summarize_english(facts, topic_ids, body, tz=tz)

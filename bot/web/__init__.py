@@ -1,0 +1,1 @@
+"""The HTTP side: calendar feeds, health, unsubscribe and opt-out."""

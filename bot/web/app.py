@@ -1,0 +1,259 @@
+"""The small HTTP side: calendar feeds, health, and the unsubscribe / opt-out endpoints.
+
+Every per-person URL carries a 256-bit token from ``secrets``; an unknown token gets a plain
+404 that says nothing about whether anyone exists. Unsubscribing supports RFC 8058 one-click
+(``POST`` with ``List-Unsubscribe=One-Click``) and a confirm page for people (``GET``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+from aiohttp import web
+from sqlite_utils import Database
+
+from bot.alerts.digest import DEADLINE_PROVIDERS
+from state import outbox, sources
+from state.alerts import alerted_facts
+from state.associations import member_by_token, opt_out_member
+from state.calendar import sequence_for
+from state.subscribers import Subscriber, find_by_token, set_status
+
+log = logging.getLogger(__name__)
+
+PRODID = "-//tradealert//關務快訊//ZH-TW"
+
+
+# ---- calendar ---------------------------------------------------------------------------
+def _uid(*parts: str) -> str:
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:24] + "@tradealert"
+
+
+def _parse_start(text: str) -> datetime | date | None:
+    """ISO date (``2026-04-21``) → date; ISO date-time, with or without offset → datetime."""
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+# Zones our sources write in; a fixed offset that matches one of them at that instant is shown
+# in that named zone (VTIMEZONE included), anything else in UTC. Never a floating time.
+_KNOWN_ZONES = (ZoneInfo("America/New_York"), ZoneInfo("Asia/Taipei"), ZoneInfo("America/Chicago"),
+                ZoneInfo("America/Los_Angeles"))  # fmt: skip
+
+
+def real_zone(when: datetime) -> datetime:
+    offset = when.utcoffset()
+    if isinstance(when.tzinfo, ZoneInfo):
+        return when
+    for zone in _KNOWN_ZONES:
+        local = when.astimezone(zone)
+        if local.utcoffset() == offset:
+            return local
+    return when.astimezone(UTC)
+
+
+def _event_end(ev: dict, start: datetime) -> datetime | None:
+    end = _parse_start(str(ev.get("end") or ""))
+    if isinstance(end, datetime) and end.tzinfo is not None and end > start:
+        return real_zone(end)
+    return None
+
+
+def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[str, Any]]:
+    """Everything on this subscriber's calendar: events of their alerts and their deadlines."""
+    entries: list[dict[str, Any]] = []
+    for r in alerted_facts(db, sub.id):
+        try:
+            facts = json.loads(r["facts"] or "{}")
+        except json.JSONDecodeError:
+            continue
+        for i, ev in enumerate((facts.get("events") or []) if isinstance(facts, dict) else []):
+            start = _parse_start(str(ev.get("start", "")))
+            if start is None:
+                continue
+            label = str(ev.get("label") or ev.get("kind") or "event")
+            if isinstance(start, datetime) and start.tzinfo is not None:
+                when: date = real_zone(start)
+                end, duration, note = _event_end(ev, start), timedelta(hours=1), ""
+            else:  # no zone in the text: an all-day entry on that date, never a guessed time
+                when = start.date() if isinstance(start, datetime) else start
+                end, duration, note = None, None, "（未註明時區）" if isinstance(start, datetime) else ""
+            entries.append(
+                {
+                    "uid": _uid(r["key"], "event", str(i)),
+                    "summary": f"{label}｜{r['title']}"[:250] + note,
+                    "start": when,
+                    "end": end,
+                    "duration": duration,  # used when no end was written
+                    "url": str(ev.get("url") or r["url"]),
+                    "description": f"{r['title']}\n{r['url']}",
+                }
+            )
+        dates = (facts.get("dates") or []) if isinstance(facts, dict) else []
+        starts = [d for d in dates if isinstance(d, dict) and d.get("kind") == "range_start"]
+        ends = [d for d in dates if isinstance(d, dict) and d.get("kind") == "range_end"]
+        for i, (a, b) in enumerate(zip(starts, ends, strict=False)):
+            d0, d1 = _parse_start(str(a.get("date"))), _parse_start(str(b.get("date")))
+            if isinstance(d0, date) and isinstance(d1, date) and not isinstance(d0, datetime) and d1 >= d0:
+                entries.append(
+                    {
+                        "uid": _uid(r["key"], "period", str(i)),
+                        "summary": f"申請期間｜{r['title']}"[:250],
+                        "start": d0,
+                        "end": d1 + timedelta(days=1),
+                        "url": r["url"],
+                        "description": f"{a.get('label', '')} – {b.get('label', '')}\n{r['url']}",
+                    }
+                )
+    for provider in DEADLINE_PROVIDERS:
+        for d in provider(db, sub.id, today):
+            entries.append(
+                {
+                    "uid": _uid(str(sub.id), "deadline", d.title, d.detail),
+                    "summary": d.title,
+                    "start": d.due,
+                    "description": d.detail,
+                }
+            )
+    return entries
+
+
+def build_ics(db: Database, sub: Subscriber, now: datetime) -> bytes:
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"關務快訊 {sub.name}")
+    cal.add("x-wr-timezone", sub.timezone)
+    today = now.astimezone(ZoneInfo(sub.timezone)).date()
+    with db.atomic():
+        for e in calendar_entries(db, sub, today):
+            ev = icalendar.Event()
+            content = json.dumps({k: str(v) for k, v in e.items()}, sort_keys=True, ensure_ascii=False)
+            ev.add("uid", e["uid"])
+            ev.add("sequence", sequence_for(db, sub.id, e["uid"], hashlib.sha1(content.encode()).hexdigest()))
+            ev.add("dtstamp", now.astimezone(UTC))
+            ev.add("summary", e["summary"])
+            ev.add("dtstart", e["start"])
+            if e.get("end"):
+                ev.add("dtend", e["end"])
+            elif e.get("duration"):
+                ev.add("duration", e["duration"])
+            if e.get("description"):
+                ev.add("description", e["description"])
+            if e.get("url"):
+                ev.add("url", e["url"])
+            cal.add_component(ev)
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+# ---- pages ------------------------------------------------------------------------------
+def _page(title: str, body: str, status: int = 200) -> web.Response:
+    doc = (
+        f"<!DOCTYPE html><html lang='zh-Hant-TW'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width'><title>{html.escape(title)}</title></head>"
+        f"<body style='font-family:sans-serif;max-width:40em;margin:2em auto'>{body}</body></html>"
+    )
+    return web.Response(text=doc, content_type="text/html", status=status, charset="utf-8")
+
+
+def _not_found() -> web.Response:
+    return _page("找不到 Not found", "<p>連結無效或已失效。This link is not valid.</p>", 404)
+
+
+def make_app(db: Database, *, clock: Callable[[], datetime], last_sweeps: Callable[[], dict] | None = None) -> web.Application:
+    app = web.Application(client_max_size=64 * 1024)
+
+    async def health(request: web.Request) -> web.Response:
+        now = clock()
+        srcs: list[dict[str, Any]] = [
+            {
+                "name": s.name,
+                "last_status": s.last_status,
+                "last_success_at": s.last_success_at.isoformat() if s.last_success_at else None,
+                "consecutive_failures": s.consecutive_failures,
+                "last_error": s.last_error,
+            }
+            for s in sources.all_sources(db)
+        ]
+        body = {
+            "status": "degraded" if any(s["consecutive_failures"] >= 3 for s in srcs) else "ok",
+            "now": now.isoformat(),
+            "sources": srcs,
+            "outbox": outbox.backlog(db),
+            "last_sweeps": {k: v.isoformat() for k, v in (last_sweeps() if last_sweeps else {}).items()},
+        }
+        return web.json_response(body, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+    async def calendar(request: web.Request) -> web.Response:
+        sub = find_by_token(db, request.match_info["token"])
+        if sub is None:
+            return _not_found()
+        return web.Response(
+            body=build_ics(db, sub, clock()),
+            content_type="text/calendar",
+            charset="utf-8",
+            headers={"Cache-Control": "private, max-age=900"},
+        )
+
+    async def unsubscribe(request: web.Request) -> web.Response:
+        sub = find_by_token(db, request.match_info["token"])
+        if sub is None:
+            return _not_found()
+        if request.method == "POST":
+            set_status(db, sub.id, "unsubscribed", "unsubscribe link")
+            log.info("unsubscribed subscriber=%s via link", sub.id)
+            return _page("已取消訂閱", "<p>已取消訂閱，您不會再收到關務快訊。</p><p>You are unsubscribed.</p>")
+        return _page(
+            "取消訂閱 Unsubscribe",
+            f"<p>確定要取消 {html.escape(sub.name)} 的關務快訊訂閱嗎？</p>"
+            "<form method='post'><button type='submit'>確定取消訂閱 Unsubscribe</button></form>",
+        )
+
+    async def optout(request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        if request.method == "POST":
+            row = opt_out_member(db, token, clock())
+            if row is None:
+                return _not_found()
+            return _page("已停止轉知", "<p>已停止接收公會轉知。You will no longer receive these forwards.</p>")
+        exists = member_by_token(db, token)
+        if exists is None:
+            return _not_found()
+        return _page(
+            "停止接收公會轉知",
+            f"<p>{html.escape(exists['firm'])}：確定不再接收公會轉知？</p>"
+            "<form method='post'><button type='submit'>確定 Confirm</button></form>",
+        )
+
+    app.router.add_get("/health", health)
+    app.router.add_get("/calendar/{token}.ics", calendar)
+    app.router.add_route("*", "/unsubscribe/{token}", unsubscribe)
+    app.router.add_route("*", "/optout/{token}", optout)
+    return app
+
+
+async def start_server(app: web.Application, listen: str) -> web.AppRunner:
+    host, _, port = listen.rpartition(":")
+    runner = web.AppRunner(app, access_log=None)  # access logs would contain the tokens
+    await runner.setup()
+    await web.TCPSite(runner, host or "127.0.0.1", int(port)).start()
+    log.info("http listening on %s", listen)
+    return runner
+
+
+def calendar_url(public_url: str, token: str | None) -> str | None:
+    return f"{public_url.rstrip('/')}/calendar/{token}.ics" if token else None
