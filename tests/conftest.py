@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import shutil
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from sqlite_utils import Database
 
 from bot.config import SAMPLES_DIR, Config, load_config
 from state.db import open_db
@@ -161,12 +163,73 @@ def server_config(
             f'url = "{server.url(path)}"',
             f'language = "{lang}"',
         ]
+    fresh_db_file(tmp_path / "t.db")
     return load_config(write_config(tmp_path, "\n".join(lines) + "\n" + extra))
+
+
+_MIGRATED: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One database migrated per session; tests copy it (a fresh file costs ~0.2 s of fsyncs)."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    open_db(path).close()  # the last close checkpoints the WAL into the file
+    _MIGRATED.append(path)
+
+
+def fresh_db_file(path: Path) -> Path:
+    """A migrated, empty database at ``path`` (left alone if it already exists)."""
+    if not path.exists() and _MIGRATED:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_MIGRATED[0], path)
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    """The shared database fixture: a migrated SQLite file in tmp_path, opened as the service does."""
+    return open_db(fresh_db_file(tmp_path / "t.db"))
 
 
 @pytest.fixture
 def db_factory(tmp_path: Path) -> Callable[[], object]:
     def make():
-        return open_db(tmp_path / "t.db")
+        return open_db(fresh_db_file(tmp_path / "t.db"))
 
     return make
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``run.py ARGS`` in-process through ``bot.cli.main.main(argv)``, as sqlite-utils tests
+    its own CLI: the same code path a user runs, without a process start per call."""
+    import logging
+
+    from bot.cli.main import main
+
+    def run(*args: str) -> CliResult:
+        root = logging.getLogger()
+        handlers, level = list(root.handlers), root.level
+        capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse errors
+            code = exc.code if isinstance(exc.code, int) else 2
+        finally:
+            for h in list(root.handlers):
+                root.removeHandler(h)
+            for h in handlers:
+                root.addHandler(h)
+            root.setLevel(level)
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run

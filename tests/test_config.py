@@ -90,14 +90,22 @@ def test_secrets_never_reach_a_log_line(tmp_path):
     assert "***" in text and "login failed" in text
 
 
-def test_check_config_exits_nonzero_with_message_and_no_traceback(tmp_path):
+def test_check_config_exits_nonzero_with_message_and_no_traceback(tmp_path, cli):
     cfg = write_config(tmp_path, "[service]\nbogus = 1\n[[sources]]\nname = 'x'\nkind = 'rss'\nurl = 'gopher://x'\n")
-    proc = subprocess.run(
-        [sys.executable, "run.py", "--config", str(cfg), "check-config"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )
+    proc = cli("--config", str(cfg), "check-config")
     assert proc.returncode == 2
     assert "service.bogus: unknown key" in proc.stderr
     assert "sources[0].url" in proc.stderr
     assert "錯誤" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_run_py_process_exits_2_on_a_bad_config_without_traceback(tmp_path):
+    """The process itself (exit status seen by cron and shells), once."""
+    cfg = write_config(tmp_path, "[service]\nbogus = 1\n")
+    proc = subprocess.run(
+        [sys.executable, "run.py", "--config", str(cfg), "check-config"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "service.bogus: unknown key" in proc.stderr and "Traceback" not in proc.stderr
