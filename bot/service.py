@@ -33,6 +33,7 @@ from bot.quiet import next_allowed
 from bot.understand.llm import enabled as llm_enabled
 from bot.understand.llm import llm_summary
 from bot.understand.understanding import Understanding, understand
+from feeds.factmodel import Facts
 from feeds.fetch import FetchError, FetchLimits, backoff_delay, fetch
 from feeds.parsing import ParseError
 from feeds.registry import parser_for
@@ -173,7 +174,7 @@ class Service:
             return understand(ann, now=now)
         except Exception:  # understanding must never stop the sweep
             log.exception("understand failed key=%s", ann.key)
-            return Understanding((), {}, "無法解析 / could not understand")
+            return Understanding((), Facts(), "無法解析 / could not understand")
 
     async def match(self, now: datetime) -> int:
         """Understand new announcements and queue one alert per matching subscriber."""

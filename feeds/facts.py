@@ -1,8 +1,8 @@
 """Facts from one announcement's text: numbers, dates, events, contacts, letters.
 
-Pure and total: any text in, a JSON-serialisable dict out (the explain schema, docs/EXPLAIN.md).
-Other capabilities read ``facts["events"]`` and ``facts["dates"]`` to build reminders, so the
-keys and value shapes here are a contract.
+Pure and total: any text in, a ``feeds.factmodel.Facts`` out (its JSON is the explain schema,
+docs/EXPLAIN.md). Other capabilities read ``facts.events`` and ``facts.dates`` to build
+reminders, so the shapes here are a contract.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from feeds import dates as D
 from feeds.csms import parse_csms_subject
+from feeds.factmodel import DatedFact, Event, Facts, Letter
 
 MAX_CHARS = 120_000  # longer bodies are read up to here: facts come early, and sweeps stay fast
 
@@ -167,9 +167,9 @@ _UNTIL = re.compile(
 )
 
 
-def english_events(text: str, published: datetime, links_by_line: dict[str, str]) -> list[dict[str, Any]]:
+def english_events(text: str, published: datetime, links_by_line: dict[str, str]) -> list[Event]:
     """Event times with their kind, label and link; ``X to Y`` windows become one event with ``end``."""
-    out: list[dict[str, Any]] = []
+    out: list[Event] = []
     seen: set[tuple[str, str]] = set()
     kinds: dict[str, str] = {}  # long messages repeat lines; classify each once
     times = D.find_event_times(text, published)
@@ -185,19 +185,19 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
         if key in seen:
             continue
         seen.add(key)
-        item: dict[str, Any] = {"kind": kind, "start": key[1], "label": _label(line)}
+        end: datetime | None = None
         nxt = times[i + 1] if i + 1 < len(times) else None
         if nxt and nxt.zoned == ev.zoned and nxt.when > ev.when and _UNTIL.match(text[ev.end : nxt.start]):
-            item["end"] = nxt.iso()  # a window: "from 2300 EDT Saturday until 0300 EDT Sunday"
+            end = nxt.when  # a window: "from 2300 EDT Saturday until 0300 EDT Sunday"
             skip.add(i + 1)
-        # EDT/EST/UTC as stated (ET resolved by date); None: the text gave no zone, never guessed
-        item["zone"] = D.zone_abbrev(ev.when) if ev.zoned else None
-        if ev.date_inferred:
-            item["date_inferred"] = True
-        url = _url_in(line, links_by_line)
-        if url:
-            item["url"] = url
-        out.append(item)
+        out.append(
+            Event(
+                kind=kind, start=ev.when, label=_label(line), end=end,
+                # EDT/EST/UTC as stated (ET resolved by date); None: no zone in the text, never guessed
+                zone=D.zone_abbrev(ev.when) if ev.zoned else None,
+                url=_url_in(line, links_by_line), date_inferred=ev.date_inferred,
+            )
+        )  # fmt: skip
     return out
 
 
@@ -212,11 +212,11 @@ _EFFECTIVE_EN = re.compile(
 _RANGE_EN = re.compile(r"^\s*(?:\([A-Za-z]+\))?\s*(?:through|thru|to|until|–|—|-)\s*$", re.I)
 
 
-def english_dates(text: str, published: datetime) -> list[dict[str, Any]]:
+def english_dates(text: str, published: datetime) -> list[DatedFact]:
     """Effective dates, deadlines and ranges (``DATE through DATE``) named in English text."""
     found = D.parse_en_dates(text, published.date())
-    out: list[dict[str, Any]] = []
-    seen: set[tuple[str, str]] = set()
+    out: list[DatedFact] = []
+    seen: set[tuple[str, date]] = set()
     used: set[int] = set()
     for i, d in enumerate(found):
         if i in used:
@@ -228,8 +228,8 @@ def english_dates(text: str, published: datetime) -> list[dict[str, Any]]:
         nxt = found[i + 1] if i + 1 < len(found) else None
         if nxt and _RANGE_EN.match(text[d.end : nxt.start]):
             label = _label(line)
-            out.append({"kind": "range_start", "date": d.value.isoformat(), "label": label})
-            out.append({"kind": "range_end", "date": nxt.value.isoformat(), "label": label})
+            out.append(DatedFact("range_start", d.value, label))
+            out.append(DatedFact("range_end", nxt.value, label))
             used.add(i + 1)
             continue
         if _DEADLINE_EN.search(before):
@@ -240,17 +240,17 @@ def english_dates(text: str, published: datetime) -> list[dict[str, Any]]:
             kind = "deadline"
         else:
             kind = "mentioned"
-        key = (kind, d.value.isoformat())
+        key = (kind, d.value)
         if key not in seen:  # long messages repeat dates; label each once
             seen.add(key)
-            out.append({"kind": kind, "date": key[1], "label": _label(line)})
+            out.append(DatedFact(kind, d.value, _label(line)))
     return _dedupe_dates(out)
 
 
-def _dedupe_dates(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    best: dict[tuple[str, str], dict[str, Any]] = {}
+def _dedupe_dates(items: list[DatedFact]) -> list[DatedFact]:
+    best: dict[tuple[str, date], DatedFact] = {}
     for it in items:
-        best.setdefault((it["kind"], it["date"]), it)
+        best.setdefault((it.kind, it.date), it)
     dated = {k[1] for k in best if k[0] != "mentioned"}
     return [v for k, v in best.items() if k[0] != "mentioned" or k[1] not in dated]
 
@@ -269,7 +269,7 @@ _SECTION_END = re.compile(
 )
 
 
-def chinese_letters(text: str) -> list[dict[str, Any]]:
+def chinese_letters(text: str) -> list[Letter]:
     """Each 函/公告 in the text: 發文機關, 發文日期 (ISO), 發文字號, 主旨, 說明."""
     starts = [m.start() for m in re.finditer(r"發文日期\s*[:：]", text)]
     if not starts:
@@ -282,28 +282,27 @@ def chinese_letters(text: str) -> list[dict[str, Any]]:
         issuer = None
         for m in _ISSUER.finditer(text, head_from, s):
             issuer = m.group("who").strip()
-        letter: dict[str, Any] = {"發文機關": issuer}
         dm = _FIELD["發文日期"].search(block)
         when = D.parse_roc_dates(dm.group("v")) if dm else []
-        letter["發文日期"] = when[0].value.isoformat() if when else None
         nm = _FIELD["發文字號"].search(block)
-        letter["發文字號"] = nm.group("v").strip() if nm else None
+        subject = None
         sm = re.search(r"主旨\s*[:：]\s*", block)
         if sm:
             end = _SECTION_END.search(block, sm.end())
-            letter["主旨"] = " ".join(block[sm.end() : end.start() if end else None].split())[:400]
-        else:
-            letter["主旨"] = None
+            subject = " ".join(block[sm.end() : end.start() if end else None].split())[:400]
         em = re.search(r"(?:說明|公告事項)\s*[:：]\s*", block) or (
             re.search(r"\n\s*-?\s*(?=一、)", block)
         )
         if em:
             end = re.search(r"\n\s*(?:正本|副本)\s*[:：]", block[em.end() :])
             body = block[em.end() : em.end() + end.start() if end else None]
-            letter["說明"] = [" ".join(p.split()).lstrip("- ") for p in body.split("\n") if p.strip()][:12]
+            items = [" ".join(p.split()).lstrip("- ") for p in body.split("\n") if p.strip()][:12]
         else:
-            letter["說明"] = []
-        letters.append(letter)
+            items = []
+        letters.append(
+            Letter(issuer=issuer, issued=when[0].value if when else None,
+                   number=nm.group("v").strip() if nm else None, subject=subject, items=tuple(items))
+        )  # fmt: skip
     return letters
 
 
@@ -313,16 +312,16 @@ _ZH_EFFECTIVE_AFTER = re.compile(r"^\s*(?:\([^)]{0,4}\)|（[^）]{0,4}）)?\s*(?
 _ZH_EVENT_WORD = re.compile(r"說明會|研討會|宣導會|座談會|會議|演練|切換|停機|維護|中斷")
 
 
-def chinese_dates(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def chinese_dates(text: str) -> tuple[list[DatedFact], list[Event]]:
     """(dates, events) from Chinese text: ranges, 發文日期, 生效/實施, 截止, 說明會 with times."""
     folded = D.fold_fullwidth(text)
-    dates: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    dates: list[DatedFact] = []
+    events: list[Event] = []
     in_range: set[int] = set()
     for r in D.parse_roc_ranges(text):
         line, _, _ = _context(text, r.start.start, r.end.end)
-        dates.append({"kind": "range_start", "date": r.start.value.isoformat(), "label": _label(line)})
-        dates.append({"kind": "range_end", "date": r.end.value.isoformat(), "label": _label(line)})
+        dates.append(DatedFact("range_start", r.start.value, _label(line)))
+        dates.append(DatedFact("range_end", r.end.value, _label(line)))
         in_range.update({r.start.start, r.end.start})
     for f in D.parse_roc_dates(text):
         if f.start in in_range:
@@ -338,20 +337,17 @@ def chinese_dates(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
             kind = "deadline"
         else:
             kind = "mentioned"
-        dates.append({"kind": kind, "date": f.value.isoformat(), "label": _label(line)})
+        dates.append(DatedFact(kind, f.value, _label(line)))
         tm = D.parse_cjk_time(after[:16])
         if tm and _ZH_EVENT_WORD.search(line) and re.match(r"^\s*(?:\([^)]{0,6}\)|（[^）]{0,6}）)?\s*(?:上午|下午|中午|晚上|凌晨|\d)", after):
             start = D.taipei_datetime(f.value, tm[0])
             ev_kind = _classify(line, "event")
             if ev_kind in ("deadline",):
                 ev_kind = "event"
-            event = {"kind": ev_kind, "start": start.isoformat(timespec="seconds"), "label": _label(line),
-                     "zone": "Asia/Taipei"}  # fmt: skip
             until = re.match(r"\s*(?:至|到|~|-)\s*", after[tm[2] :])
             end = D.parse_cjk_time(after[tm[2] + until.end() : tm[2] + until.end() + 10]) if until else None
-            if end and end[1] == 0 and end[0] > tm[0]:
-                event["end"] = D.taipei_datetime(f.value, end[0]).isoformat(timespec="seconds")
-            events.append(event)
+            end_at = D.taipei_datetime(f.value, end[0]) if end and end[1] == 0 and end[0] > tm[0] else None
+            events.append(Event(ev_kind, start, _label(line), end=end_at, zone="Asia/Taipei"))
     return _dedupe_dates(dates), events
 
 
@@ -373,8 +369,8 @@ def extract_facts(
     published: datetime,
     links: list[str] | tuple[str, ...] = (),
     links_by_line: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """All facts of one announcement as a JSON-serialisable dict (keys: docs/EXPLAIN.md)."""
+) -> Facts:
+    """All facts of one announcement (JSON keys: docs/EXPLAIN.md)."""
     body = body[:MAX_CHARS]
     text = f"{title}\n\n{body}" if title else body
     head = find_heading(title, body)
@@ -382,38 +378,34 @@ def extract_facts(
     when = dateline or published
     events = english_events(text, when, links_by_line or {})
     dates = english_dates(text, when)
-    letters: list[dict[str, Any]] = []
+    letters: list[Letter] = []
     if has_chinese(text):
         zh_dates, zh_events = chinese_dates(text)
         dates += zh_dates
         events += zh_events
         letters = chinese_letters(body)
-    events.sort(key=lambda e: e["start"])
-    event_days = {e["start"][:10] for e in events}
-    dates = [d for d in dates if d["kind"] != "mentioned" or d["date"] not in event_days]
-    return {
-        "csms_number": head.csms_number,
-        "title": head.title,
-        "prefix": head.prefix,
-        "published": when.isoformat(timespec="seconds"),
-        "events": events,
-        "dates": _dedupe_dates(dates),
-        "related_csms": find_related_csms(text, head.csms_number),
-        "hts": find_hts(text),
-        "adcvd": _unique(_ADCVD.findall(text)),
-        "emails": find_emails(text),
-        "links": find_links(text, list(links)),
-        "letters": letters,
-    }
+    events.sort(key=lambda e: e.start_iso)
+    event_days = {e.start_iso[:10] for e in events}
+    dates = [d for d in dates if d.kind != "mentioned" or d.date.isoformat() not in event_days]
+    return Facts(
+        csms_number=head.csms_number,
+        title=head.title,
+        prefix=head.prefix,
+        published=when,
+        events=tuple(events),
+        dates=tuple(_dedupe_dates(dates)),
+        related_csms=tuple(find_related_csms(text, head.csms_number)),
+        hts=tuple(find_hts(text)),
+        adcvd=tuple(_unique(_ADCVD.findall(text))),
+        emails=tuple(find_emails(text)),
+        links=tuple(find_links(text, list(links))),
+        letters=tuple(letters),
+    )
 
 
-def empty_facts(title: str = "") -> dict[str, Any]:
-    """The schema with nothing found: what an unreadable item is stored with."""
-    return {
-        "csms_number": None, "title": title, "prefix": None, "published": None, "events": [],
-        "dates": [], "related_csms": [], "hts": [], "adcvd": [], "emails": [], "links": [],
-        "letters": [],
-    }  # fmt: skip
+def empty_facts(title: str = "") -> Facts:
+    """Nothing found: what an unreadable item is stored with."""
+    return Facts(title=title)
 
 
 def date_of(iso: str) -> date:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlite_utils import Database
 
+from feeds.factmodel import Facts
 from state.db import iso
 
 
@@ -63,12 +65,27 @@ def mark_digested(db: Database, alert_ids: Sequence[int], now: datetime) -> None
         )
 
 
-def alerted_facts(db: Database, subscriber_id: int) -> list[dict]:
-    """(key, title, url, facts JSON) of every understood announcement this subscriber was alerted to."""
-    return list(
-        db.query(
-            "SELECT n.key, n.title, n.url, n.facts FROM alerts a JOIN announcements n ON n.key = a.announcement_key"
-            " WHERE a.subscriber_id = ? AND n.facts IS NOT NULL ORDER BY a.id",
-            [subscriber_id],
-        )
-    )
+@dataclass(frozen=True, slots=True)
+class AlertedFacts:
+    key: str
+    title: str
+    url: str
+    facts: Facts
+
+
+def alerted_facts(db: Database, subscriber_id: int) -> list[AlertedFacts]:
+    """Key, title, url and facts of every understood announcement this subscriber was alerted to.
+
+    A stored ``facts`` value that is not JSON is skipped (it cannot place anything on a calendar)."""
+    out = []
+    for r in db.query(
+        "SELECT n.key, n.title, n.url, n.facts FROM alerts a JOIN announcements n ON n.key = a.announcement_key"
+        " WHERE a.subscriber_id = ? AND n.facts IS NOT NULL ORDER BY a.id",
+        [subscriber_id],
+    ):
+        try:
+            raw = json.loads(r["facts"] or "{}")
+        except json.JSONDecodeError:
+            continue
+        out.append(AlertedFacts(r["key"], r["title"] or "", r["url"] or "", Facts.from_json(raw)))
+    return out

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from feeds.factmodel import Facts
 from feeds.model import Announcement
 from state.db import from_iso, iso
 
@@ -88,7 +89,7 @@ def mark_matched(
     *,
     now: datetime,
     topics: list[str],
-    facts: dict,
+    facts: Facts,
     summary_zh: str,
 ) -> None:
     """Record what was understood and that matching is done. Call inside ``db.atomic()``."""
@@ -97,7 +98,7 @@ def mark_matched(
         [
             iso(now),
             json.dumps(topics, ensure_ascii=False),
-            json.dumps(facts, ensure_ascii=False, default=str),
+            json.dumps(facts.to_json(), ensure_ascii=False),
             summary_zh,
             key,
         ],

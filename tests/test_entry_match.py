@@ -12,6 +12,7 @@ from bot.deadlines.entry_match import match_entries, match_text
 from bot.deadlines.tracker import Rules, track_entries
 from bot.service import Service
 from bot.understand.understanding import TopicHit, Understanding
+from feeds.factmodel import Facts
 from feeds.model import Announcement
 from state import announcements, outbox
 from state import reminders as store
@@ -51,7 +52,7 @@ def _setup(db) -> tuple[int, int, int]:
 
 def test_cape_announcement_counts_ieepa_entries_and_gives_nearest_dates(db) -> None:
     a, b, c = _setup(db)
-    hits = match_entries(db, ann(), ["ieepa_cape"], {}, rules=RULES, today=NOW.date())
+    hits = match_entries(db, ann(), ["ieepa_cape"], Facts(), rules=RULES, today=NOW.date())
     assert set(hits) == {a}
     m = hits[a]
     assert len(m.entries) == 2 and m.cape_eligible == 2
@@ -63,14 +64,14 @@ def test_cape_announcement_counts_ieepa_entries_and_gives_nearest_dates(db) -> N
 
 def test_hts_prefix_matches_tracked_entries_and_says_why(db) -> None:
     a, b, c = _setup(db)
-    hits = match_entries(db, ann("fr:2026-1", "Tariff changes", ""), [], {"hts": ["8471.30"]},
+    hits = match_entries(db, ann("fr:2026-1", "Tariff changes", ""), [], Facts(hts=("8471.30",)),
                          rules=RULES, today=NOW.date())  # fmt: skip
     assert set(hits) == {b}
     assert "8471.30" in hits[b].reason_en and "HTS" in hits[b].reason_en
     text = match_text(ann("fr:2026-1", "Tariff changes"), hits[b], lang="en")
     assert text.startswith("📦 Your entries") and "Why:" in text
     # A longer announced number still matches a shorter tracked prefix.
-    hits = match_entries(db, ann("fr:2", "x"), [], {"hts": ["9903.01.25.10"]}, rules=RULES, today=NOW.date())
+    hits = match_entries(db, ann("fr:2", "x"), [], Facts(hts=("9903.01.25.10",)), rules=RULES, today=NOW.date())
     assert set(hits) == {a}
 
 
@@ -79,8 +80,8 @@ async def test_service_match_queues_entry_message_and_plans_event_reminders(db, 
     subscribe(db, a, "all", "", now=NOW)
     with db.atomic():
         announcements.store_new(db, [ann()], now=NOW, alertable_after=datetime(2026, 1, 1, tzinfo=UTC))
-    facts = {"events": [{"kind": "webinar", "start": "2026-04-21T13:00:00-04:00", "label": "CAPE 說明會"}],
-             "dates": [], "hts": [], "csms_number": "68396594"}  # fmt: skip
+    facts = Facts.from_json({"events": [{"kind": "webinar", "start": "2026-04-21T13:00:00-04:00", "label": "CAPE 說明會"}],
+                             "dates": [], "hts": [], "csms_number": "68396594"})  # fmt: skip
     monkeypatch.setattr(service_mod, "understand",
                         lambda a_, now=None: Understanding((TopicHit("ieepa_cape", "t"),), facts, "摘要"))  # fmt: skip
     svc = Service(Config(), db, {})

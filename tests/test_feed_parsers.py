@@ -157,7 +157,7 @@ def test_link_targets_stay_beside_their_text_so_events_get_their_registration_li
     assert "Register here (https://teams.microsoft.com/l/meetup-join/cape-webinar-0421)" in cape.body
     u = understand(cape, now=NOW)
     assert "（報名 https://teams.microsoft.com/l/meetup-join/cape-webinar-0421）" in u.summary_zh
-    events = [e for e in u.facts["events"] if e["kind"] == "webinar"]
+    events = [e.to_json() for e in u.facts.events if e.kind == "webinar"]
     assert [e.get("url") for e in events] == [
         "https://teams.microsoft.com/l/meetup-join/cape-webinar-0421",
         "https://teams.microsoft.com/l/meetup-join/cape-webinar-0428",

@@ -15,6 +15,7 @@ from bot.deadlines import reminders
 from bot.deadlines.event_reminders import event_plans, plan_announcement_events
 from bot.deadlines.reminders import deadline_row, offset_schedule, sweep
 from bot.deadlines.tracker import Rules, track_custom, track_entries
+from feeds.factmodel import Facts
 from state import outbox
 from state import reminders as store
 from state.alerts import record_alert
@@ -188,7 +189,7 @@ def test_sweep_in_small_batches_covers_everything(db) -> None:
 
 
 # ---- announcement events ----------------------------------------------------------------
-FACTS = {
+FACTS = Facts.from_json({
     "events": [
         {"kind": "webinar", "start": "2026-04-21T13:00:00-04:00", "label": "CAPE 說明會"},
         {"kind": "webinar", "start": "2026-04-28T13:00:00", "label": "無時區說明會"},
@@ -200,7 +201,7 @@ FACTS = {
         {"kind": "issued", "date": "2026-04-20", "label": "發布"},
     ],
     "hts": [],
-}
+})
 
 
 def test_webinar_day_before_in_subscriber_zone_and_hour_before() -> None:
@@ -243,7 +244,7 @@ def test_application_period_and_effective_date_reminders() -> None:
 )  # fmt: skip
 def test_event_reminders_across_dst_edges(start: str, day_before_utc: datetime, hour_before_utc: datetime) -> None:
     facts = {"events": [{"kind": "webinar", "start": start, "label": "w"}]}
-    [plan] = event_plans("k", "t", facts, tz="America/New_York")
+    [plan] = event_plans("k", "t", Facts.from_json(facts), tz="America/New_York")
     sched = dict(plan.schedule)
     assert sched["day_before"].astimezone(UTC) == day_before_utc
     assert sched["hour_before"].astimezone(UTC) == hour_before_utc
@@ -370,9 +371,9 @@ def test_effective_event_with_time_becomes_a_dated_reminder_once() -> None:
         "events": [{"kind": "effective", "start": "2026-07-01T00:01:00-04:00", "label": "生效"}],
         "dates": [{"kind": "effective", "date": "2026-07-01", "label": "生效"}],
     }
-    plans = event_plans("k", "t", facts, tz="America/New_York")
+    plans = event_plans("k", "t", Facts.from_json(facts), tz="America/New_York")
     assert [p.kind for p in plans] == ["effective"]
-    only_event = event_plans("k", "t", {"events": facts["events"]}, tz="Asia/Taipei")
+    only_event = event_plans("k", "t", Facts.from_json({"events": facts["events"]}), tz="Asia/Taipei")
     assert [(p.kind, p.deadline) for p in only_event] == [("effective", "2026-07-01")]  # 12:01 Taipei
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bot.alerts.render import render_alert
 from bot.alerts.textsplit import TELEGRAM_LIMIT, split_html, utf16_len
 from bot.understand.understanding import Understanding, understand
+from feeds.factmodel import Facts
 from feeds.model import Announcement
 
 ALLOWED = {"b", "i", "u", "s", "a", "code", "pre", "blockquote"}
@@ -118,7 +119,7 @@ def test_split_any_escaped_text_stays_valid(paras: list[str], limit: int) -> Non
 
 def test_service_fallback_understanding_still_renders() -> None:
     a = make("Some <title>", "")
-    r = render_alert(a, Understanding((), {}, "無法解析 / could not understand"), [])
+    r = render_alert(a, Understanding((), Facts(), "無法解析 / could not understand"), [])
     assert "無法解析 / could not understand" in r.text
     for part in r.html:
         valid_telegram_html(part)

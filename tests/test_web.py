@@ -10,6 +10,7 @@ import icalendar
 
 from bot.alerts import digest
 from bot.web.app import make_app, start_server
+from feeds.factmodel import Facts
 from feeds.model import Announcement
 from state import announcements, sources
 from state.alerts import record_alert
@@ -41,7 +42,7 @@ def _seed(db, facts=FACTS):
     )  # fmt: skip
     with db.atomic():
         announcements.store_new(db, [ann], now=NOW, alertable_after=NOW - timedelta(days=1))
-        announcements.mark_matched(db, ann.key, now=NOW, topics=["ieepa_cape"], facts=facts, summary_zh="摘要")
+        announcements.mark_matched(db, ann.key, now=NOW, topics=["ieepa_cape"], facts=Facts.from_json(facts), summary_zh="摘要")
         record_alert(db, sub.id, ann.key, ["all"], now=NOW)
     return sub
 

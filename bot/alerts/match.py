@@ -23,7 +23,7 @@ def match_announcement(
     """Subscriber id → reasons (繁體中文), for every subscriber with at least one match."""
     text = f"{ann.ext_id}\n{ann.title}\n{ann.body}".casefold()  # CSMS / FR number too
     topics = {hit.topic: hit.rule for hit in u.topics}
-    hts = [_digits(h) for h in u.facts.get("hts", []) or []]
+    hts = [_digits(h) for h in u.facts.hts]
     out: dict[int, list[str]] = {}
     for sid, subs in subscriptions.items():
         if any(s.kind == "mute" and s.value in topics for s in subs):

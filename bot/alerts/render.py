@@ -45,7 +45,7 @@ def _safe_url(url: str) -> str:
 
 
 def _title_zh(ann: Announcement, u: Understanding) -> str:
-    title = str(u.facts.get("title") or ann.title or "")
+    title = str(u.facts.title or ann.title or "")
     if ann.language == "zh-TW":
         return title or "（無標題）"
     return translate_title(title) or title or "（無標題）"
@@ -53,9 +53,9 @@ def _title_zh(ann: Announcement, u: Understanding) -> str:
 
 def _headline(ann: Announcement, u: Understanding) -> str:
     """``CSMS #68396594`` for CBP messages, the translated or own title otherwise."""
-    number = (u.facts or {}).get("csms_number")
+    number = u.facts.csms_number
     if number:
-        prefix = PREFIX_ZH.get(str((u.facts or {}).get("prefix") or "").upper())
+        prefix = PREFIX_ZH.get(str(u.facts.prefix or "").upper())
         return f"CSMS #{number}" + (f"（{prefix}）" if prefix else "")
     return _title_zh(ann, u)[:120]
 
@@ -72,7 +72,7 @@ def render_alert(
     ctx = {
         "ann": ann,
         "u": u,
-        "facts": u.facts or {},
+        "facts": u.facts,
         "title_zh": _title_zh(ann, u),
         "headline": _headline(ann, u),
         "summary_paragraphs": [p for p in u.summary_zh.split("\n\n") if p.strip()],

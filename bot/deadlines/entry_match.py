@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from bot.deadlines.calculators import cape_eligible, us_entry_deadlines
 from bot.deadlines.tracker import Rules
 from bot.quiet import next_allowed
+from feeds.factmodel import Facts
 from feeds.model import Announcement
 from state import outbox, tracking
 from state.subscribers import Subscriber, active_subscribers
@@ -60,12 +61,12 @@ def _nearest(
 
 
 def match_entries(
-    db: Database, ann: Announcement, topics: list[str], facts: dict, *, rules: Rules, today: date
+    db: Database, ann: Announcement, topics: list[str], facts: Facts, *, rules: Rules, today: date
 ) -> dict[int, EntryMatch]:
     """subscriber id → what of theirs this announcement touches, and why."""
     out: dict[int, EntryMatch] = {}
     ieepa = tracking.ieepa_entries_by_subscriber(db) if is_cape_announcement(ann, topics) else {}
-    hts_hits = tracking.entries_by_hts(db, [str(h) for h in facts.get("hts") or []])
+    hts_hits = tracking.entries_by_hts(db, list(facts.hts))
     for sid in sorted(set(ieepa) | set(hts_hits)):
         mine = [t for t in ieepa.get(sid, []) if t.entry.liquidation_status != "final"]
         hts = {code: tuple(sorted(nums)) for code, nums in hts_hits.get(sid, {}).items()}
@@ -110,7 +111,7 @@ def match_text(ann: Announcement, m: EntryMatch, *, lang: str) -> str:
 
 
 def queue_entry_matches(
-    db: Database, ann: Announcement, topics: list[str], facts: dict, *, rules: Rules, now: datetime,
+    db: Database, ann: Announcement, topics: list[str], facts: Facts, *, rules: Rules, now: datetime,
     subscribers: Mapping[int, Subscriber] | None = None,
 ) -> int:
     """Queue one ``entries:<announcement>`` message per matched subscriber. Call in atomic().

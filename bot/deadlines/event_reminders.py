@@ -9,12 +9,13 @@ end up as rows in ``reminders`` and go out through the same sweep.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from bot.deadlines.reminders import KIND_ZH, end_of_day, local_instant, parse_time_of_day
+from feeds.factmodel import DatedFact, Event, Facts
 from state import reminders as store
 from state.reminders import ReminderRow
 
@@ -29,16 +30,10 @@ class EventPlan:
     schedule: tuple[tuple[str, datetime], ...]
 
 
-def _parse_start(text: str) -> tuple[datetime, bool]:
-    """ISO start → (datetime, has_zone). A start without zone stays naive (未註明時區)."""
-    start = datetime.fromisoformat(text)
-    return start, start.tzinfo is not None
-
-
 def event_plans(
-    announcement_key: str, title: str, facts: dict, *, tz: str, at: str = "09:00"
+    announcement_key: str, title: str, facts: Facts, *, tz: str, at: str = "09:00"
 ) -> list[EventPlan]:
-    """Reminder plans from stored ``announcements.facts`` (events and dates).
+    """Reminder plans from the facts of an announcement (events and dates).
 
     Webinars / calls / outages: the day before (at ``at`` local) and one hour before. A start
     with no zone cannot be placed in time: only the day-before reminder, and the text says
@@ -47,15 +42,12 @@ def event_plans(
     """
     plans: list[EventPlan] = []
     when = parse_time_of_day(at)
-    for i, ev in enumerate(facts.get("events") or []):
-        try:
-            start, zoned = _parse_start(str(ev.get("start", "")))
-        except ValueError:
-            continue
-        kind = str(ev.get("kind") or "event")
-        label = str(ev.get("label") or KIND_ZH.get(kind, kind))
+    for i, ev in enumerate(facts.events):
+        start, zoned = ev.start, ev.zoned
+        kind = ev.kind or "event"
+        label = ev.label or KIND_ZH.get(kind, kind)
         if kind in ("effective", "deadline"):
-            continue  # reminded by date (below), from facts["dates"] or from this event
+            continue  # reminded by date (below), from facts.dates or from this event
         local_day = start.astimezone(ZoneInfo(tz)).date() if zoned else start.date()
         schedule = [("day_before", local_instant(local_day - timedelta(days=1), when, tz))]
         if zoned:
@@ -66,30 +58,24 @@ def event_plans(
         shown = start.isoformat() if zoned else f"{start.isoformat()}（未註明時區）"
         plans.append(EventPlan(f"event:{announcement_key}:{i}", kind, f"{label} — {title}",
                                shown, past_at, tuple(sorted(schedule, key=lambda x: x[1]))))  # fmt: skip
-    dates = list(facts.get("dates") or [])
-    dates.extend(_dated_events(facts.get("events") or [], dates, tz))
-    ranges_start = [d for d in dates if d.get("kind") == "range_start"]
-    ranges_end = [d for d in dates if d.get("kind") == "range_end"]
+    dates = list(facts.dates)
+    dates.extend(_dated_events(facts.events, dates, tz))
+    ranges_start = [d for d in dates if d.kind == "range_start"]
+    ranges_end = [d for d in dates if d.kind == "range_end"]
     for i, (s, e) in enumerate(zip(ranges_start, ranges_end, strict=False)):
-        try:
-            first, last = date.fromisoformat(s["date"]), date.fromisoformat(e["date"])
-        except (KeyError, ValueError):
-            continue
+        first, last = s.date, e.date
         schedule = [("opening", local_instant(first, when, tz)), ("last_day", local_instant(last, when, tz))]
         if last - timedelta(days=7) > first:
             schedule.append(("end_minus_7", local_instant(last - timedelta(days=7), when, tz)))
         plans.append(EventPlan(f"period:{announcement_key}:{i}", "application",
-                               f"{s.get('label') or '申請期間'} — {title}",
+                               f"{s.label or '申請期間'} — {title}",
                                f"{first.isoformat()}～{last.isoformat()}", end_of_day(last, tz),
                                tuple(sorted(schedule, key=lambda x: x[1]))))  # fmt: skip
     for i, d in enumerate(dates):
-        kind = d.get("kind")
+        kind = d.kind
         if kind not in ("effective", "deadline"):
             continue
-        try:
-            day = date.fromisoformat(d["date"])
-        except (KeyError, ValueError):
-            continue
+        day = d.date
         offsets = (1,) if kind == "effective" else (7, 1, 0)
         sched = tuple(
             ("day_before" if n == 1 and kind == "effective" else f"d{n}",
@@ -98,33 +84,29 @@ def event_plans(
         )  # fmt: skip
         past = local_instant(day, time(0, 0), tz) if kind == "effective" else end_of_day(day, tz)
         plans.append(EventPlan(f"date:{announcement_key}:{i}", kind,
-                               f"{d.get('label') or KIND_ZH[kind]} — {title}", day.isoformat(),
+                               f"{d.label or KIND_ZH[kind]} — {title}", day.isoformat(),
                                past, tuple(sorted(sched, key=lambda x: x[1]))))  # fmt: skip
     return plans
 
 
-def _dated_events(events: list, dates: list, tz: str) -> list[dict]:
+def _dated_events(events: tuple[Event, ...], dates: list[DatedFact], tz: str) -> list[DatedFact]:
     """Effective / deadline *events* (with a time) become dated items unless ``dates``
     already has the same kind on the same day — so nothing announced is lost either way."""
-    have = {(d.get("kind"), d.get("date")) for d in dates}
+    have = {(d.kind, d.date) for d in dates}
     out = []
     for ev in events:
-        kind = ev.get("kind")
+        kind = ev.kind
         if kind not in ("effective", "deadline"):
             continue
-        try:
-            start, zoned = _parse_start(str(ev.get("start", "")))
-        except ValueError:
-            continue
-        day = (start.astimezone(ZoneInfo(tz)) if zoned else start).date().isoformat()
+        day = (ev.start.astimezone(ZoneInfo(tz)) if ev.zoned else ev.start).date()
         if (kind, day) not in have:
             have.add((kind, day))
-            out.append({"kind": kind, "date": day, "label": ev.get("label")})
+            out.append(DatedFact(kind, day, ev.label))
     return out
 
 
 def plan_announcement_events(
-    db: Database, announcement_key: str, title: str, facts: dict, *, now: datetime, at: str = "09:00"
+    db: Database, announcement_key: str, title: str, facts: Facts, *, now: datetime, at: str = "09:00"
 ) -> int:
     """Reminder items for every subscriber alerted about the announcement. Call in atomic()."""
     rows: list[ReminderRow] = []

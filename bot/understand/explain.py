@@ -123,7 +123,7 @@ def explain_bytes(raw: bytes, *, now: datetime | None = None) -> dict[str, Any]:
 def to_json(u: Understanding) -> dict[str, Any]:
     from feeds.topics import TOPICS
 
-    f = u.facts
+    f = u.facts.to_json()
     out: dict[str, Any] = {k: f.get(k) for k in SCHEMA_KEYS}
     out["topics"] = [h.topic for h in u.topics]
     out["topic_hits"] = [

@@ -41,7 +41,8 @@ def enabled(cfg: SummaryConfig) -> bool:
 
 
 def build_request(ann: Announcement, u: Understanding, cfg: SummaryConfig) -> dict:
-    facts = {k: u.facts.get(k) for k in ("csms_number", "title", "events", "dates", "related_csms")}
+    stored = u.facts.to_json()
+    facts = {k: stored.get(k) for k in ("csms_number", "title", "events", "dates", "related_csms")}
     user = (
         f"標題：{ann.title}\n\n內文（節錄）：\n{ann.body[:6000]}\n\n"
         f"已擷取資料：{json.dumps(facts, ensure_ascii=False)}\n\n參考摘要：\n{u.summary_zh}"

@@ -8,13 +8,13 @@ because readers act on Taipei time but quote the original to CBP.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.understand.glossary import translate_title
 from feeds.dates import gregorian_to_roc
+from feeds.factmodel import Facts
 
 COULD_NOT_UNDERSTAND = "無法解析 / could not understand"
 _WEEKDAY = "一二三四五六日"
@@ -119,8 +119,8 @@ def audience(text: str) -> list[str]:
     return [zh for rx, zh in _AUDIENCE if re.search(rx, text)]
 
 
-def _action(topic_ids: Sequence[str], facts: Mapping[str, Any], refund: bool = True) -> str:
-    kinds = {e["kind"] for e in facts.get("events", [])} | {d["kind"] for d in facts.get("dates", [])}
+def _action(topic_ids: Sequence[str], facts: Facts, refund: bool = True) -> str:
+    kinds = {e.kind for e in facts.events} | {d.kind for d in facts.dates}
     if "deadline" in kinds:
         return "建議：留意截止日，提前完成申報或提交文件。"
     if "range_end" in kinds:
@@ -136,35 +136,35 @@ def _action(topic_ids: Sequence[str], facts: Mapping[str, Any], refund: bool = T
     return "建議：詳閱原文，評估對貴公司進出口作業的影響。"
 
 
-def _event_bullets(facts: Mapping[str, Any], tz: str, ref_year: int | None) -> list[str]:
-    events = facts.get("events", [])
+def _event_bullets(facts: Facts, tz: str, ref_year: int | None) -> list[str]:
+    events = facts.events
     if not events:
         return []
     groups: dict[str, list[str]] = {}
     for e in events[:6]:
-        label = _EVENT_ZH.get(e["kind"], "時間")
-        if e["kind"] == "webinar" and re.search(r"[\u4e00-\u9fff]", e.get("label", "")) and "線上" not in e["label"]:
+        label = _EVENT_ZH.get(e.kind, "時間")
+        if e.kind == "webinar" and re.search(r"[\u4e00-\u9fff]", e.label) and "線上" not in e.label:
             label = "說明會"  # a Taiwanese 說明會 is often in a hall, not online
-        if e.get("end"):
-            shown = format_event_window(e["start"], e["end"], tz=tz, ref_year=ref_year, zone=e.get("zone"))
+        if e.end_iso:
+            shown = format_event_window(e.start_iso, e.end_iso, tz=tz, ref_year=ref_year, zone=e.zone)
         else:
-            shown = format_event_time(e["start"], tz=tz, ref_year=ref_year, zone=e.get("zone"))
-        if e.get("url") and e["kind"] in ("webinar", "support_call"):
-            shown += f"（報名 {e['url']}）"  # the registration link is what the reader acts on
+            shown = format_event_time(e.start_iso, tz=tz, ref_year=ref_year, zone=e.zone)
+        if e.url and e.kind in ("webinar", "support_call"):
+            shown += f"（報名 {e.url}）"  # the registration link is what the reader acts on
         groups.setdefault(label, []).append(shown)
     return [f"{label}：{'；'.join(times)}" for label, times in groups.items()][:2]
 
 
-def _date_bullet(facts: Mapping[str, Any]) -> str | None:
-    dates = facts.get("dates", [])
+def _date_bullet(facts: Facts) -> str | None:
+    dates = facts.dates
     parts: list[str] = []
-    starts = [d for d in dates if d["kind"] == "range_start"]
-    ends = [d for d in dates if d["kind"] == "range_end"]
+    starts = [d for d in dates if d.kind == "range_start"]
+    ends = [d for d in dates if d.kind == "range_end"]
     for s, e in list(zip(starts, ends, strict=False))[:2]:
-        parts.append(f"期程 {format_date(s['date'])} 至 {format_date(e['date'])}")
+        parts.append(f"期程 {format_date(s.date.isoformat())} 至 {format_date(e.date.isoformat())}")
     for d in dates:
-        if d["kind"] in ("effective", "deadline") and len(parts) < 3:
-            parts.append(f"{_DATE_ZH[d['kind']]} {format_date(d['date'])}")
+        if d.kind in ("effective", "deadline") and len(parts) < 3:
+            parts.append(f"{_DATE_ZH[d.kind]} {format_date(d.date.isoformat())}")
     return "日期：" + "；".join(parts) if parts else None
 
 
@@ -174,18 +174,18 @@ def _topics_zh(topic_ids: Sequence[str]) -> str:
     return "、".join(topic_names(list(topic_ids))[:3])
 
 
-def _related(facts: Mapping[str, Any]) -> list[str]:
+def _related(facts: Facts) -> list[str]:
     lines = []
-    if facts.get("related_csms"):
-        lines.append("相關：" + "、".join(f"CSMS #{n}" for n in facts["related_csms"][:8]))
-    if facts.get("hts"):
-        lines.append("稅則號列：" + "、".join(facts["hts"][:8]))
-    if facts.get("adcvd"):
-        lines.append("AD/CVD 案號：" + "、".join(facts["adcvd"][:6]))
-    if facts.get("emails"):
-        lines.append("聯絡：" + "、".join(facts["emails"][:6]))
-    if facts.get("links"):
-        lines.append("連結：" + " ".join(facts["links"][:3]))
+    if facts.related_csms:
+        lines.append("相關：" + "、".join(f"CSMS #{n}" for n in facts.related_csms[:8]))
+    if facts.hts:
+        lines.append("稅則號列：" + "、".join(facts.hts[:8]))
+    if facts.adcvd:
+        lines.append("AD/CVD 案號：" + "、".join(facts.adcvd[:6]))
+    if facts.emails:
+        lines.append("聯絡：" + "、".join(facts.emails[:6]))
+    if facts.links:
+        lines.append("連結：" + " ".join(facts.links[:3]))
     return lines
 
 
@@ -210,21 +210,21 @@ def _first_sentence(body: str, title: str = "") -> str:
 
 
 def summarize_english(
-    facts: Mapping[str, Any], topic_ids: Sequence[str], body: str, *, tz: str = "Asia/Taipei"
+    facts: Facts, topic_ids: Sequence[str], body: str, *, tz: str = "Asia/Taipei"
 ) -> str:
     """標題 (translated, English beside), 重點 3–5 bullets, 相關."""
-    title = facts.get("title") or ""
+    title = facts.title or ""
     zh = translate_title(title)
     head = [f"標題：{zh}" if zh else f"標題：{_topics_zh(topic_ids) or '美國海關訊息'}（英文原文如下）", f"（{title}）"]
-    ref_year = int(facts["published"][:4]) if facts.get("published") else None
+    ref_year = facts.published.year if facts.published else None
     bullets: list[str] = []
-    if facts.get("csms_number"):
-        who = "CBP 發布 CSMS #" + facts["csms_number"]
+    if facts.csms_number:
+        who = "CBP 發布 CSMS #" + facts.csms_number
     elif "federal_register" in topic_ids:
         who = "聯邦公報刊登"
     else:
         who = "美方發布訊息"
-    prefix = PREFIX_ZH.get((facts.get("prefix") or "").upper())
+    prefix = PREFIX_ZH.get((facts.prefix or "").upper())
     topics = _topics_zh(topic_ids)
     bullets.append(f"異動：{who}" + (f"（{prefix}）" if prefix else "") + (f"，主題：{topics}。" if topics else "。"))
     aud = audience(f"{title}\n{body[:8000]}")
@@ -241,38 +241,38 @@ def summarize_english(
 
 
 def summarize_chinese(
-    facts: Mapping[str, Any], topic_ids: Sequence[str], title: str, *, tz: str = "Asia/Taipei"
+    facts: Facts, topic_ids: Sequence[str], title: str, *, tz: str = "Asia/Taipei"
 ) -> str:
     """A Chinese letter or 公告: its own 主旨, who issued it when, its periods and dates."""
-    letters = facts.get("letters") or []
-    subject = next((x["主旨"] for x in letters if x.get("主旨")), None) or title or facts.get("title") or ""
+    letters = facts.letters
+    subject = next((x.subject for x in letters if x.subject), None) or title or facts.title or ""
     bullets: list[str] = []
     for x in letters[:2]:
-        if x.get("發文日期"):
-            y, m, d = gregorian_to_roc(date.fromisoformat(x["發文日期"]))
-            who = f"{x['發文機關']} " if x.get("發文機關") else ""
-            num = f"（{x['發文字號']}）" if x.get("發文字號") else ""
+        if x.issued:
+            y, m, d = gregorian_to_roc(x.issued)
+            who = f"{x.issuer} " if x.issuer else ""
+            num = f"（{x.number}）" if x.number else ""
             bullets.append(f"發文：{who}{y}/{m:02d}/{d:02d}{num}")
     bullets += _event_bullets(facts, tz, None)
     if db := _date_bullet(facts):
         bullets.append(db)
-    explain = next((x["說明"][0] for x in letters if x.get("說明")), None)
+    explain = next((x.items[0] for x in letters if x.items), None)
     if explain and len(bullets) < 4:
         bullets.append(f"說明：{explain[:120]}")
-    if facts.get("csms_number") and len(bullets) < 4:
-        bullets.append(f"轉知 CBP 訊息 CSMS #{facts['csms_number']}：{facts.get('title', '')[:100]}")
+    if facts.csms_number and len(bullets) < 4:
+        bullets.append(f"轉知 CBP 訊息 CSMS #{facts.csms_number}：{facts.title[:100]}")
     bullets.append(_action(topic_ids, facts))
     lines = [f"標題：{subject}", "", "重點：", *(f"• {b}" for b in bullets[:5]), "", *_related(facts)]
     return "\n".join(lines).strip()
 
 
 def summarize(
-    facts: Mapping[str, Any], topic_ids: Sequence[str], *, title: str, body: str, language: str,
+    facts: Facts, topic_ids: Sequence[str], *, title: str, body: str, language: str,
     tz: str = "Asia/Taipei",
 ) -> str:
     """The summary for one announcement, or the could-not-understand marker when there is nothing."""
-    if not (title.strip() or body.strip()) or not (facts.get("title") or "").strip():
+    if not (title.strip() or body.strip()) or not facts.title.strip():
         return COULD_NOT_UNDERSTAND
-    if language == "zh-TW" or facts.get("letters"):
+    if language == "zh-TW" or facts.letters:
         return summarize_chinese(facts, topic_ids, title, tz=tz)
     return summarize_english(facts, topic_ids, body, tz=tz)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.understand.summary import COULD_NOT_UNDERSTAND, summarize
+from feeds.factmodel import Facts
 from feeds.facts import MAX_CHARS, empty_facts, extract_facts
 from feeds.model import Announcement
 from feeds.text import html_to_text, looks_like_html
@@ -29,7 +30,7 @@ class TopicHit:
 @dataclass(frozen=True, slots=True)
 class Understanding:
     topics: tuple[TopicHit, ...]
-    facts: dict
+    facts: Facts
     summary_zh: str
 
 
@@ -52,21 +53,18 @@ def clean_body(body: str) -> str:
 def understand(ann: Announcement, *, now: datetime | None = None) -> Understanding:
     """Facts, topics and the deterministic 繁體中文 summary of one announcement."""
     if looks_binary(ann.body) and looks_binary(ann.title or "\x00"):
-        facts = empty_facts()
-        facts["published"] = ann.published.isoformat(timespec="seconds")
-        facts["topics"] = []
+        facts = replace(empty_facts(), published=ann.published)
         return Understanding((), facts, COULD_NOT_UNDERSTAND)
     title = _CONTROL.sub(" ", ann.title)[:500]
     body = "" if looks_binary(ann.body) else clean_body(ann.body)
     links = [str(x) for x in ann.meta.get("links", [])] if isinstance(ann.meta.get("links"), list) else []
     facts = extract_facts(title, body, published=ann.published, links=links)
-    facts.setdefault("csms_number", None)
-    if facts["csms_number"] is None and ann.kind.startswith("csms"):
-        facts["csms_number"] = ann.ext_id
-    if not facts.get("prefix") and ann.meta.get("prefix"):
-        facts["prefix"] = ann.meta["prefix"]
+    if facts.csms_number is None and ann.kind.startswith("csms"):
+        facts = replace(facts, csms_number=ann.ext_id)
+    if not facts.prefix and ann.meta.get("prefix"):
+        facts = replace(facts, prefix=str(ann.meta["prefix"]))
     source = f"{ann.source} {ann.url}"
-    hits = tuple(TopicHit(t.topic, t.rule) for t in tag(title, body, source=source, facts=facts))
+    hits = tuple(TopicHit(t.topic, t.rule) for t in tag(title, body, source=source, facts=facts.to_json()))
     summary = summarize(facts, [h.topic for h in hits], title=title, body=body, language=ann.language)
-    facts["topics"] = [h.topic for h in hits]
+    facts = replace(facts, topics=tuple(h.topic for h in hits))
     return Understanding(hits, facts, summary)

@@ -21,6 +21,7 @@ from aiohttp import web
 from sqlite_utils import Database
 
 from bot.alerts.digest import DEADLINE_PROVIDERS
+from feeds.factmodel import Event
 from state import outbox, sources
 from state.alerts import alerted_facts
 from state.associations import member_by_token, opt_out_member
@@ -35,16 +36,6 @@ PRODID = "-//tradealert//關務快訊//ZH-TW"
 # ---- calendar ---------------------------------------------------------------------------
 def _uid(*parts: str) -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:24] + "@tradealert"
-
-
-def _parse_start(text: str) -> datetime | date | None:
-    """ISO date (``2026-04-21``) → date; ISO date-time, with or without offset → datetime."""
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        return None
 
 
 # Zones our sources write in; a fixed offset that matches one of them at that instant is shown
@@ -64,9 +55,9 @@ def real_zone(when: datetime) -> datetime:
     return when.astimezone(UTC)
 
 
-def _event_end(ev: dict, start: datetime) -> datetime | None:
-    end = _parse_start(str(ev.get("end") or ""))
-    if isinstance(end, datetime) and end.tzinfo is not None and end > start:
+def _event_end(ev: Event, start: datetime) -> datetime | None:
+    end = ev.end
+    if end is not None and end.tzinfo is not None and end > start:
         return real_zone(end)
     return None
 
@@ -75,46 +66,37 @@ def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[st
     """Everything on this subscriber's calendar: events of their alerts and their deadlines."""
     entries: list[dict[str, Any]] = []
     for r in alerted_facts(db, sub.id):
-        try:
-            facts = json.loads(r["facts"] or "{}")
-        except json.JSONDecodeError:
-            continue
-        for i, ev in enumerate((facts.get("events") or []) if isinstance(facts, dict) else []):
-            start = _parse_start(str(ev.get("start", "")))
-            if start is None:
-                continue
-            label = str(ev.get("label") or ev.get("kind") or "event")
-            if isinstance(start, datetime) and start.tzinfo is not None:
+        for i, ev in enumerate(r.facts.events):
+            start = ev.start
+            label = ev.label or ev.kind or "event"
+            if start.tzinfo is not None:
                 when: date = real_zone(start)
                 end, duration, note = _event_end(ev, start), timedelta(hours=1), ""
             else:  # no zone in the text: an all-day entry on that date, never a guessed time
-                when = start.date() if isinstance(start, datetime) else start
-                end, duration, note = None, None, "（未註明時區）" if isinstance(start, datetime) else ""
+                when, end, duration, note = start.date(), None, None, "（未註明時區）"
             entries.append(
                 {
-                    "uid": _uid(r["key"], "event", str(i)),
-                    "summary": f"{label}｜{r['title']}"[:250] + note,
+                    "uid": _uid(r.key, "event", str(i)),
+                    "summary": f"{label}｜{r.title}"[:250] + note,
                     "start": when,
                     "end": end,
                     "duration": duration,  # used when no end was written
-                    "url": str(ev.get("url") or r["url"]),
-                    "description": f"{r['title']}\n{r['url']}",
+                    "url": str(ev.url or r.url),
+                    "description": f"{r.title}\n{r.url}",
                 }
             )
-        dates = (facts.get("dates") or []) if isinstance(facts, dict) else []
-        starts = [d for d in dates if isinstance(d, dict) and d.get("kind") == "range_start"]
-        ends = [d for d in dates if isinstance(d, dict) and d.get("kind") == "range_end"]
+        starts = [d for d in r.facts.dates if d.kind == "range_start"]
+        ends = [d for d in r.facts.dates if d.kind == "range_end"]
         for i, (a, b) in enumerate(zip(starts, ends, strict=False)):
-            d0, d1 = _parse_start(str(a.get("date"))), _parse_start(str(b.get("date")))
-            if isinstance(d0, date) and isinstance(d1, date) and not isinstance(d0, datetime) and d1 >= d0:
+            if b.date >= a.date:
                 entries.append(
                     {
-                        "uid": _uid(r["key"], "period", str(i)),
-                        "summary": f"申請期間｜{r['title']}"[:250],
-                        "start": d0,
-                        "end": d1 + timedelta(days=1),
-                        "url": r["url"],
-                        "description": f"{a.get('label', '')} – {b.get('label', '')}\n{r['url']}",
+                        "uid": _uid(r.key, "period", str(i)),
+                        "summary": f"申請期間｜{r.title}"[:250],
+                        "start": a.date,
+                        "end": b.date + timedelta(days=1),
+                        "url": r.url,
+                        "description": f"{a.label} – {b.label}\n{r.url}",
                     }
                 )
     for provider in DEADLINE_PROVIDERS:
