@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from feeds import dates as D
 from feeds.csms import parse_csms_subject
@@ -19,14 +19,22 @@ MAX_CHARS = 120_000  # longer bodies are read up to here: facts come early, and 
 
 _CSMS_SUBJECT_LINE = re.compile(
     r"^[ \t]*(?:(?:UPDATED\s+GUIDANCE|GUIDANCE|UPDATE|UPDATED|RESOLVED|REMINDER|REVISED|CORRECTION)\s*[-\u2010-\u2015:]?\s*)?"
-    r"CSMS\s*#\s*\d{2}-\d{6}.*$|^[ \t]*(?:[A-Z ]+[:\u2013-]\s*)?CSMS\s*#\s*\d{5,10}\s*[-\u2010-\u2015].*$",
+    r"CSMS\s*#\s*\d{2}-\d{6}\s*[-\u2010-\u2015]+\s*\S.*$|^[ \t]*CSMS\s+Message:\s*\d{2}-\d{6}[ \t]*$|^[ \t]*(?:[A-Z ]+[:\u2013-]\s*)?CSMS\s*#\s*\d{5,10}\s*[-\u2010-\u2015].*$",
     re.MULTILINE | re.IGNORECASE,
 )
+_NUM_FORM = r"(?<![\d-])(\d{2}-\d{6}|\d{7,9})(?![\d#]|-\d)"
 _CSMS_REF = re.compile(
-    r"CSMS\s*(?:message|msg\.?)?\s*(?:#|No\.?|Number)?\s*:?\s*(\d{2}-\d{6}|\d{7,9})\b", re.IGNORECASE
+    rf"CSMS\)?\s*(?:message|msg\.?)?\s*(?:#|No\.?|Number)?\s*:?\s*{_NUM_FORM}", re.IGNORECASE
 )
-_RELATED = re.compile(r"Related\s+CSMS(?:\s+(?:No\.?|Nos\.?|#|messages?))?\s*:?\s*(?P<rest>[^\n]*)", re.I)
-_NUMBER = re.compile(r"\b(\d{2}-\d{6}|\d{7,9})\b")
+# "Related CSMS: a, b", "Related messages:", "Referenced By" and lists that run on over lines
+# and commas after a cited number ("CSMS #\n63988468,\n63992482\n,\n64045612").
+_RELATED = re.compile(
+    r"(?:Related\s+(?:CSMS(?:\s+(?:No\.?|Nos\.?|#|messages?))?|messages?)|Referenced\s+By)\s*:?\s*"
+    r"(?P<rest>(?:[\s,;&]*(?:and\s+|CSMS\s*#?\s*)?(?:\d{2}-\d{6}|\d{7,9})(?![\d#]))+)",
+    re.I,
+)
+_LIST_AFTER = re.compile(r"(?:[ \t]*[,;&][\s,;&]*|\s*\n[\s,;&]*|\s+and\s+)" + _NUM_FORM)
+_NUMBER = re.compile(_NUM_FORM)
 _HTS = re.compile(r"(?<![\d.])(\d{4}\.\d{2}\.(?:\d{2}\.\d{2}|\d{4}|\d{2}))(?![\d.]*\d)")
 _HTS_HEADING = re.compile(
     r"(?i)(?:heading|subheading|HTSUS|HTS|tariff number|稅則(?:號別|號列)?)\s*(?:No\.?|number)?\s*(\d{4}\.\d{2})(?![\d.]*\d)"
@@ -57,10 +65,24 @@ def find_hts(text: str) -> list[str]:
 
 
 def find_related_csms(text: str, own: str | None) -> list[str]:
-    nums = [m.group(1) for m in _CSMS_REF.finditer(text)]
+    """Every CSMS number cited: after ``CSMS #``/``CSMS message``, in ``Related CSMS:`` /
+    ``Related messages:`` / ``Referenced By`` sections, and in lists that continue a citation
+    over commas and lines. Phone numbers (``0800-280-280``, ``04-26565101#327``) never match."""
+    nums: list[tuple[int, str]] = []
+    for m in _CSMS_REF.finditer(text):
+        nums.append((m.start(), m.group(1)))
+        at = m.end()
+        while (c := _LIST_AFTER.match(text, at)) is not None:
+            nums.append((c.start(1), c.group(1)))
+            at = c.end()
+    for m in re.finditer(r"CSMS\s*#\s*\n", text):  # "CSMS #" with the list on the next lines
+        at = m.end() - 1
+        while (c := _LIST_AFTER.match(text, at)) is not None:
+            nums.append((c.start(1), c.group(1)))
+            at = c.end()
     for m in _RELATED.finditer(text):
-        nums += _NUMBER.findall(m.group("rest"))
-    return [n for n in _unique(nums) if n != own]
+        nums += [(m.start("rest") + x.start(1), x.group(1)) for x in _NUMBER.finditer(m.group("rest"))]
+    return [n for n in _unique([n for _, n in sorted(nums)]) if n != own]
 
 
 def find_emails(text: str) -> list[str]:
@@ -92,7 +114,7 @@ def find_heading(title: str, body: str) -> Heading:
     if subj is None:
         m = _CSMS_SUBJECT_LINE.search(body)
         if m:
-            subj = parse_csms_subject(m.group(0))
+            subj = parse_csms_subject(re.sub(r"(?i)CSMS\s+Message:", "CSMS #", m.group(0)))
     if subj is not None:
         return Heading(subj.number, subj.title, subj.prefix or _title_prefix(subj.title))
     zh = re.search(r"主旨\s*[:：]\s*(.+)", body)
@@ -148,8 +170,24 @@ def _classify(line: str, default: str) -> str:
     return default
 
 
-def _label(line: str) -> str:
-    return " ".join(line.split())[:160]
+LABEL_MAX = 90  # a calendar title, not a paragraph
+
+
+def _label(line: str, at: int = 0) -> str:
+    """The phrase around position ``at`` of ``line``: cut at sentence or word boundaries (never
+    inside a word) and short enough for a calendar title."""
+    if len(line) <= LABEL_MAX:
+        return " ".join(line.split())
+    cuts = [m.end() for m in re.finditer(r"[.!?;。；！？]\s+|[。；：:]", line[:at])]
+    s = cuts[-1] if cuts and at - cuts[-1] < LABEL_MAX - 20 else max(0, at - 30)
+    while s > 0 and line[s - 1].isalnum() and line[s].isalnum() and line[s].isascii():
+        s -= 1  # back to the start of the word
+    e = s + LABEL_MAX
+    if e < len(line):
+        sp = line.rfind(" ", s + LABEL_MAX // 2, e)
+        e = sp if sp > 0 and line[e - 1].isascii() else e
+    out = " ".join(line[s:e].split())
+    return out + ("…" if e < len(line.rstrip()) else "")
 
 
 def _url_in(line: str, links_by_line: dict[str, str]) -> str | None:
@@ -159,46 +197,56 @@ def _url_in(line: str, links_by_line: dict[str, str]) -> str | None:
     return links_by_line.get(" ".join(line.split()))
 
 
-_UNTIL = re.compile(
-    r"^[\s,]*(?:to|until|till|through|thru|and ending|[-\u2013\u2014])[\s,]+"
-    r"(?:(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*)?"
-    r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?,?\s*)?(?:at\s+)?$",
-    re.IGNORECASE,
+_WINDOW_GAP = re.compile(
+    r"(?i)^(?:(?:[^.;\n]|\n(?!\s*\n)){0,80}?\b(?:until|till|to|through|thru|and\s+(?:is\s+)?(?:expected\s+to\s+)?(?:come\s+back|end|be\s+back|be\s+restored)"
+    r"|and\s+will\s+be\s+brought\s+back|completion\s+by|back\s+(?:up|online)|restored|ending)\b(?:[^.;\n]|\n(?!\s*\n)){0,60}?"
+    r"|[\s,]*(?:on\s+)?(?:\w+day,?\s*)?[-\u2013\u2014][\s,]*(?:\w+day,?\s*)?)$"
 )
+_BETWEEN = re.compile(r"(?i)\bbetween\s*$")
+
+
+def _is_window(text: str, a: D.EventTime, b: D.EventTime) -> bool:
+    """``A until B``, ``A – B``, ``between A and B``, ``A … and is expected to come back up at B``:
+    one event from A to B (never two), when B follows A within the same sentence."""
+    if b.zoned != a.zoned or not (a.when < b.when <= a.when + timedelta(days=3)):
+        return False
+    gap = text[a.end : b.start]
+    if len(gap) > 140:
+        return False
+    if _BETWEEN.search(text[max(0, a.start - 12) : a.start]) and re.fullmatch(r"(?i)[\s,]*(?:\(\w+\))?[\s,]*and\s*", gap):
+        return True
+    return bool(_WINDOW_GAP.match(gap))
 
 
 def english_events(text: str, published: datetime, links_by_line: dict[str, str]) -> list[Event]:
     """Event times with their kind, label and link; ``X to Y`` windows become one event with ``end``."""
-    out: list[Event] = []
-    seen: set[tuple[str, str]] = set()
+    found: dict[tuple[str, str], Event] = {}
     kinds: dict[str, str] = {}  # long messages repeat lines; classify each once
     times = D.find_event_times(text, published)
     skip: set[int] = set()
     for i, ev in enumerate(times):
         if i in skip:
             continue
-        line, _, _ = _context(text, ev.start, ev.end)
-        if "sent this bulletin" in line.lower():
-            continue
+        line, ls, _ = _context(text, ev.start, ev.end)
+        if "sent this bulletin" in line.lower() or re.search(r"(?i)\bon the day of\b", text[ev.end : ev.end + 40]):
+            continue  # "9 a.m. on the day of the webinar" is no event of its own
         kind = kinds.get(line) or kinds.setdefault(line, _classify(line, "event"))
-        key = (kind, ev.iso())
-        if key in seen:
-            continue
-        seen.add(key)
         end: datetime | None = None
         nxt = times[i + 1] if i + 1 < len(times) else None
-        if nxt and nxt.zoned == ev.zoned and nxt.when > ev.when and _UNTIL.match(text[ev.end : nxt.start]):
+        if nxt and _is_window(text, ev, nxt):
             end = nxt.when  # a window: "from 2300 EDT Saturday until 0300 EDT Sunday"
             skip.add(i + 1)
-        out.append(
-            Event(
-                kind=kind, start=ev.when, label=_label(line), end=end,
-                # EDT/EST/UTC as stated (ET resolved by date); None: no zone in the text, never guessed
-                zone=D.zone_abbrev(ev.when) if ev.zoned else None,
-                url=_url_in(line, links_by_line), date_inferred=ev.date_inferred,
-            )
+        key = (kind, ev.iso())
+        old = found.get(key)
+        if old is not None and (old.end is not None or end is None):
+            continue
+        found[key] = Event(
+            kind=kind, start=ev.when, label=_label(line, ev.start - ls), end=end,
+            # EDT/EST/UTC as stated (ET resolved by date); None: no zone in the text, never guessed
+            zone=D.zone_abbrev(ev.when) if ev.zoned else None,
+            url=_url_in(line, links_by_line), date_inferred=ev.date_inferred,
         )  # fmt: skip
-    return out
+    return list(found.values())
 
 
 _DEADLINE_EN = re.compile(
@@ -215,6 +263,7 @@ _RANGE_EN = re.compile(r"^\s*(?:\([A-Za-z]+\))?\s*(?:through|thru|to|until|–|�
 def english_dates(text: str, published: datetime) -> list[DatedFact]:
     """Effective dates, deadlines and ranges (``DATE through DATE``) named in English text."""
     found = D.parse_en_dates(text, published.date())
+    stamps = [(m.start(), m.end()) for m in D.STAMP_LINE.finditer(text)]
     out: list[DatedFact] = []
     seen: set[tuple[str, date]] = set()
     used: set[int] = set()
@@ -222,12 +271,12 @@ def english_dates(text: str, published: datetime) -> list[DatedFact]:
         if i in used:
             continue
         before = text[max(0, d.start - 80) : d.start]
-        line, _, _ = _context(text, d.start, d.end)
-        if "sent this bulletin" in line.lower():
+        line, ls, _ = _context(text, d.start, d.end)
+        if "sent this bulletin" in line.lower() or any(a <= d.start < b for a, b in stamps):
             continue
         nxt = found[i + 1] if i + 1 < len(found) else None
         if nxt and _RANGE_EN.match(text[d.end : nxt.start]):
-            label = _label(line)
+            label = _label(line, d.start - ls)
             out.append(DatedFact("range_start", d.value, label))
             out.append(DatedFact("range_end", nxt.value, label))
             used.add(i + 1)
@@ -243,7 +292,7 @@ def english_dates(text: str, published: datetime) -> list[DatedFact]:
         key = (kind, d.value)
         if key not in seen:  # long messages repeat dates; label each once
             seen.add(key)
-            out.append(DatedFact(kind, d.value, _label(line)))
+            out.append(DatedFact(kind, d.value, _label(line, d.start - ls)))
     return _dedupe_dates(out)
 
 
