@@ -406,4 +406,13 @@ def zh_times(text: str) -> list[ZhTime]:
             mo, d = _num(m.group("m2")), _num(m.group("d2"))
             end_day = (mo, d) if mo and d else None
         out.append(ZhTime(t1, t2, end_day, (m.group("tail") or "").strip(), m.start(), m.end()))
-    return out
+    for c in _COLON.finditer(folded):  # 14:00, 14:00-16:00
+        e = time(int(c.group("h2")), int(c.group("m2"))) if c.group("h2") else None
+        out.append(ZhTime(time(int(c.group("h1")), int(c.group("m1"))), e, None, "", c.start(), c.end()))
+    return sorted(out, key=lambda z: z.pos)
+
+
+_COLON = re.compile(
+    r"(?<![\d:])(?P<h1>[01]?\d|2[0-3]):(?P<m1>[0-5]\d)"
+    r"(?:\s*(?:至|到|~|-|—)\s*(?P<h2>[01]?\d|2[0-3]):(?P<m2>[0-5]\d))?(?![\d:])"
+)
