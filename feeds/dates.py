@@ -316,7 +316,8 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
             inferred = True
             wd = re.search(rf"({_WEEKDAY_RX})[\s,]*(?:from|at|@)?\s*$", text[max(0, t.start - 25) : t.start], re.I)
             wa = re.match(rf"[\s,]*(?:on\s+)?({_WEEKDAY_RX})\b", text[t.end : t.end + 25], re.I)
-            n = _weekday((wd or wa).group(1)) if (wd or wa) else None
+            hit = wd or wa
+            n = _weekday(hit.group(1)) if hit is not None else None
             if n is not None:
                 gap = re.sub(rf"(?i)[\s,]*(?:on\s+)?{_WEEKDAY_RX}[\s,]*", " ", text[prev_end:t.start]) if prev_end > 0 else "x"
                 close = prev_day if prev_day and _RANGE_GAP.match(gap) else None  # the end of a window
