@@ -64,7 +64,7 @@ def main() -> int:
         f"words={len(body.split())} chars={len(body)} runs={args.runs} "
         f"median_ms={statistics.median(times):.1f} min_ms={min(times):.1f} max_ms={max(times):.1f} "
         f"cpu_median_ms={statistics.median(cpu):.1f} "
-        f"events={len(u.facts['events'])} dates={len(u.facts['dates'])} hts={len(u.facts['hts'])}"
+        f"events={len(u.facts.events)} dates={len(u.facts.dates)} hts={len(u.facts.hts)}"
     )
     return 0
 

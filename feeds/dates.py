@@ -1,4 +1,5 @@
-"""Dates and times as announcements write them, English (CBP, FR) and Chinese (ROC calendar).
+"""Dates and times as announcements write them in English (CBP, FR); Chinese forms live in
+``feeds.dates_zh`` and are re-exported here.
 
 Pure functions over text. English event times come back aware in the zone the text stated
 (``ET`` resolves to EDT or EST by date through ``America/New_York``); a time the text gave no
@@ -14,242 +15,26 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from feeds.dates_zh import (  # noqa: F401  (re-exported: one import for every date form)
+    CN_NUM,
+    ROC_OFFSET,
+    ROC_STYLES,
+    TAIPEI,
+    FoundDate,
+    FoundRange,
+    chinese_to_int,
+    fold_fullwidth,
+    format_roc,
+    gregorian_to_roc,
+    int_to_chinese,
+    parse_cjk_time,
+    parse_roc_dates,
+    parse_roc_ranges,
+    roc_to_gregorian,
+    taipei_datetime,
+)
+
 NEW_YORK = ZoneInfo("America/New_York")
-TAIPEI = timezone(timedelta(hours=8), "CST")  # Asia/Taipei: no DST since 1979
-ROC_OFFSET = 1911
-
-# ---------------------------------------------------------------------------------------------
-# Shared: full-width digits and Chinese numerals
-# ---------------------------------------------------------------------------------------------
-
-_FULLWIDTH = str.maketrans(
-    "０１２３４５６７８９／．：－～（）　",
-    "0123456789/.:-~() ",
-)
-
-
-def fold_fullwidth(text: str) -> str:
-    """Full-width digits and punctuation → ASCII, one char for one char (spans stay valid)."""
-    return text.translate(_FULLWIDTH)
-
-
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-CN_NUM = "〇○零一二三四五六七八九十百千兩"
-
-
-def chinese_to_int(text: str) -> int | None:
-    """``一百零四`` → 104, ``一○四`` → 104 (digit by digit), ``十五`` → 15; None if not a number."""
-    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
-        return None
-    if not any(ch in _CN_UNITS for ch in text):
-        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
-    total, digit = 0, None
-    for ch in text:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        else:
-            total += (1 if digit is None else digit) * _CN_UNITS[ch]
-            digit = None
-    return total + (digit or 0)
-
-
-def int_to_chinese(n: int) -> str:
-    """104 → ``一百零四``, 15 → ``十五``, 30 → ``三十`` (the way 公告 write ROC dates)."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n % 10] if n % 10 else "")
-    if n < 100:
-        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
-    hundreds, rest = divmod(n, 100)
-    if rest == 0:
-        return digits[hundreds] + "百"
-    if rest < 10:
-        return digits[hundreds] + "百零" + digits[rest]
-    tens = int_to_chinese(rest)
-    return digits[hundreds] + "百" + ("一" + tens if rest < 20 else tens)
-
-
-# ---------------------------------------------------------------------------------------------
-# ROC ↔ Gregorian
-# ---------------------------------------------------------------------------------------------
-
-
-def roc_to_gregorian(year: int, month: int, day: int) -> date:
-    """ROC year + 1911 = Gregorian year (115 → 2026). Raises ValueError on an impossible date."""
-    return date(year + ROC_OFFSET, month, day)
-
-
-def gregorian_to_roc(d: date) -> tuple[int, int, int]:
-    return d.year - ROC_OFFSET, d.month, d.day
-
-
-def format_roc(d: date, style: str = "full") -> str:
-    """A date written the ways official text writes it; ``parse_roc_dates`` reads all of them."""
-    y, m, day = gregorian_to_roc(d)
-    if style == "full":
-        return f"中華民國{y}年{m}月{day}日"
-    if style == "short":
-        return f"{y}年{m}月{day}日"
-    if style == "slash":
-        return f"{y}/{m:02d}/{day:02d}"
-    if style == "dot":
-        return f"{y}.{m}.{day}"
-    if style == "fullwidth":
-        return f"{y}年{m}月{day}日".translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    if style == "chinese":
-        return f"{int_to_chinese(y)}年{int_to_chinese(m)}月{int_to_chinese(day)}日"
-    raise ValueError(f"unknown style {style!r}")
-
-
-ROC_STYLES = ("full", "short", "slash", "dot", "fullwidth", "chinese")
-
-
-@dataclass(frozen=True, slots=True)
-class FoundDate:
-    """A calendar date found in text, with where it was and what it looked like."""
-
-    value: date
-    start: int
-    end: int
-    text: str
-    year_given: bool = True
-
-
-_NUM = rf"(?:\d{{1,3}}|[{CN_NUM}]{{1,5}})"
-_ROC_YMD = re.compile(
-    rf"(?:中華)?(?:民國)?\s*本?\s*\(?\s*(?P<y>{_NUM})\s*\)?\s*年\s*(?:度\s*)?"
-    rf"(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日號]"
-)
-_GREG_YMD_CJK = re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日號]")
-_NUMERIC_YMD = re.compile(
-    r"(?<![\d/.])(?P<y>\d{2,4})\s*(?P<sep>[/.\-])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?![\d/])"
-)
-_MD_CJK = re.compile(rf"(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日號]")
-
-
-def _num(text: str) -> int | None:
-    text = text.strip()
-    if text.isdigit():
-        return int(text)
-    return chinese_to_int(text)
-
-
-def _roc_or_greg(y: int, m: int, d: int) -> date | None:
-    try:
-        if 1 <= y <= 300:
-            return roc_to_gregorian(y, m, d)
-        if 1900 <= y <= 2200:
-            return date(y, m, d)
-    except ValueError:
-        return None
-    return None
-
-
-def parse_roc_dates(text: str) -> list[FoundDate]:
-    """Every full date in Chinese official text, ROC or Gregorian, in order of appearance.
-
-    Forms: 中華民國115年4月24日, 115年4月24日, 本(115)年4月23日, 115/04/24, 115.4.24,
-    115. 4. 24, 2026/04/24, full-width digits, Chinese numerals (一百零四年八月三日, 一○四年).
-    """
-    folded = fold_fullwidth(text)
-    found: list[FoundDate] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
-
-    for rx in (_GREG_YMD_CJK, _ROC_YMD, _NUMERIC_YMD):
-        for m in rx.finditer(folded):
-            if not free(m.start(), m.end()):
-                continue
-            y, mo, d = _num(m.group("y")), _num(m.group("m")), _num(m.group("d"))
-            if y is None or mo is None or d is None:
-                continue
-            if rx is _NUMERIC_YMD and m.group("sep") == "-" and y < 1900:
-                continue  # 866-530-4172 style numbers are not dates
-            value = _roc_or_greg(y, mo, d)
-            if value is None:
-                continue
-            taken.append((m.start(), m.end()))
-            found.append(FoundDate(value, m.start(), m.end(), text[m.start() : m.end()].strip()))
-    found.sort(key=lambda f: f.start)
-    return found
-
-
-_RANGE_JOIN = re.compile(r"^\s*(?:\([^)]{0,6}\)|（[^）]{0,6}）)?\s*(?:起)?\s*(?:至|到|~|～|－|—|-)\s*$")
-
-
-@dataclass(frozen=True, slots=True)
-class FoundRange:
-    start: FoundDate
-    end: FoundDate
-    text: str
-
-
-def parse_roc_ranges(text: str) -> list[FoundRange]:
-    """Date ranges: 自104年9月1日起至104年11月30日止, 104年9月1日至11月30日 (year carried over)."""
-    folded = fold_fullwidth(text)
-    dates = parse_roc_dates(text)
-    ranges: list[FoundRange] = []
-    for i, first in enumerate(dates):
-        nxt = dates[i + 1] if i + 1 < len(dates) else None
-        if nxt and _RANGE_JOIN.match(folded[first.end : nxt.start]):
-            ranges.append(FoundRange(first, nxt, text[first.start : nxt.end]))
-            continue
-        tail = re.match(r"\s*(?:\([^)]{0,6}\))?\s*(?:起)?\s*(?:至|到|~|～)\s*", folded[first.end :])
-        if not tail:
-            continue
-        at = first.end + tail.end()
-        md = _MD_CJK.match(folded, at)
-        if not md:
-            continue
-        mo, d = _num(md.group("m")), _num(md.group("d"))
-        if mo is None or d is None:
-            continue
-        try:
-            end_value = date(first.value.year, mo, d)
-        except ValueError:
-            continue
-        if end_value < first.value:
-            end_value = end_value.replace(year=end_value.year + 1)
-        end = FoundDate(end_value, md.start(), md.end(), text[md.start() : md.end()], False)
-        ranges.append(FoundRange(first, end, text[first.start : md.end()]))
-    return ranges
-
-
-_CJK_TIME = re.compile(
-    r"(?P<ampm>上午|下午|中午|晚上|凌晨)?\s*(?P<h>\d{1,2})\s*(?:時|點)\s*(?:(?P<min>\d{1,2})\s*分|(?P<half>半))?"
-    r"|(?<![\d:])(?P<h2>[01]?\d|2[0-3]):(?P<m2>[0-5]\d)(?![\d:])"
-)
-
-
-def parse_cjk_time(text: str) -> tuple[time, int, int] | None:
-    """First time of day in Chinese text: 上午10時, 下午2時30分, 14:00, 14時 → (time, start, end)."""
-    folded = fold_fullwidth(text)
-    for m in _CJK_TIME.finditer(folded):
-        if m.group("h") is not None:
-            h = int(m.group("h"))
-            minute = int(m.group("min")) if m.group("min") else (30 if m.group("half") else 0)
-            ampm = m.group("ampm")
-            if ampm in ("下午", "晚上") and h < 12:
-                h += 12
-            elif ampm == "凌晨" and h == 12:
-                h = 0
-        else:
-            h, minute = int(m.group("h2")), int(m.group("m2"))
-        if h > 23 or minute > 59:
-            continue
-        return time(h, minute), m.start(), m.end()
-    return None
-
-
-def taipei_datetime(d: date, t: time) -> datetime:
-    return datetime.combine(d, t, TAIPEI)
-
 
 # ---------------------------------------------------------------------------------------------
 # English
@@ -269,11 +54,11 @@ _WEEKDAY_RX = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?
 _EN_DATE = re.compile(
     rf"\b(?=[JFMASONDTWjfmasondtw])(?:(?P<wd>{_WEEKDAY_RX}),?\s+)?(?P<mon>{_MONTH_RX})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
     rf"(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?"
-    rf"|(?<![\d/])(?P<nm>\d{{1,2}})/(?P<nd>\d{{1,2}})/(?P<ny>(?:19|20)\d\d)(?![\d/])",
+    rf"|(?<![\d/])(?P<nm>\d{{1,2}})/(?P<nd>\d{{1,2}})/(?P<ny>(?:19|20)?\d\d)(?![\d/])",
     re.IGNORECASE,
 )
 _ZONE_RX = (
-    r"(?P<zone>(?-i:E[DS]?T|C[DS]?T|M[DS]?T|P[DS]?T|UTC|GMT|Z)\b"
+    r"(?P<zone>(?-i:E[SD]T/[ED]?[SD]T|E[DS]?T|C[DS]?T|M[DS]?T|P[DS]?T|UTC|GMT|Z)\b"
     r"|eastern\s+(?:daylight|standard)(?:\s+saving)?\s+time|eastern\s+time|eastern\b"
     r"|central\s+(?:daylight|standard)\s+time|central\s+time|pacific\s+time"
     r"|(?:coordinated\s+)?universal\s+time)"
@@ -283,7 +68,9 @@ _EN_TIME = re.compile(
     rf"(?=[0-9nNmM])(?<![\w:.])(?:(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>[ap])\.?\s?m\b\.?"
     rf"|(?P<noon>noon|midnight)"
     rf"|(?P<h24>[01]\d|2[0-3]):?(?P<m24>[0-5]\d)(?:\s*hours)?(?=\s*,?\s*{_ZONE_AHEAD})"
-    rf"|(?P<h24c>[01]?\d|2[0-3]):(?P<m24c>[0-5]\d)(?![\d:]))"
+    rf"|(?P<h24c>[01]?\d|2[0-3]):(?P<m24c>[0-5]\d)(?![\d:])"
+    rf"|(?<![\d:.,/])(?P<h24h>[01]\d|2[0-3])(?P<m24h>[0-5]\d)(?=\s*(?:hours\b|\((?:noon|midnight)\))|\s+(?:on\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b))"
+    rf"(?:\s*hours\b|\s*\((?:noon|midnight)\))?(?:\s*\((?:[01]\d|2[0-3])[0-5]\d\))?"
     rf"(?:\s*\(?\s*{_ZONE_RX}\s*\)?)?",
     re.IGNORECASE,
 )
@@ -303,6 +90,8 @@ _ZONE_WORDS = (  # longest first: "eastern daylight time" before "eastern"
 def _zone_code(raw: str | None) -> str | None:
     if not raw:
         return None
+    if "/" in raw:
+        return "ET"  # "EST/DST", "EST/EDT": eastern time, whichever applies on that date
     z = " ".join(raw.lower().split())
     for words, code in _ZONE_WORDS:
         if z.startswith(words):
@@ -361,7 +150,7 @@ def _parse_en_dates(text: str, reference: date) -> tuple[EnDate, ...]:
                     value = infer_year(month, day, reference)
                 year_given = bool(m.group("y"))
             else:
-                value = date(int(m.group("ny")), int(m.group("nm")), int(m.group("nd")))
+                value = date(full_year(int(m.group("ny"))), int(m.group("nm")), int(m.group("nd")))
                 year_given = True
         except (ValueError, KeyError):
             continue
@@ -370,6 +159,13 @@ def _parse_en_dates(text: str, reference: date) -> tuple[EnDate, ...]:
         wd = _weekday(m.group("wd")) if m.groupdict().get("wd") else None
         out.append(EnDate(value, m.start(), m.end(), year_given, wd))
     return tuple(out)
+
+
+def full_year(y: int) -> int:
+    """``8/20/94`` → 1994, ``11/14/17`` → 2017: two-digit years as CBP's legacy messages write them."""
+    if y >= 100:
+        return y
+    return 1900 + y if y > 50 else 2000 + y
 
 
 def _weekday(word: str | None) -> int | None:
@@ -405,6 +201,8 @@ def parse_en_times(text: str) -> list[EnTime]:
                 continue  # "noon" alone is too common in prose to be an event time
         elif m.group("h24") is not None:
             h, minute = int(m.group("h24")), int(m.group("m24"))
+        elif m.group("h24h") is not None:
+            h, minute = int(m.group("h24h")), int(m.group("m24h"))
         else:
             h, minute = int(m.group("h24c")), int(m.group("m24c"))
             if zone is None and not re.search(r"\bat\s*$", text[max(0, m.start() - 4) : m.start()]):
@@ -459,18 +257,56 @@ def _bisect(dates: list[EnDate], pos: int) -> int:
     return lo
 
 
+_DOC_ZONE = re.compile(rf"(?i)all\s+times\s+(?:are|will\s+be)?\s*(?:referenced\s+as|listed\s+in|in|shown\s+in)\s+{_ZONE_RX}")
+_RANGE_GAP = re.compile(r"(?i)^[\s,]*(?:-|–|—|to|until|till|through|thru|and)\s*(?:approximately\s+|about\s+)?$")
+STAMP_LINE = re.compile(
+    r"(?im)^[ \t]*(?:posted\b[^\n]{0,60}?\bon\s+)?\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}\s*[AP]M(?:\s+[A-Z]{2,4})?[ \t]*$"
+    r"|sent this bulletin at[^\n]*"
+)
+
+
+def _weekday_day(n: int, ref: date, dates: list[EnDate], after: date | None) -> date:
+    """The day a bare weekday means: a date the text names on that weekday (nearest the
+    reference), else the first such weekday on or after the reference (or after ``after``)."""
+    named = [d.value for d in dates if d.value.weekday() == n]
+    if named:
+        return min(named, key=lambda v: abs((v - (after or ref)).days))
+    base = after + timedelta(days=1) if after else ref
+    return base + timedelta(days=(n - base.weekday()) % 7)
+
+
 def find_event_times(text: str, published: datetime) -> list[EventTime]:
     """Every date-and-time in English text, paired and zoned as written.
 
-    A time's date is the one written next to it; failing that a weekday just before it
-    (``Saturday 2300 EDT`` → the next Saturday on or after publication); failing that the last
-    date in the same paragraph; failing that the publication date. Those last cases are marked
-    ``date_inferred``.
+    A time's date is the one written next to it; failing that a weekday just before or after it
+    (``Saturday 2300 EDT``, ``1200 (NOON) ON SATURDAY`` → the date the text names on that
+    weekday, else the next one on or after publication); failing that the last date written
+    before it. Those last cases are marked ``date_inferred``. A zone written once for a range
+    (``3 AM – 7:00 AM EST``) or once for the document (``all times are … eastern standard
+    time``) applies to every time it covers. Publication stamps are not events.
     """
     ref = published.date()
     dates = parse_en_dates(text, ref)
+    stamps = [(m.start(), m.end()) for m in STAMP_LINE.finditer(text)]
+    doc_zone = (m := _DOC_ZONE.search(text)) and _zone_code(m.group("zone"))
+    times = [t for t in parse_en_times(text) if not any(a <= t.start < b for a, b in stamps)]
+    zones: list[str | None] = [t.zone for t in times]
+    for i in range(len(times) - 1):  # a zone written at one end of a range covers both ends
+        a, b = times[i], times[i + 1]
+        if (zones[i] is None) != (zones[i + 1] is None) and b.start - a.end <= 40 and _RANGE_GAP.match(
+            re.sub(r"(?i)\s*(?:on\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*", " ", text[a.end : b.start])
+        ):
+            zones[i] = zones[i] or zones[i + 1]
+            zones[i + 1] = zones[i + 1] or zones[i]
     out: list[EventTime] = []
-    for t in parse_en_times(text):
+    prev_end = -10
+    prev_day: date | None = None
+    for t, zone in zip(times, zones, strict=True):
+        restated = text[max(0, t.start - 1) : t.start] == "(" and t.start - prev_end <= 3
+        if restated:
+            prev_end = t.end
+            continue  # "1400 EDT (2:00pm)": the same time again
+        zone = zone or doc_zone or None
         d = _pair_date(text, t, dates)
         inferred = False
         day: date
@@ -479,16 +315,21 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
         else:
             inferred = True
             wd = re.search(rf"({_WEEKDAY_RX})[\s,]*(?:from|at|@)?\s*$", text[max(0, t.start - 25) : t.start], re.I)
-            if wd and (n := _weekday(wd.group(1))) is not None:
-                day = ref + timedelta(days=(n - ref.weekday()) % 7)
+            wa = re.match(rf"[\s,]*(?:on\s+)?({_WEEKDAY_RX})\b", text[t.end : t.end + 25], re.I)
+            hit = wd or wa
+            n = _weekday(hit.group(1)) if hit is not None else None
+            if n is not None:
+                gap = re.sub(rf"(?i)[\s,]*(?:on\s+)?{_WEEKDAY_RX}[\s,]*", " ", text[prev_end:t.start]) if prev_end > 0 else "x"
+                close = prev_day if prev_day and _RANGE_GAP.match(gap) else None  # the end of a window
+                day = _weekday_day(n, ref, dates, close if close and close.weekday() != n else None)
             else:
-                para_start = text.rfind("\n\n", 0, t.start) + 1
                 j = _bisect(dates, t.start)
-                prior = [x for x in dates[max(0, j - 3) : j] if para_start <= x.start < t.start]
+                prior = [x for x in dates[max(0, j - 3) : j] if t.start - x.start < 1500]
                 day = prior[-1].value if prior else ref
+        prev_day, prev_end = day, t.end
         naive = datetime.combine(day, t.value)
-        if t.zone:
-            out.append(EventTime(zoned(naive, t.zone), True, t.start, t.end, inferred))
+        if zone:
+            out.append(EventTime(zoned(naive, zone), True, t.start, t.end, inferred))
         else:
             out.append(EventTime(naive, False, t.start, t.end, inferred))
     return out
@@ -500,11 +341,25 @@ _DATELINE = re.compile(
 )
 
 
+_STAMP_DATE = re.compile(
+    r"(?im)^[ \t]*(?P<when>\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}\s*[AP]M)\s+(?P<zone>[A-Z]{2,4})[ \t]*$"
+)
+_DATE_FIELD = re.compile(r"(?im)^[ \t]*Date:[ \t|]*(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")
+
+
 def parse_dateline(text: str) -> datetime | None:
-    """GovDelivery's ``sent this bulletin at 04/20/2026 07:18 AM EDT`` → aware datetime."""
-    m = _DATELINE.search(text)
+    """When the message says it was sent: GovDelivery's ``sent this bulletin at 04/20/2026
+    07:18 AM EDT``, a bulletin's own stamp line ``06/15/2012 03:23 PM EDT``, or an archive's
+    ``Date: 2001-02-14`` (00:00 New York) → aware datetime."""
+    m = _DATELINE.search(text) or _STAMP_DATE.search(text[:3000])
     if not m:
-        return None
+        f = _DATE_FIELD.search(text[:3000])
+        if not f:
+            return None
+        try:
+            return zoned(datetime(int(f.group("y")), int(f.group("m")), int(f.group("d"))), "ET")
+        except ValueError:
+            return None
     try:
         naive = datetime.strptime(" ".join(m.group("when").upper().split()), "%m/%d/%Y %I:%M %p")
     except ValueError:

@@ -9,24 +9,34 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from feeds import dates as D
 from feeds.csms import parse_csms_subject
 from feeds.factmodel import DatedFact, Event, Facts, Letter
+from feeds.facts_zh import chinese_dates, chinese_letters
+from feeds.spans import classify, context, dedupe_dates, label
 
 MAX_CHARS = 120_000  # longer bodies are read up to here: facts come early, and sweeps stay fast
 
 _CSMS_SUBJECT_LINE = re.compile(
     r"^[ \t]*(?:(?:UPDATED\s+GUIDANCE|GUIDANCE|UPDATE|UPDATED|RESOLVED|REMINDER|REVISED|CORRECTION)\s*[-\u2010-\u2015:]?\s*)?"
-    r"CSMS\s*#\s*\d{2}-\d{6}.*$|^[ \t]*(?:[A-Z ]+[:\u2013-]\s*)?CSMS\s*#\s*\d{5,10}\s*[-\u2010-\u2015].*$",
+    r"CSMS\s*#\s*\d{2}-\d{6}\s*[-\u2010-\u2015]+\s*\S.*$|^[ \t]*CSMS\s+Message:\s*\d{2}-\d{6}[ \t]*$|^[ \t]*(?:[A-Z ]+[:\u2013-]\s*)?CSMS\s*#\s*\d{5,10}\s*[-\u2010-\u2015].*$",
     re.MULTILINE | re.IGNORECASE,
 )
+_NUM_FORM = r"(?<![\d-])(\d{2}-\d{6}|\d{7,9})(?![\d#]|-\d)"
 _CSMS_REF = re.compile(
-    r"CSMS\s*(?:message|msg\.?)?\s*(?:#|No\.?|Number)?\s*:?\s*(\d{2}-\d{6}|\d{7,9})\b", re.IGNORECASE
+    rf"CSMS\)?\s*(?:message|msg\.?)?\s*(?:#|No\.?|Number)?\s*:?\s*{_NUM_FORM}", re.IGNORECASE
 )
-_RELATED = re.compile(r"Related\s+CSMS(?:\s+(?:No\.?|Nos\.?|#|messages?))?\s*:?\s*(?P<rest>[^\n]*)", re.I)
-_NUMBER = re.compile(r"\b(\d{2}-\d{6}|\d{7,9})\b")
+# "Related CSMS: a, b", "Related messages:", "Referenced By" and lists that run on over lines
+# and commas after a cited number ("CSMS #\n63988468,\n63992482\n,\n64045612").
+_RELATED = re.compile(
+    r"(?:Related\s+(?:CSMS(?:\s+(?:No\.?|Nos\.?|#|messages?))?|messages?)|Referenced\s+By)\s*:?\s*"
+    r"(?P<rest>[^\n]*(?:\n[\s,;&]*(?:CSMS\s*#?\s*)?(?:\d{2}-\d{6}|\d{7,9})[\s,;&]*(?=\n|$))*)",
+    re.I,
+)
+_LIST_AFTER = re.compile(r"(?:[ \t]*[,;&][\s,;&]*|\s*\n[\s,;&]*|\s+and\s+)" + _NUM_FORM)
+_NUMBER = re.compile(_NUM_FORM)
 _HTS = re.compile(r"(?<![\d.])(\d{4}\.\d{2}\.(?:\d{2}\.\d{2}|\d{4}|\d{2}))(?![\d.]*\d)")
 _HTS_HEADING = re.compile(
     r"(?i)(?:heading|subheading|HTSUS|HTS|tariff number|稅則(?:號別|號列)?)\s*(?:No\.?|number)?\s*(\d{4}\.\d{2})(?![\d.]*\d)"
@@ -57,10 +67,24 @@ def find_hts(text: str) -> list[str]:
 
 
 def find_related_csms(text: str, own: str | None) -> list[str]:
-    nums = [m.group(1) for m in _CSMS_REF.finditer(text)]
+    """Every CSMS number cited: after ``CSMS #``/``CSMS message``, in ``Related CSMS:`` /
+    ``Related messages:`` / ``Referenced By`` sections, and in lists that continue a citation
+    over commas and lines. Phone numbers (``0800-280-280``, ``04-26565101#327``) never match."""
+    nums: list[tuple[int, str]] = []
+    for m in _CSMS_REF.finditer(text):
+        nums.append((m.start(), m.group(1)))
+        at = m.end()
+        while (c := _LIST_AFTER.match(text, at)) is not None:
+            nums.append((c.start(1), c.group(1)))
+            at = c.end()
+    for m in re.finditer(r"CSMS\s*#\s*\n", text):  # "CSMS #" with the list on the next lines
+        at = m.end() - 1
+        while (c := _LIST_AFTER.match(text, at)) is not None:
+            nums.append((c.start(1), c.group(1)))
+            at = c.end()
     for m in _RELATED.finditer(text):
-        nums += _NUMBER.findall(m.group("rest"))
-    return [n for n in _unique(nums) if n != own]
+        nums += [(m.start("rest") + x.start(1), x.group(1)) for x in _NUMBER.finditer(m.group("rest"))]
+    return [n for n in _unique([n for _, n in sorted(nums)]) if n != own]
 
 
 def find_emails(text: str) -> list[str]:
@@ -92,7 +116,7 @@ def find_heading(title: str, body: str) -> Heading:
     if subj is None:
         m = _CSMS_SUBJECT_LINE.search(body)
         if m:
-            subj = parse_csms_subject(m.group(0))
+            subj = parse_csms_subject(re.sub(r"(?i)CSMS\s+Message:", "CSMS #", m.group(0)))
     if subj is not None:
         return Heading(subj.number, subj.title, subj.prefix or _title_prefix(subj.title))
     zh = re.search(r"主旨\s*[:：]\s*(.+)", body)
@@ -118,40 +142,6 @@ def _title_prefix(title: str) -> str | None:
 # Events and dates (English)
 # ---------------------------------------------------------------------------------------------
 
-_EVENT_KINDS = (
-    ("support_call", re.compile(r"(?i)support call|office hours|teleconference|conference call")),
-    ("webinar", re.compile(r"(?i)webinar|web session|training session|outreach|workshop|說明會|研討會")),
-    ("maintenance", re.compile(r"(?i)maintenance|deploy|upgrade|release into|切換|維護|演練")),
-    ("outage", re.compile(r"(?i)outage|\bdown\b|unavailable|degraded|disruption|中斷|停機")),
-    ("deadline", re.compile(r"(?i)no later than|deadline|due (?:by|on)|must be (?:filed|submitted|received)|截止|前")),
-    ("effective", re.compile(r"(?i)effective|takes effect|on or after|go(?:es)? live|live on|begin(?:ning|s)? on|生效|實施|上線")),
-)
-
-
-def _context(text: str, start: int, end: int) -> tuple[str, int, int]:
-    """The line (or sentence, for long lines) around a span — what the label and kind come from."""
-    ls = text.rfind("\n", 0, start) + 1
-    le = text.find("\n", end)
-    le = len(text) if le < 0 else le
-    if le - ls > 300:
-        s2 = max(text.rfind(". ", ls, start) + 2, ls, start - 150)
-        e2 = text.find(". ", end, le)
-        le = min(le, end + 150) if e2 < 0 else min(e2 + 1, end + 150)
-        ls = s2
-    return text[ls:le], ls, le
-
-
-def _classify(line: str, default: str) -> str:
-    for kind, rx in _EVENT_KINDS:
-        if rx.search(line):
-            return kind
-    return default
-
-
-def _label(line: str) -> str:
-    return " ".join(line.split())[:160]
-
-
 def _url_in(line: str, links_by_line: dict[str, str]) -> str | None:
     m = _URL.search(line)
     if m:
@@ -159,46 +149,56 @@ def _url_in(line: str, links_by_line: dict[str, str]) -> str | None:
     return links_by_line.get(" ".join(line.split()))
 
 
-_UNTIL = re.compile(
-    r"^[\s,]*(?:to|until|till|through|thru|and ending|[-\u2013\u2014])[\s,]+"
-    r"(?:(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*)?"
-    r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?,?\s*)?(?:at\s+)?$",
-    re.IGNORECASE,
+_WINDOW_GAP = re.compile(
+    r"(?i)^(?:(?:[^.;\n]|\n(?!\s*\n)){0,80}?\b(?:until|till|to|through|thru|and\s+(?:is\s+)?(?:expected\s+to\s+)?(?:come\s+back|end|be\s+back|be\s+restored)"
+    r"|and\s+will\s+be\s+brought\s+back|completion\s+by|back\s+(?:up|online)|restored|ending)\b(?:[^.;\n]|\n(?!\s*\n)){0,60}?"
+    r"|[\s,]*(?:on\s+)?(?:\w+day,?\s*)?[-\u2013\u2014][\s,]*(?:\w+day,?\s*)?)$"
 )
+_BETWEEN = re.compile(r"(?i)\bbetween\s*$")
+
+
+def _is_window(text: str, a: D.EventTime, b: D.EventTime) -> bool:
+    """``A until B``, ``A – B``, ``between A and B``, ``A … and is expected to come back up at B``:
+    one event from A to B (never two), when B follows A within the same sentence."""
+    if b.zoned != a.zoned or not (a.when < b.when <= a.when + timedelta(days=3)):
+        return False
+    gap = text[a.end : b.start]
+    if len(gap) > 140:
+        return False
+    if _BETWEEN.search(text[max(0, a.start - 12) : a.start]) and re.fullmatch(r"(?i)[\s,]*(?:\(\w+\))?[\s,]*and\s*", gap):
+        return True
+    return bool(_WINDOW_GAP.match(gap))
 
 
 def english_events(text: str, published: datetime, links_by_line: dict[str, str]) -> list[Event]:
     """Event times with their kind, label and link; ``X to Y`` windows become one event with ``end``."""
-    out: list[Event] = []
-    seen: set[tuple[str, str]] = set()
+    found: dict[tuple[str, str], Event] = {}
     kinds: dict[str, str] = {}  # long messages repeat lines; classify each once
     times = D.find_event_times(text, published)
     skip: set[int] = set()
     for i, ev in enumerate(times):
         if i in skip:
             continue
-        line, _, _ = _context(text, ev.start, ev.end)
-        if "sent this bulletin" in line.lower():
-            continue
-        kind = kinds.get(line) or kinds.setdefault(line, _classify(line, "event"))
-        key = (kind, ev.iso())
-        if key in seen:
-            continue
-        seen.add(key)
+        line, ls, _ = context(text, ev.start, ev.end)
+        if "sent this bulletin" in line.lower() or re.search(r"(?i)\bon the day of\b", text[ev.end : ev.end + 40]):
+            continue  # "9 a.m. on the day of the webinar" is no event of its own
+        kind = kinds.get(line) or kinds.setdefault(line, classify(line, "event"))
         end: datetime | None = None
         nxt = times[i + 1] if i + 1 < len(times) else None
-        if nxt and nxt.zoned == ev.zoned and nxt.when > ev.when and _UNTIL.match(text[ev.end : nxt.start]):
+        if nxt and _is_window(text, ev, nxt):
             end = nxt.when  # a window: "from 2300 EDT Saturday until 0300 EDT Sunday"
             skip.add(i + 1)
-        out.append(
-            Event(
-                kind=kind, start=ev.when, label=_label(line), end=end,
-                # EDT/EST/UTC as stated (ET resolved by date); None: no zone in the text, never guessed
-                zone=D.zone_abbrev(ev.when) if ev.zoned else None,
-                url=_url_in(line, links_by_line), date_inferred=ev.date_inferred,
-            )
+        key = (kind, ev.iso())
+        old = found.get(key)
+        if old is not None and (old.end is not None or end is None):
+            continue
+        found[key] = Event(
+            kind=kind, start=ev.when, label=label(line, ev.start - ls), end=end,
+            # EDT/EST/UTC as stated (ET resolved by date); None: no zone in the text, never guessed
+            zone=D.zone_abbrev(ev.when) if ev.zoned else None,
+            url=_url_in(line, links_by_line), date_inferred=ev.date_inferred,
         )  # fmt: skip
-    return out
+    return list(found.values())
 
 
 _DEADLINE_EN = re.compile(
@@ -215,6 +215,7 @@ _RANGE_EN = re.compile(r"^\s*(?:\([A-Za-z]+\))?\s*(?:through|thru|to|until|–|�
 def english_dates(text: str, published: datetime) -> list[DatedFact]:
     """Effective dates, deadlines and ranges (``DATE through DATE``) named in English text."""
     found = D.parse_en_dates(text, published.date())
+    stamps = [(m.start(), m.end()) for m in D.STAMP_LINE.finditer(text)]
     out: list[DatedFact] = []
     seen: set[tuple[str, date]] = set()
     used: set[int] = set()
@@ -222,14 +223,14 @@ def english_dates(text: str, published: datetime) -> list[DatedFact]:
         if i in used:
             continue
         before = text[max(0, d.start - 80) : d.start]
-        line, _, _ = _context(text, d.start, d.end)
-        if "sent this bulletin" in line.lower():
+        line, ls, _ = context(text, d.start, d.end)
+        if "sent this bulletin" in line.lower() or any(a <= d.start < b for a, b in stamps):
             continue
         nxt = found[i + 1] if i + 1 < len(found) else None
         if nxt and _RANGE_EN.match(text[d.end : nxt.start]):
-            label = _label(line)
-            out.append(DatedFact("range_start", d.value, label))
-            out.append(DatedFact("range_end", nxt.value, label))
+            lab = label(line, d.start - ls)
+            out.append(DatedFact("range_start", d.value, lab))
+            out.append(DatedFact("range_end", nxt.value, lab))
             used.add(i + 1)
             continue
         if _DEADLINE_EN.search(before):
@@ -243,112 +244,8 @@ def english_dates(text: str, published: datetime) -> list[DatedFact]:
         key = (kind, d.value)
         if key not in seen:  # long messages repeat dates; label each once
             seen.add(key)
-            out.append(DatedFact(kind, d.value, _label(line)))
-    return _dedupe_dates(out)
-
-
-def _dedupe_dates(items: list[DatedFact]) -> list[DatedFact]:
-    best: dict[tuple[str, date], DatedFact] = {}
-    for it in items:
-        best.setdefault((it.kind, it.date), it)
-    dated = {k[1] for k in best if k[0] != "mentioned"}
-    return [v for k, v in best.items() if k[0] != "mentioned" or k[1] not in dated]
-
-
-# ---------------------------------------------------------------------------------------------
-# Chinese official text
-# ---------------------------------------------------------------------------------------------
-
-_ISSUER = re.compile(r"^[ \t]*(?P<who>[^\n：:]{2,40}?)\s*(?P<kind>函|公告|書函|令|開會通知單)\s*$", re.MULTILINE)
-_FIELD = {
-    "發文日期": re.compile(r"發文日期\s*[:：]\s*(?P<v>[^\n]+)"),
-    "發文字號": re.compile(r"發文字號\s*[:：]\s*(?P<v>[^\n]+)"),
-}
-_SECTION_END = re.compile(
-    r"\n\s*(?:說明|公告事項|辦法|正本|副本|附件|依據)\s*[:：]|\n\s*-?\s*[一二三四五六七八九十]+、|\Z"
-)
-
-
-def chinese_letters(text: str) -> list[Letter]:
-    """Each 函/公告 in the text: 發文機關, 發文日期 (ISO), 發文字號, 主旨, 說明."""
-    starts = [m.start() for m in re.finditer(r"發文日期\s*[:：]", text)]
-    if not starts:
-        starts = [m.start() for m in re.finditer(r"主旨\s*[:：]", text)][:1]
-    letters = []
-    for n, s in enumerate(starts):
-        block_end = starts[n + 1] if n + 1 < len(starts) else len(text)
-        head_from = max(0, (starts[n - 1] if n else 0))
-        block = text[s:block_end]
-        issuer = None
-        for m in _ISSUER.finditer(text, head_from, s):
-            issuer = m.group("who").strip()
-        dm = _FIELD["發文日期"].search(block)
-        when = D.parse_roc_dates(dm.group("v")) if dm else []
-        nm = _FIELD["發文字號"].search(block)
-        subject = None
-        sm = re.search(r"主旨\s*[:：]\s*", block)
-        if sm:
-            end = _SECTION_END.search(block, sm.end())
-            subject = " ".join(block[sm.end() : end.start() if end else None].split())[:400]
-        em = re.search(r"(?:說明|公告事項)\s*[:：]\s*", block) or (
-            re.search(r"\n\s*-?\s*(?=一、)", block)
-        )
-        if em:
-            end = re.search(r"\n\s*(?:正本|副本)\s*[:：]", block[em.end() :])
-            body = block[em.end() : em.end() + end.start() if end else None]
-            items = [" ".join(p.split()).lstrip("- ") for p in body.split("\n") if p.strip()][:12]
-        else:
-            items = []
-        letters.append(
-            Letter(issuer=issuer, issued=when[0].value if when else None,
-                   number=nm.group("v").strip() if nm else None, subject=subject, items=tuple(items))
-        )  # fmt: skip
-    return letters
-
-
-_ZH_DEADLINE = re.compile(r"(?:前|截止|為止|止)\s*$")
-_ZH_EFFECTIVE_BEFORE = re.compile(r"(?:自|於|定於|訂於|即日起|生效日)\s*$")
-_ZH_EFFECTIVE_AFTER = re.compile(r"^\s*(?:\([^)]{0,4}\)|（[^）]{0,4}）)?\s*(?:起)?\s*(?:生效|施行|實施|正式實施|上線|開始|起實施|起生效|起施行)")
-_ZH_EVENT_WORD = re.compile(r"說明會|研討會|宣導會|座談會|會議|演練|切換|停機|維護|中斷")
-
-
-def chinese_dates(text: str) -> tuple[list[DatedFact], list[Event]]:
-    """(dates, events) from Chinese text: ranges, 發文日期, 生效/實施, 截止, 說明會 with times."""
-    folded = D.fold_fullwidth(text)
-    dates: list[DatedFact] = []
-    events: list[Event] = []
-    in_range: set[int] = set()
-    for r in D.parse_roc_ranges(text):
-        line, _, _ = _context(text, r.start.start, r.end.end)
-        dates.append(DatedFact("range_start", r.start.value, _label(line)))
-        dates.append(DatedFact("range_end", r.end.value, _label(line)))
-        in_range.update({r.start.start, r.end.start})
-    for f in D.parse_roc_dates(text):
-        if f.start in in_range:
-            continue
-        line, ls, _ = _context(text, f.start, f.end)
-        before = folded[max(ls, f.start - 12) : f.start]
-        after = folded[f.end : f.end + 30]
-        if re.search(r"發文日期\s*[:：]\s*$", before):
-            kind = "issued"
-        elif _ZH_EFFECTIVE_AFTER.match(after) or re.search(r"自\s*$", before):
-            kind = "effective"
-        elif re.match(r"^\s*(?:\([^)]{0,4}\))?\s*(?:前|止|截止)", after) or re.search(r"(?:截止|最遲)[^\n]{0,4}$", before):
-            kind = "deadline"
-        else:
-            kind = "mentioned"
-        dates.append(DatedFact(kind, f.value, _label(line)))
-        tm = D.parse_cjk_time(after[:16])
-        if tm and _ZH_EVENT_WORD.search(line) and re.match(r"^\s*(?:\([^)]{0,6}\)|（[^）]{0,6}）)?\s*(?:上午|下午|中午|晚上|凌晨|\d)", after):
-            start = D.taipei_datetime(f.value, tm[0])
-            ev_kind = _classify(line, "event")
-            if ev_kind in ("deadline",):
-                ev_kind = "event"
-            until = re.match(r"\s*(?:至|到|~|-)\s*", after[tm[2] :])
-            end = D.parse_cjk_time(after[tm[2] + until.end() : tm[2] + until.end() + 10]) if until else None
-            end_at = D.taipei_datetime(f.value, end[0]) if end and end[1] == 0 and end[0] > tm[0] else None
-            events.append(Event(ev_kind, start, _label(line), end=end_at, zone="Asia/Taipei"))
-    return _dedupe_dates(dates), events
+            out.append(DatedFact(kind, d.value, label(line, d.start - ls)))
+    return dedupe_dates(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -380,7 +277,7 @@ def extract_facts(
     dates = english_dates(text, when)
     letters: list[Letter] = []
     if has_chinese(text):
-        zh_dates, zh_events = chinese_dates(text)
+        zh_dates, zh_events = chinese_dates(text, when.date())
         dates += zh_dates
         events += zh_events
         letters = chinese_letters(body)
@@ -393,7 +290,7 @@ def extract_facts(
         prefix=head.prefix,
         published=when,
         events=tuple(events),
-        dates=tuple(_dedupe_dates(dates)),
+        dates=tuple(dedupe_dates(dates)),
         related_csms=tuple(find_related_csms(text, head.csms_number)),
         hts=tuple(find_hts(text)),
         adcvd=tuple(_unique(_ADCVD.findall(text))),

@@ -7,13 +7,13 @@ an HTML page or an RSS/Atom document (its first item). Schema: docs/EXPLAIN.md.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from html.parser import HTMLParser
 from typing import Any
 
 from bot.understand.summary import COULD_NOT_UNDERSTAND
 from bot.understand.understanding import Understanding, looks_binary, understand
-from feeds.dates import TAIPEI, parse_dateline, parse_roc_dates
+from feeds.dates import NEW_YORK, TAIPEI, parse_dateline, parse_en_dates, parse_roc_dates
 from feeds.model import Announcement
 from feeds.text import html_to_text, looks_like_html
 
@@ -87,7 +87,7 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
             pass
         links, title = p.links, " ".join(p.title.split())
         body = html_to_text(text[:MAX_INPUT])
-    when = published or parse_dateline(body) or _issued(body) or now
+    when = published or parse_dateline(body) or _issued(body) or _first_dated(body) or now
     lang = "zh-TW" if len(re.findall(r"[\u4e00-\u9fff]", body[:5000])) > 50 else "en"
     ann = Announcement(
         key="explain:input", source="explain", kind="explain", ext_id="", title=title, url=url,
@@ -97,10 +97,20 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
 
 
 def _issued(body: str) -> datetime | None:
-    """A Chinese letter's 發文日期 (00:00 Taipei) stands in for a publication time."""
-    m = re.search(r"發文日期\s*[:：]\s*([^\n]+)", body)
+    """A Chinese letter's 發文日期, a notice's 公告日期 / 日期 (00:00 Taipei) stands in for a
+    publication time."""
+    m = re.search(r"(?:發文日期|公告日期|(?<![\u4e00-\u9fff])日期)\s*[:：]?[ \t]*\n?[ \t]*([^\n]+)", body[:3000])
     found = parse_roc_dates(m.group(1)) if m else []
     return datetime.combine(found[0].value, time(0), TAIPEI) if found else None
+
+
+def _first_dated(body: str) -> datetime | None:
+    """No date of its own: the first full date the text names (year included) is the nearest
+    thing to the document's date — never the clock."""
+    en = [d for d in parse_en_dates(body[:20000], date(2000, 1, 1)) if d.year_given]
+    zh = parse_roc_dates(body[:20000])
+    first = min([(d.start, d.value, NEW_YORK) for d in en] + [(d.start, d.value, TAIPEI) for d in zh], default=None)
+    return datetime.combine(first[1], time(0), first[2]) if first else None
 
 
 def explain_bytes(raw: bytes, *, now: datetime | None = None) -> dict[str, Any]:

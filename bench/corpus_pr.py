@@ -1,0 +1,26 @@
+"""Per-field precision / recall of `run.py explain` over tests/corpus.
+
+    python bench/corpus_pr.py            # the table (docs/EXPLAIN.md keeps it)
+    python bench/corpus_pr.py --misses   # plus every miss and extra, per document
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.corpus_score import corpus_report, table  # noqa: E402
+
+
+def main() -> None:
+    rows = {"all": corpus_report(None), "original": corpus_report(False), "new real": corpus_report(True)}
+    print(table(rows))
+    if "--misses" in sys.argv:
+        print()
+        print("\n".join(rows["new real"].misses))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Where a fact sits in the text: its line or sentence, a label cut for a calendar title, and
+the kind of event its line describes. Shared by the English and Chinese extractors."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from feeds.factmodel import DatedFact
+
+_EVENT_KINDS = (
+    ("support_call", re.compile(r"(?i)support call|office hours|teleconference|conference call")),
+    ("webinar", re.compile(r"(?i)webinar|web session|training session|outreach|workshop|說明會|研討會")),
+    ("maintenance", re.compile(r"(?i)maintenance|deploy|upgrade|release into|切換|維護|演練")),
+    ("outage", re.compile(r"(?i)outage|\bdown\b|unavailable|degraded|disruption|中斷|停機")),
+    ("deadline", re.compile(r"(?i)no later than|deadline|due (?:by|on)|must be (?:filed|submitted|received)|截止|前")),
+    ("effective", re.compile(r"(?i)effective|takes effect|on or after|go(?:es)? live|live on|begin(?:ning|s)? on|生效|實施|上線")),
+)
+
+
+def context(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """The line (or sentence, for long lines) around a span — what the label and kind come from."""
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    le = len(text) if le < 0 else le
+    if le - ls > 300:
+        s2 = max(text.rfind(". ", ls, start) + 2, ls, start - 150)
+        e2 = text.find(". ", end, le)
+        le = min(le, end + 150) if e2 < 0 else min(e2 + 1, end + 150)
+        ls = s2
+    return text[ls:le], ls, le
+
+
+def classify(line: str, default: str) -> str:
+    for kind, rx in _EVENT_KINDS:
+        if rx.search(line):
+            return kind
+    return default
+
+
+LABEL_MAX = 90  # a calendar title, not a paragraph
+
+
+def label(line: str, at: int = 0) -> str:
+    """The phrase around position ``at`` of ``line``: cut at sentence or word boundaries (never
+    inside a word) and short enough for a calendar title."""
+    if len(line) <= LABEL_MAX:
+        return " ".join(line.split())
+    cuts = [m.end() for m in re.finditer(r"[.!?;。；！？]\s+|[。；：:]", line[:at])]
+    s = cuts[-1] if cuts and at - cuts[-1] < LABEL_MAX - 20 else max(0, at - 30)
+    while s > 0 and line[s - 1].isalnum() and line[s].isalnum() and line[s].isascii():
+        s -= 1  # back to the start of the word
+    e = s + LABEL_MAX
+    if e < len(line):
+        sp = line.rfind(" ", s + LABEL_MAX // 2, e)
+        e = sp if sp > 0 and line[e - 1].isascii() else e
+    out = " ".join(line[s:e].split())
+    return out + ("…" if e < len(line.rstrip()) else "")
+
+
+def dedupe_dates(items: list[DatedFact]) -> list[DatedFact]:
+    best: dict[tuple[str, date], DatedFact] = {}
+    for it in items:
+        best.setdefault((it.kind, it.date), it)
+    dated = {k[1] for k in best if k[0] != "mentioned"}
+    return [v for k, v in best.items() if k[0] != "mentioned" or k[1] not in dated]
