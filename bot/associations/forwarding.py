@@ -99,10 +99,25 @@ def _queue_members(db: Database, config: Config, a: store.Association, f: store.
     return queued
 
 
-def _queue_previews(db: Database, a: store.Association, f: store.Forward, now: datetime) -> int:
+def console_link(db: Database, config: Config | None, a: store.Association, actor: str, now: datetime) -> str:
+    """A one-time login link to the association's web console, for an e-mailed preview."""
+    if config is None:
+        return ""
+    from datetime import timedelta
+
+    from state.console import create_login
+
+    token = create_login(db, a.id, actor, now=now, ttl=timedelta(seconds=config.http.console_login_ttl))
+    return f"網頁核可 Review in the browser（限用一次 one-time link）：\n{config.http.public_url.rstrip('/')}/console/login/{token}\n\n"
+
+
+def _queue_previews(
+    db: Database, a: store.Association, f: store.Forward, now: datetime, config: Config | None = None
+) -> int:
     queued = 0
     for channel, address in store.admins(db, a.id):
         sid = store.contact_subscriber(db, channel, address, f"{a.name} 管理者", now)
+        web = console_link(db, config, a, f"{channel}:{address}", now) if channel == "email" else ""
         queued += outbox.enqueue(
             db,
             subscriber_id=sid,
@@ -110,7 +125,7 @@ def _queue_previews(db: Database, a: store.Association, f: store.Forward, now: d
             kind="preview",
             subject=f"待核可 {f.ref_no}：{f.subject}",
             text=(
-                f"【待核可 Approval needed】{a.name} 轉知 #{f.id}\n\n{document_text(a, f)}\n\n"
+                f"【待核可 Approval needed】{a.name} 轉知 #{f.id}\n\n{document_text(a, f)}\n\n{web}"
                 f"核可 approve：run.py association approve {f.id} --by {channel}:{address}\n"
                 f"略過 skip：run.py association skip {f.id} --by {channel}:{address}"
             ),
@@ -150,7 +165,7 @@ def forward_alert(db: Database, config: Config, association_sid: int, ann_key: s
                 store.decide(db, f.id, "approved", "auto", now)
                 queued = _queue_members(db, config, a, f, now)
             else:
-                queued = _queue_previews(db, a, f, now)
+                queued = _queue_previews(db, a, f, now, config)
     return ForwardResult(f, created, queued)
 
 
@@ -198,7 +213,9 @@ def check_editable(db: Database, forward_id: int, actor: str) -> None:
     _require_pending(f)
 
 
-def edit(db: Database, forward_id: int, actor: str, body: str, now: datetime) -> None:
+def edit(
+    db: Database, forward_id: int, actor: str, body: str, now: datetime, config: Config | None = None
+) -> None:
     """An admin rewrites the 說明. Plain text only: it is escaped wherever it is shown."""
     check_editable(db, forward_id, actor)
     f = store.require_forward(db, forward_id)
@@ -213,7 +230,7 @@ def edit(db: Database, forward_id: int, actor: str, body: str, now: datetime) ->
     with db.atomic():
         store.set_body(db, f.id, body)
         store.audit(db, a.id, f.id, now, actor, "edited", f"{len(body)} characters")
-        _queue_previews(db, a, store.require_forward(db, f.id), now)
+        _queue_previews(db, a, store.require_forward(db, f.id), now, config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +244,7 @@ class RosterReport:
 _FIRM = ("firm", "member", "name", "會員", "會員名稱", "公司", "公司名稱", "廠商名稱")
 _TELEGRAM = ("telegram", "chat_id", "telegram chat")
 _EMAIL = ("email", "e-mail", "mail", "電子郵件", "電子信箱", "email address")
+_LINE = ("line", "line id", "line_id", "line user id", "line使用者id")
 
 
 def import_roster(db: Database, association_id: int, data: bytes, now: datetime) -> RosterReport:
@@ -245,11 +263,11 @@ def import_roster(db: Database, association_id: int, data: bytes, now: datetime)
     def col(names: tuple[str, ...]) -> int | None:
         return next((i for i, h in enumerate(header) if h in names), None)
 
-    firm_i, tg_i, mail_i = col(_FIRM), col(_TELEGRAM), col(_EMAIL)
-    if firm_i is None or (tg_i is None and mail_i is None):
+    firm_i, tg_i, mail_i, line_i = col(_FIRM), col(_TELEGRAM), col(_EMAIL), col(_LINE)
+    if firm_i is None or (tg_i is None and mail_i is None and line_i is None):
         raise UserError(
-            "會員名冊需有「會員名稱」欄，以及 telegram 或 email 欄",
-            "the roster needs a firm column and a telegram or email column",
+            "會員名冊需有「會員名稱」欄，以及 telegram、email 或 line 欄",
+            "the roster needs a firm column and a telegram, email or line column",
         )
     added = updated = 0
     seen: set[str] = set()
@@ -262,11 +280,12 @@ def import_roster(db: Database, association_id: int, data: bytes, now: datetime)
             firm = cell(firm_i)
             contacts = [("telegram", v) for v in cell(tg_i).replace(";", " ").split()]
             contacts += [("email", v) for v in cell(mail_i).replace(";", " ").replace(",", " ").split()]
+            contacts += [("line", v) for v in cell(line_i).replace(";", " ").split()]
             if not firm:
                 errors.append(f"第 {line} 行：缺少會員名稱 / line {line}: no firm name")
                 continue
             if not contacts:
-                errors.append(f"第 {line} 行：缺少聯絡方式 / line {line}: no telegram or email")
+                errors.append(f"第 {line} 行：缺少聯絡方式 / line {line}: no telegram, email or line")
                 continue
             try:
                 with db.atomic():  # savepoint: a bad row leaves nothing behind
