@@ -38,7 +38,12 @@ from sqlite_utils import Database
 
 from bot.config import LineConfig
 from bot.delivery.channels.base import Blocked, Deferred, Failed, Outcome, Retry, Sent
-from bot.delivery.channels.line_api import MAX_PER_REQUEST, refresh_quota, sdk_configuration, split_text
+from bot.delivery.channels.line_api import (
+    MAX_PER_REQUEST,
+    refresh_quota,
+    sdk_configuration,
+    split_text,
+)
 from state import line as linestate
 from state.outbox import OutboxMessage
 
@@ -177,7 +182,7 @@ class LineChannel:
                     return Retry("401 channel access token refused")
                 else:
                     return Retry(f"LINE answered {status} request={index}")
-            except (aiohttp.ClientError, TimeoutError, asyncio.TimeoutError) as exc:
+            except (aiohttp.ClientError, TimeoutError) as exc:
                 return Retry(f"LINE unreachable: {type(exc).__name__} request={index}")
             done[index] = request_id
             if self._db is not None:

@@ -6,7 +6,6 @@ Shared by the LINE channel (push), the webhook (reply) and the operator's views 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -74,7 +73,7 @@ async def reply(config: LineConfig, reply_token: str, texts: list[str]) -> bool:
         return True
     except ApiException as exc:
         log.warning("line reply refused status=%s", exc.status)
-    except (aiohttp.ClientError, TimeoutError, asyncio.TimeoutError) as exc:
+    except (aiohttp.ClientError, TimeoutError) as exc:
         log.warning("line reply failed error=%s", type(exc).__name__)
     return False
 
@@ -101,7 +100,7 @@ async def refresh_quota(db: Database, config: LineConfig, now: datetime) -> line
             used = await api.get_message_quota_consumption(_request_timeout=config.timeout)
     except ApiException as exc:
         linestate.quota_error(db, f"LINE answered {exc.status}", now)
-    except (aiohttp.ClientError, TimeoutError, asyncio.TimeoutError, ValueError) as exc:
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
         linestate.quota_error(db, f"LINE unreachable: {type(exc).__name__}", now)
     else:
         kind = str(getattr(quota.type, "value", quota.type))
