@@ -220,6 +220,15 @@ def edit(
     check_editable(db, forward_id, actor)
     f = store.require_forward(db, forward_id)
     a = store.require_association(db, f.association_id)
+    body = clean_body(body)
+    with db.atomic():
+        store.set_body(db, f.id, body)
+        store.audit(db, a.id, f.id, now, actor, "edited", f"{len(body)} characters")
+        _queue_previews(db, a, store.require_forward(db, f.id), now, config)
+
+
+def clean_body(body: str) -> str:
+    """An admin's 說明: plain text, not empty, at most ``MAX_EDIT_CHARS``."""
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise UserError("說明不可空白", "the text must not be empty")
@@ -227,10 +236,36 @@ def edit(
         raise UserError(
             f"說明過長：{len(body)} 字，上限 {MAX_EDIT_CHARS} 字", f"text too long: {len(body)} characters, limit {MAX_EDIT_CHARS}"
         )
+    return body
+
+
+def version_of(f: store.Forward) -> str:
+    """Names the exact text an admin was shown; an approval carrying another version is stale."""
+    return hashlib.sha256(f"{f.subject}\n{f.body}".encode()).hexdigest()[:16]
+
+
+def require_version(f: store.Forward, version: str) -> None:
+    if version != version_of(f):
+        raise UserError(
+            f"轉知 #{f.id} 的內容已被修改，請重新檢視後再核可", f"forward #{f.id} changed since you saw it; review it again"
+        )
+
+
+def edit_and_approve(
+    db: Database, config: Config, forward_id: int, actor: str, body: str, version: str, now: datetime
+) -> int:
+    """The console's 編輯: the admin's own text goes to every member at once (they just read it)."""
+    f = store.require_forward(db, forward_id)
+    a = _require_admin(db, f, actor)
+    _require_pending(f)
+    require_version(f, version)
+    body = clean_body(body)
     with db.atomic():
         store.set_body(db, f.id, body)
         store.audit(db, a.id, f.id, now, actor, "edited", f"{len(body)} characters")
-        _queue_previews(db, a, store.require_forward(db, f.id), now, config)
+        store.decide(db, f.id, "approved", actor, now)
+        store.audit(db, a.id, f.id, now, actor, "approved", f.ref_no)
+        return _queue_members(db, config, a, store.require_forward(db, f.id), now)
 
 
 @dataclass(frozen=True, slots=True)
