@@ -168,7 +168,7 @@ class FakeLine:
         if problem or not isinstance(body.get("replyToken"), str):
             return self._error(400, problem or "Invalid reply token")
         self.replies.append(body)
-        return web.json_response({"sentMessages": []})
+        return web.json_response({"sentMessages": [{"id": str(uuid.uuid4().int)[:18]} for _ in body["messages"]]})
 
     async def _quota(self, request: web.Request) -> web.Response:
         if not self._authorized(request):

@@ -73,7 +73,7 @@ async def reply(config: LineConfig, reply_token: str, texts: list[str]) -> bool:
         return True
     except ApiException as exc:
         log.warning("line reply refused status=%s", exc.status)
-    except (aiohttp.ClientError, TimeoutError) as exc:
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
         log.warning("line reply failed error=%s", type(exc).__name__)
     return False
 
