@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 import jinja2
 from aiohttp import web
+from multidict import MultiDictProxy
 from sqlite_utils import Database
 
 from bot.alerts.render import TEMPLATES
@@ -52,6 +53,8 @@ HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
 }
+
+FORM = web.RequestKey("form", MultiDictProxy)  # the POSTed form, read once by the gate
 
 Handler = Callable[[web.Request, sessions.ConsoleSession, store.Association], Awaitable[web.StreamResponse]]
 
@@ -109,7 +112,7 @@ def add_console_routes(app: web.Application, db: Database, config: Config, clock
             s, a = found
             if post:
                 form = await request.post()
-                request["form"] = form
+                request[FORM] = form
                 if not hmac.compare_digest(str(form.get("csrf", "")), s.csrf):
                     log.warning("console: CSRF token missing or wrong association=%s", a.id)
                     return render("notice.html.j2", 403, title="請重新操作", message="表單已失效，請回到頁面重新操作。The form expired; reload the page.")
@@ -172,7 +175,7 @@ def add_console_routes(app: web.Application, db: Database, config: Config, clock
     async def approve(request: web.Request, s: sessions.ConsoleSession, a: store.Association) -> web.StreamResponse:
         f = own_forward(request, a)
         try:
-            assoc.require_version(f, str(request["form"].get("version", "")))
+            assoc.require_version(f, str(request[FORM].get("version", "")))
             n = assoc.approve(db, config, f.id, s.actor, clock())
         except UserError as exc:
             return pending_page(s, a, error=f"{exc.zh}\n{exc.en}", status=409)
@@ -201,7 +204,7 @@ def add_console_routes(app: web.Application, db: Database, config: Config, clock
 
     async def edit_save(request: web.Request, s: sessions.ConsoleSession, a: store.Association) -> web.StreamResponse:
         f = own_forward(request, a)
-        form = request["form"]
+        form = request[FORM]
         body, version = str(form.get("body", "")), str(form.get("version", ""))
         try:
             n = assoc.edit_and_approve(db, config, f.id, s.actor, body, version, clock())
@@ -220,7 +223,7 @@ def add_console_routes(app: web.Application, db: Database, config: Config, clock
         return members_page(s, a, flash=flash_of(request))
 
     async def upload(request: web.Request, s: sessions.ConsoleSession, a: store.Association) -> web.StreamResponse:
-        field = request["form"].get("roster")
+        field = request[FORM].get("roster")
         if not isinstance(field, web.FileField):
             return members_page(s, a, error="請選擇 CSV 檔案。Choose a CSV file.", status=400)
         try:
@@ -263,7 +266,7 @@ def add_console_routes(app: web.Application, db: Database, config: Config, clock
         return settings_page(s, a, flash=flash_of(request))
 
     async def set_mode(request: web.Request, s: sessions.ConsoleSession, a: store.Association) -> web.StreamResponse:
-        mode = str(request["form"].get("mode", ""))
+        mode = str(request[FORM].get("mode", ""))
         try:
             store.set_mode(db, a.id, mode)
         except UserError as exc:
@@ -272,7 +275,7 @@ def add_console_routes(app: web.Application, db: Database, config: Config, clock
         raise done("/console/settings", "mode")
 
     async def change_filter(request: web.Request, s: sessions.ConsoleSession, a: store.Association) -> web.StreamResponse:
-        form = request["form"]
+        form = request[FORM]
         kind, value = str(form.get("kind", "")), str(form.get("value", "")).strip()[:200]
         removing = request.path.endswith("/remove")
         try:
