@@ -37,6 +37,12 @@ log = logging.getLogger(__name__)
 COOKIE = "tradealert_console"
 AUDIT_ROWS_SHOWN = 500
 KIND_LABELS = {"all": "全部公告", "topic": "主題", "keyword": "關鍵字", "hts": "HTS 稅號字首", "source": "來源", "mute": "排除主題"}
+ACTIONS = {
+    "created": "建立", "approved": "核可", "skipped": "略過", "edited": "編輯", "queued": "排入寄送",
+    "delivery": "寄送", "roster": "名冊匯入", "roster_upload": "名冊上傳", "opt_out": "退訂", "mode": "模式",
+    "filter_added": "新增條件", "filter_removed": "移除條件",
+}  # fmt: skip
+RESULTS = {"sent": "已送達", "pending": "待寄", "sending": "寄送中", "failed": "失敗", "held": "暫停"}
 FLASH = {
     "approved": "已核可：{n} 則會員訊息已排入寄送。",
     "edited": "已修改並核可：{n} 則會員訊息已排入寄送。",
@@ -241,10 +247,10 @@ def add_console_routes(app: web.Application, db: Database, config: Config, clock
 
     # ---- audit ------------------------------------------------------------------------
     async def audit(request: web.Request, s: sessions.ConsoleSession, a: store.Association) -> web.StreamResponse:
-        rows = store.audit_rows(db, a.id)
-        shown = rows[-AUDIT_ROWS_SHOWN:][::-1]
+        rows = sorted(store.audit_rows(db, a.id), key=lambda r: str(r["at"] or ""), reverse=True)
+        shown = rows[:AUDIT_ROWS_SHOWN]
         return render("audit.html.j2", title="稽核紀錄", page="audit", association=a, csrf=s.csrf,
-                      rows=shown, more=len(rows) > len(shown))  # fmt: skip
+                      rows=shown, more=len(rows) > len(shown), actions=ACTIONS, results=RESULTS)  # fmt: skip
 
     async def audit_download(request: web.Request, s: sessions.ConsoleSession, a: store.Association) -> web.StreamResponse:
         body = audit_csv(store.audit_rows(db, a.id))
