@@ -49,6 +49,7 @@ class FakeLine:
     blocked: dict[str, int] = field(default_factory=dict)  # user id → 400 or 403
     rate_limited: int = 0  # answer this many of the next pushes with 429 (rate)
     crash_after_accept: int = 0  # accept this many pushes but answer 500 (the reply is lost)
+    script: list[int] = field(default_factory=list)  # per valid push, in order: 0 = normal, 429 = rate limited
     base: str = ""
     pushes: list[Push] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (status, message)
@@ -139,8 +140,9 @@ class FakeLine:
         problem = self._messages_error(body.get("messages"))
         if problem:
             return self._error(400, "The request body has 1 error(s)", [{"message": problem, "property": "messages"}])
-        if self.rate_limited > 0:
-            self.rate_limited -= 1
+        scripted = self.script.pop(0) if self.script else 0
+        if self.rate_limited > 0 or scripted == 429:
+            self.rate_limited = max(self.rate_limited - 1, 0) if scripted != 429 else self.rate_limited
             return self._error(429, "Too Many Requests")
         if self.quota is not None and self.used >= self.quota:
             return self._error(429, "You have reached your monthly limit.")

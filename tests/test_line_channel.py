@@ -204,3 +204,27 @@ def test_line_subscriber_address_is_a_user_id(tmp_path, capsys):
     assert main(["--db", str(db_path), "subscriber", "add", "--name", "x", "--channel", "line", "--address", "U123"]) == 2
     assert "LINE" in capsys.readouterr().err
     assert main(["--db", str(db_path), "subscriber", "add", "--name", "x", "--channel", "line", "--address", user_id(3)]) == 0
+
+
+async def test_a_long_row_cut_short_by_429_never_repeats_its_first_part(tmp_path, fake_line):
+    """Request 1 of 3 accepted, request 2 refused (429): the retry days later (the retry key
+    long expired) sends requests 2 and 3 only."""
+    db = open_db(tmp_path / "p.db")
+    sub = add_subscriber(db, name="f", channel="line", address=user_id(11), now=NOW)
+    text = "\n\n".join(f"第{i}段 " + "字" * 4900 for i in range(12))  # 12 messages → 3 requests
+    outbox.enqueue(db, subscriber_id=sub.id, message_key="alert:long", kind="alert", text=text, now=NOW)
+    (msg,) = outbox.claim_due(db, now=NOW, limit=5, channels=["line"])
+    clock = [0.0]
+    channel = LineChannel(
+        LineConfig(enabled=True, api_base=fake_line.base, channel_access_token=SecretStr(fake_line.token)),
+        db=db, clock=lambda: clock[0],
+    )  # fmt: skip
+    fake_line.script = [0, 429]
+    first = await channel.send(msg)
+    assert type(first).__name__ == "Deferred" and len(fake_line.pushes) == 1
+    fake_line.retry_keys.clear()  # LINE forgot the keys (more than 24 hours later)
+    clock[0] = 10_000.0
+    second = await channel.send(msg)
+    await channel.close()
+    assert type(second).__name__ == "Sent"
+    assert len(fake_line.pushes) == 3 and [t.split(" ")[0] for t in fake_line.received(user_id(11))] == [f"第{i}段" for i in range(12)]

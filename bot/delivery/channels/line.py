@@ -12,8 +12,9 @@ Outcomes (see ``bot.delivery.channels.base``):
 A long text is split at paragraph boundaries into messages of ≤ 5,000 characters, at most 5
 per request. Each request carries an ``X-Line-Retry-Key`` derived from the outbox row and the
 request's index, so a retry after a crash (or a lost answer) is recognised by LINE (409)
-instead of delivered twice; requests LINE accepted are also recorded in ``line_requests``, so
-a retry days later (after the key's 24 hours) does not repeat them either.
+instead of delivered twice. When a row needs several requests, those LINE accepted are also
+recorded in ``line_requests``, so a retry of the rest (even after the key's 24 hours, e.g. a
+quota wait) never repeats them.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ RETRY_KEY_NAMESPACE = uuid.UUID("5b0f3c52-8a7e-4f7e-9d0e-7c1a3e2b6f10")
 RATE_LIMIT_WAIT = 60.0  # seconds, when a 429 names no Retry-After
 QUOTA_WAIT = 3600.0  # the month's quota is used up: look again in an hour
 QUOTA_REFRESH = 600.0  # ask LINE for the quota at most this often while sending
+USAGE_FLUSH = 100  # store our own usage count after this many pushes
 
 
 def retry_key(msg: OutboxMessage, index: int) -> str:
@@ -120,6 +122,7 @@ class LineChannel:
         self._next_slot = 0.0  # pacing: earliest monotonic time of the next request
         self._hold_until = 0.0  # after a 429 the whole channel waits
         self._quota_checked = -QUOTA_REFRESH * 2
+        self._unrecorded_usage = 0  # pushes since the stored usage was last updated
 
     def _messaging(self) -> AsyncMessagingApi:
         if self._api is None:  # created on the running loop (aiohttp)
@@ -134,10 +137,17 @@ class LineChannel:
         if slot > now:
             await self._sleep(slot - now)
 
+    def _flush_usage(self) -> None:
+        """Our own count between look-ups (LINE's lags); written in batches, not per push."""
+        if self._db is not None and self._unrecorded_usage:
+            linestate.add_usage(self._db, self._unrecorded_usage)
+        self._unrecorded_usage = 0
+
     async def _maybe_refresh_quota(self) -> None:
         if self._db is None or self._clock() - self._quota_checked < QUOTA_REFRESH:
             return
         self._quota_checked = self._clock()
+        self._unrecorded_usage = 0  # LINE's figure includes them
         await refresh_quota(self._db, self.config, self._wall())
 
     def _hold(self, seconds: float) -> None:
@@ -185,11 +195,11 @@ class LineChannel:
             except (aiohttp.ClientError, TimeoutError) as exc:
                 return Retry(f"LINE unreachable: {type(exc).__name__} request={index}")
             done[index] = request_id
-            if self._db is not None:
-                now = self._wall()
-                with self._db.atomic():
-                    linestate.record_request(self._db, msg.id, index, request_id, now)
-                    linestate.add_usage(self._db, 1)
+            self._unrecorded_usage += 1
+            if self._db is not None and len(requests) > 1:  # one request: the retry key alone suffices
+                linestate.record_request(self._db, msg.id, index, request_id, self._wall())
+        if self._unrecorded_usage >= USAGE_FLUSH:
+            self._flush_usage()
         ids = ",".join(str(done[i]) for i in sorted(done))
         return Sent(" ".join([f"to={msg.address} requests={len(requests)} request_ids={ids}", *notes]))
 
@@ -207,6 +217,7 @@ class LineChannel:
         return Deferred(f"429 {reason or 'too many requests'} request={index}", after=after)
 
     async def close(self) -> None:
+        self._flush_usage()
         if self._client is not None:
             try:
                 await self._client.close()
