@@ -50,7 +50,9 @@ def looks_like_code(text: str) -> bool:
 
 def create_link_code(db: Database, subscriber_id: int, *, now: datetime, ttl: timedelta) -> str:
     """A one-time code that binds whoever sends it from LINE to subscriber ``subscriber_id``."""
-    require_subscriber(db, subscriber_id)
+    sub = require_subscriber(db, subscriber_id)
+    if sub.channel == "association":
+        raise UserError("公會本身不能綁定 LINE；請綁定會員或管理者", "an association itself cannot be bound to LINE")
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     with db.atomic():
         db.execute(
