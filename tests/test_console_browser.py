@@ -27,6 +27,7 @@ from bot.config import load_config
 from bot.delivery.channels import build_channels
 from bot.service import Service
 from bot.web.app import make_app, start_server
+from feeds.factmodel import Facts
 from feeds.model import Announcement
 from state import announcements
 from state import associations as store
@@ -112,7 +113,7 @@ def seed(db, config) -> tuple[store.Association, list[store.Forward]]:
         )  # fmt: skip
         with db.atomic():
             announcements.store_new(db, [ann], now=NOW, alertable_after=NOW - timedelta(days=1))
-            announcements.mark_matched(db, ann.key, now=NOW, topics=["ieepa_cape"], facts={},
+            announcements.mark_matched(db, ann.key, now=NOW, topics=["ieepa_cape"], facts=Facts(),
                                        summary_zh="CAPE 第一階段已上線，進口商可於 ACE 申報退還 IEEPA 關稅。\n線上說明會：4/22（三）01:00 台北時間")  # fmt: skip
         forwards.append(assoc.forward_alert(db, config, a.subscriber_id, ann.key, NOW).forward)
     return a, forwards
