@@ -2,7 +2,8 @@
 
 Every setting has a working default, so an absent file means "run the demo on the bundled
 sample feeds". Secrets may come from the environment (``TRADEALERT_TELEGRAM_TOKEN``,
-``TRADEALERT_SMTP_PASSWORD``, ``TRADEALERT_LLM_API_KEY``) and are held as ``SecretStr`` so
+``TRADEALERT_SMTP_PASSWORD``, ``TRADEALERT_LLM_API_KEY``, ``TRADEALERT_LINE_TOKEN``,
+``TRADEALERT_LINE_SECRET``) and are held as ``SecretStr`` so
 they never print.
 """
 
@@ -172,6 +173,21 @@ class EmailConfig(_Section):
 class HttpConfig(_Section):
     listen: str = Field(default="", pattern=r"^$|^[A-Za-z0-9.\-\[\]:]*:\d{1,5}$")  # "127.0.0.1:8080"; empty = off
     public_url: HttpUrl = "http://127.0.0.1:8080"  # how recipients reach it (links in mail, ICS)
+    # Association web console (/console/): one-time login links and the session they open.
+    console_login_ttl: Duration = 3 * 86400
+    console_session_ttl: Duration = 8 * 3600
+
+
+class LineConfig(_Section):
+    """LINE Messaging API (a LINE Official Account's channel)."""
+
+    enabled: bool = False
+    api_base: HttpUrl = "https://api.line.me"
+    channel_access_token: SecretStr | None = None
+    channel_secret: SecretStr | None = None  # checks X-Line-Signature on /line/webhook
+    requests_per_second: float = Field(default=100, gt=0)  # push requests, across all users
+    quota_warn_below: float = Field(default=0.1, ge=0, lt=1)  # warn when less than this share is left
+    timeout: Duration = 20
 
 
 class SummaryConfig(_Section):
@@ -215,6 +231,7 @@ class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     email: EmailConfig = EmailConfig()
     http: HttpConfig = HttpConfig()
+    line: LineConfig = LineConfig()
     summary: SummaryConfig = SummaryConfig()
     reminders: RemindersConfig = RemindersConfig()
 
@@ -231,12 +248,20 @@ class Config(_Section):
                 "telegram.token: missing while telegram.enabled = true "
                 "(set it in the file or in TRADEALERT_TELEGRAM_TOKEN)"
             )
+        if self.line.enabled and not (
+            self.line.channel_access_token and self.line.channel_access_token.get_secret_value()
+        ):
+            raise ValueError(
+                "line.channel_access_token: missing while line.enabled = true "
+                "(set it in the file or in TRADEALERT_LINE_TOKEN)"
+            )
         return self
 
     def secrets(self) -> list[str]:
         """Every secret value, for the log redaction filter."""
         found = []
-        for secret in (self.telegram.token, self.email.password, self.summary.llm_api_key):
+        for secret in (self.telegram.token, self.email.password, self.summary.llm_api_key,
+                       self.line.channel_access_token, self.line.channel_secret):
             if secret is not None and secret.get_secret_value():
                 found.append(secret.get_secret_value())
         return found
@@ -246,6 +271,8 @@ ENV_SECRETS = {
     "TRADEALERT_TELEGRAM_TOKEN": ("telegram", "token"),
     "TRADEALERT_SMTP_PASSWORD": ("email", "password"),
     "TRADEALERT_LLM_API_KEY": ("summary", "llm_api_key"),
+    "TRADEALERT_LINE_TOKEN": ("line", "channel_access_token"),
+    "TRADEALERT_LINE_SECRET": ("line", "channel_secret"),
 }
 
 

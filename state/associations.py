@@ -298,3 +298,16 @@ def audit_rows(db: Database, association_id: int) -> list[dict]:
         )
     )
     return log_rows + deliveries
+
+
+def opt_out_member_id(db: Database, association_id: int, member_id: int, actor: str, now: datetime) -> bool:
+    """Staff record a member's opt-out (e.g. asked by phone). Only that association's member."""
+    row = next(
+        db.query("SELECT * FROM members WHERE id = ? AND association_id = ?", [member_id, association_id]), None
+    )
+    if row is None or row["opted_out_at"] is not None:
+        return False
+    with db.atomic():
+        db.execute("UPDATE members SET opted_out_at = ? WHERE id = ?", [iso(now), member_id])
+        audit(db, association_id, None, now, actor, "opt_out", row["firm"])
+    return True

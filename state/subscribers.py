@@ -12,7 +12,7 @@ from feeds.errors import UserError
 from state.db import iso
 from state.schema_mail import new_token
 
-CHANNELS = ("console", "file", "telegram", "email", "association")
+CHANNELS = ("console", "file", "telegram", "email", "association", "line")
 # "urgent" (a topic id) does not match by itself: it makes a digest subscriber's alerts on
 # that topic go out at once instead of waiting for the digest.
 # "mute" (a topic id) excludes announcements on that topic, whatever else matched them.
@@ -60,6 +60,11 @@ def validate_address(channel: str, address: str) -> str:
         raise UserError(
             "Telegram 地址須為 chat id（數字）或 @頻道名稱",
             "a Telegram address is a numeric chat id or @channelname",
+        )
+    if channel == "line" and not re.fullmatch(r"U[0-9a-f]{32}", address):
+        raise UserError(
+            "LINE 地址須為使用者 ID（U 加 32 個十六進位字元）",
+            "a LINE address is a user id: U followed by 32 hex digits",
         )
     if channel == "association" and not address.isdigit():
         raise UserError("公會通道地址須為公會編號", "an association channel address is the association id")

@@ -99,10 +99,25 @@ def _queue_members(db: Database, config: Config, a: store.Association, f: store.
     return queued
 
 
-def _queue_previews(db: Database, a: store.Association, f: store.Forward, now: datetime) -> int:
+def console_link(db: Database, config: Config | None, a: store.Association, actor: str, now: datetime) -> str:
+    """A one-time login link to the association's web console, for an e-mailed preview."""
+    if config is None:
+        return ""
+    from datetime import timedelta
+
+    from state.console import create_login
+
+    token = create_login(db, a.id, actor, now=now, ttl=timedelta(seconds=config.http.console_login_ttl))
+    return f"網頁核可 Review in the browser（限用一次 one-time link）：\n{config.http.public_url.rstrip('/')}/console/login/{token}\n\n"
+
+
+def _queue_previews(
+    db: Database, a: store.Association, f: store.Forward, now: datetime, config: Config | None = None
+) -> int:
     queued = 0
     for channel, address in store.admins(db, a.id):
         sid = store.contact_subscriber(db, channel, address, f"{a.name} 管理者", now)
+        web = console_link(db, config, a, f"{channel}:{address}", now) if channel == "email" else ""
         queued += outbox.enqueue(
             db,
             subscriber_id=sid,
@@ -110,7 +125,7 @@ def _queue_previews(db: Database, a: store.Association, f: store.Forward, now: d
             kind="preview",
             subject=f"待核可 {f.ref_no}：{f.subject}",
             text=(
-                f"【待核可 Approval needed】{a.name} 轉知 #{f.id}\n\n{document_text(a, f)}\n\n"
+                f"【待核可 Approval needed】{a.name} 轉知 #{f.id}\n\n{document_text(a, f)}\n\n{web}"
                 f"核可 approve：run.py association approve {f.id} --by {channel}:{address}\n"
                 f"略過 skip：run.py association skip {f.id} --by {channel}:{address}"
             ),
@@ -150,7 +165,7 @@ def forward_alert(db: Database, config: Config, association_sid: int, ann_key: s
                 store.decide(db, f.id, "approved", "auto", now)
                 queued = _queue_members(db, config, a, f, now)
             else:
-                queued = _queue_previews(db, a, f, now)
+                queued = _queue_previews(db, a, f, now, config)
     return ForwardResult(f, created, queued)
 
 
@@ -198,11 +213,22 @@ def check_editable(db: Database, forward_id: int, actor: str) -> None:
     _require_pending(f)
 
 
-def edit(db: Database, forward_id: int, actor: str, body: str, now: datetime) -> None:
+def edit(
+    db: Database, forward_id: int, actor: str, body: str, now: datetime, config: Config | None = None
+) -> None:
     """An admin rewrites the 說明. Plain text only: it is escaped wherever it is shown."""
     check_editable(db, forward_id, actor)
     f = store.require_forward(db, forward_id)
     a = store.require_association(db, f.association_id)
+    body = clean_body(body)
+    with db.atomic():
+        store.set_body(db, f.id, body)
+        store.audit(db, a.id, f.id, now, actor, "edited", f"{len(body)} characters")
+        _queue_previews(db, a, store.require_forward(db, f.id), now, config)
+
+
+def clean_body(body: str) -> str:
+    """An admin's 說明: plain text, not empty, at most ``MAX_EDIT_CHARS``."""
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise UserError("說明不可空白", "the text must not be empty")
@@ -210,10 +236,36 @@ def edit(db: Database, forward_id: int, actor: str, body: str, now: datetime) ->
         raise UserError(
             f"說明過長：{len(body)} 字，上限 {MAX_EDIT_CHARS} 字", f"text too long: {len(body)} characters, limit {MAX_EDIT_CHARS}"
         )
+    return body
+
+
+def version_of(f: store.Forward) -> str:
+    """Names the exact text an admin was shown; an approval carrying another version is stale."""
+    return hashlib.sha256(f"{f.subject}\n{f.body}".encode()).hexdigest()[:16]
+
+
+def require_version(f: store.Forward, version: str) -> None:
+    if version != version_of(f):
+        raise UserError(
+            f"轉知 #{f.id} 的內容已被修改，請重新檢視後再核可", f"forward #{f.id} changed since you saw it; review it again"
+        )
+
+
+def edit_and_approve(
+    db: Database, config: Config, forward_id: int, actor: str, body: str, version: str, now: datetime
+) -> int:
+    """The console's 編輯: the admin's own text goes to every member at once (they just read it)."""
+    f = store.require_forward(db, forward_id)
+    a = _require_admin(db, f, actor)
+    _require_pending(f)
+    require_version(f, version)
+    body = clean_body(body)
     with db.atomic():
         store.set_body(db, f.id, body)
         store.audit(db, a.id, f.id, now, actor, "edited", f"{len(body)} characters")
-        _queue_previews(db, a, store.require_forward(db, f.id), now)
+        store.decide(db, f.id, "approved", actor, now)
+        store.audit(db, a.id, f.id, now, actor, "approved", f.ref_no)
+        return _queue_members(db, config, a, store.require_forward(db, f.id), now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +279,7 @@ class RosterReport:
 _FIRM = ("firm", "member", "name", "會員", "會員名稱", "公司", "公司名稱", "廠商名稱")
 _TELEGRAM = ("telegram", "chat_id", "telegram chat")
 _EMAIL = ("email", "e-mail", "mail", "電子郵件", "電子信箱", "email address")
+_LINE = ("line", "line id", "line_id", "line user id", "line使用者id")
 
 
 def import_roster(db: Database, association_id: int, data: bytes, now: datetime) -> RosterReport:
@@ -245,11 +298,11 @@ def import_roster(db: Database, association_id: int, data: bytes, now: datetime)
     def col(names: tuple[str, ...]) -> int | None:
         return next((i for i, h in enumerate(header) if h in names), None)
 
-    firm_i, tg_i, mail_i = col(_FIRM), col(_TELEGRAM), col(_EMAIL)
-    if firm_i is None or (tg_i is None and mail_i is None):
+    firm_i, tg_i, mail_i, line_i = col(_FIRM), col(_TELEGRAM), col(_EMAIL), col(_LINE)
+    if firm_i is None or (tg_i is None and mail_i is None and line_i is None):
         raise UserError(
-            "會員名冊需有「會員名稱」欄，以及 telegram 或 email 欄",
-            "the roster needs a firm column and a telegram or email column",
+            "會員名冊需有「會員名稱」欄，以及 telegram、email 或 line 欄",
+            "the roster needs a firm column and a telegram, email or line column",
         )
     added = updated = 0
     seen: set[str] = set()
@@ -262,11 +315,12 @@ def import_roster(db: Database, association_id: int, data: bytes, now: datetime)
             firm = cell(firm_i)
             contacts = [("telegram", v) for v in cell(tg_i).replace(";", " ").split()]
             contacts += [("email", v) for v in cell(mail_i).replace(";", " ").replace(",", " ").split()]
+            contacts += [("line", v) for v in cell(line_i).replace(";", " ").split()]
             if not firm:
                 errors.append(f"第 {line} 行：缺少會員名稱 / line {line}: no firm name")
                 continue
             if not contacts:
-                errors.append(f"第 {line} 行：缺少聯絡方式 / line {line}: no telegram or email")
+                errors.append(f"第 {line} 行：缺少聯絡方式 / line {line}: no telegram, email or line")
                 continue
             try:
                 with db.atomic():  # savepoint: a bad row leaves nothing behind

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from bot.alerts.digest import DIGEST_MODES
 from bot.associations import forwarding as assoc
+from bot.cli import reach as cli_reach
 from bot.config import Config
 from bot.quiet import parse_quiet
 from bot.web.app import calendar_url
@@ -63,6 +64,7 @@ def add_parsers(sub: argparse._SubParsersAction, subscriber_actions: argparse._S
     ma.add_argument("--firm", required=True)
     ma.add_argument("--telegram", action="append", default=[])
     ma.add_argument("--email", action="append", default=[])
+    ma.add_argument("--line", action="append", default=[], help="the member's LINE user id (U…)")
     im = acts.add_parser("import-members", help="roster CSV (UTF-8 or Big5): firm, telegram, email")
     im.add_argument("id", type=int)
     im.add_argument("file")
@@ -89,6 +91,7 @@ def add_parsers(sub: argparse._SubParsersAction, subscriber_actions: argparse._S
     au = acts.add_parser("audit", help="audit log and delivery results as CSV")
     au.add_argument("id", type=int)
     au.add_argument("--out", help="file to write (default: stdout)")
+    cli_reach.add_association_parsers(acts)
 
 
 def _out(data: object, as_json: bool, text: str) -> None:
@@ -151,8 +154,9 @@ def run(cmd: str, args: argparse.Namespace, db: Database, config: Config, now: d
                 print(f"admin {channel}:{address} added to association #{args.id}")
     elif act == "member-add":
         contacts = [("telegram", t) for t in args.telegram] + [("email", e) for e in args.email]
+        contacts += [("line", u) for u in args.line]
         if not contacts:
-            raise UserError("請至少指定一個 --telegram 或 --email", "give at least one --telegram or --email")
+            raise UserError("請至少指定一個 --telegram、--email 或 --line", "give at least one --telegram, --email or --line")
         store.require_association(db, args.id)
         with db.atomic():
             mid, created = store.add_member(db, args.id, args.firm, contacts, now=now)
@@ -189,8 +193,10 @@ def run(cmd: str, args: argparse.Namespace, db: Database, config: Config, now: d
         print(f"forward #{args.forward} skipped")
     elif act == "edit":
         text = args.text if args.text is not None else Path(args.file).read_text(encoding="utf-8")
-        assoc.edit(db, args.forward, args.by, text, now)
+        assoc.edit(db, args.forward, args.by, text, now, config)
         print(f"forward #{args.forward} edited; a new preview was sent to the admins")
+    elif act == "console-url":
+        cli_reach.console_url(db, config, args.id, args.by, now)
     elif act == "audit":
         store.require_association(db, args.id)
         rows = store.audit_rows(db, args.id)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.cli import deadlines as cli_deadlines
 from bot.cli import mail as cli_mail
+from bot.cli import reach as cli_reach
 from bot.config import Config, load_config
 from bot.delivery.channels import build_channels
 from bot.logsetup import setup_logging
@@ -59,8 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     sps = sp.add_subparsers(dest="action", required=True)
     add = sps.add_parser("add")
     add.add_argument("--name", required=True)
-    add.add_argument("--channel", required=True, choices=["console", "file", "telegram", "email"])
-    add.add_argument("--address", required=True, help="chat id, e-mail address, or any label for console/file")
+    add.add_argument("--channel", required=True, choices=["console", "file", "telegram", "email", "line"])
+    add.add_argument("--address", required=True, help="chat id, e-mail address, LINE user id (U…), or any label for console/file")
     add.add_argument("--lang", default="zh-TW", choices=["zh-TW", "en"])
     add.add_argument("--tz", default="Asia/Taipei")
     add.add_argument("--json", action="store_true")
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     rm = sps.add_parser("remove")
     rm.add_argument("id", type=int)
     cli_mail.add_parsers(sub, sps)
+    cli_reach.add_parsers(sps)
 
     for name in ("subscribe", "unsubscribe"):
         s = sub.add_parser(name, help=f"{name} a subscriber to a topic, keyword, source, HTS prefix or all")
@@ -171,6 +173,10 @@ def run_command(args: argparse.Namespace) -> int:
             f" last_success={r['last_success_at'] or '-'} error={r['last_error'] or '-'}"
             for r in rows
         )
+        line_row = cli_reach.line_quota_row(db, config, now)
+        if line_row is not None:
+            rows.append(line_row)
+            text += "\n" + cli_reach.quota_text(line_row)
         _print(rows, args.json, text)
     elif cmd == "outbox":
         counts = outbox.backlog(db)
@@ -200,6 +206,8 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"removed subscriber #{args.id}")
         elif args.action == "set":
             cli_mail.run_subscriber_set(db, args)
+        elif args.action == "link-code":
+            cli_reach.link_code(db, args.id, now)
     elif cmd in cli_mail.COMMANDS:
         cli_mail.run(cmd, args, db, config, now)
     elif cmd in ("subscribe", "unsubscribe"):

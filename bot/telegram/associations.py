@@ -75,7 +75,7 @@ class AssociationActions:
         forward_id = self.editing.pop(user.id)
         lang = "en" if (user.language_code or "").startswith("en") else "zh-TW"
         try:
-            assoc.edit(self.cmds.db, forward_id, f"telegram:{user.id}", msg.text or "", self.cmds.clock())
+            assoc.edit(self.cmds.db, forward_id, f"telegram:{user.id}", msg.text or "", self.cmds.clock(), self.config)
             reply = "已更新，新的預覽已送出，請再核可。" if lang == "zh-TW" else "Updated; a new preview was sent for approval."
         except UserError as exc:
             reply = exc.for_language(lang)

@@ -21,6 +21,7 @@ from aiohttp import web
 from sqlite_utils import Database
 
 from bot.alerts.digest import DEADLINE_PROVIDERS
+from bot.config import Config
 from feeds.factmodel import Event
 from state import outbox, sources
 from state.alerts import alerted_facts
@@ -156,8 +157,12 @@ def _not_found() -> web.Response:
     return _page("找不到 Not found", "<p>連結無效或已失效。This link is not valid.</p>", 404)
 
 
-def make_app(db: Database, *, clock: Callable[[], datetime], last_sweeps: Callable[[], dict] | None = None) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024)
+def make_app(
+    db: Database, *, clock: Callable[[], datetime], last_sweeps: Callable[[], dict] | None = None,
+    config: Config | None = None,
+) -> web.Application:
+    """``config`` adds the association console and, with a LINE channel secret, the LINE webhook."""
+    app = web.Application(client_max_size=4 * 1024 * 1024)  # roster CSV uploads
 
     async def health(request: web.Request) -> web.Response:
         now = clock()
@@ -171,13 +176,15 @@ def make_app(db: Database, *, clock: Callable[[], datetime], last_sweeps: Callab
             }
             for s in sources.all_sources(db)
         ]
-        body = {
+        body: dict[str, Any] = {
             "status": "degraded" if any(s["consecutive_failures"] >= 3 for s in srcs) else "ok",
             "now": now.isoformat(),
             "sources": srcs,
             "outbox": outbox.backlog(db),
             "last_sweeps": {k: v.isoformat() for k, v in (last_sweeps() if last_sweeps else {}).items()},
         }
+        if config is not None and config.line.enabled:
+            body["line"] = await line_health(db, config, now)
         return web.json_response(body, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
     async def calendar(request: web.Request) -> web.Response:
@@ -225,7 +232,34 @@ def make_app(db: Database, *, clock: Callable[[], datetime], last_sweeps: Callab
     app.router.add_get("/calendar/{token}.ics", calendar)
     app.router.add_route("*", "/unsubscribe/{token}", unsubscribe)
     app.router.add_route("*", "/optout/{token}", optout)
+    if config is not None:
+        from bot.web.console import add_console_routes
+
+        add_console_routes(app, db, config, clock)
+        if config.line.channel_secret is not None:
+            from bot.line.webhook import make_webhook
+
+            app.router.add_post("/line/webhook", make_webhook(db, config, clock))
     return app
+
+
+LINE_QUOTA_MAX_AGE = timedelta(minutes=15)
+
+
+async def line_health(db: Database, config: Config, now: datetime) -> dict | None:
+    """The LINE quota for /health: stored figures, refreshed when older than 15 minutes."""
+    import asyncio
+
+    from bot.delivery.channels.line_api import quota_view, refresh_quota
+    from state.line import get_quota
+
+    q = get_quota(db)
+    if q is None or now - q.checked_at > LINE_QUOTA_MAX_AGE:
+        try:
+            q = await asyncio.wait_for(refresh_quota(db, config.line, now), timeout=5)
+        except TimeoutError:
+            q = get_quota(db)
+    return quota_view(q, config.line.quota_warn_below)
 
 
 async def start_server(app: web.Application, listen: str) -> web.AppRunner:

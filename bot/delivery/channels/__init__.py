@@ -28,4 +28,8 @@ def build_channels(
         from bot.delivery.channels.telegram import TelegramChannel
 
         channels["telegram"] = TelegramChannel(config.telegram, db=db)
+    if config.line.enabled:
+        from bot.delivery.channels.line import LineChannel
+
+        channels["line"] = LineChannel(config.line, db=db)
     return channels

@@ -1,0 +1,1 @@
+"""LINE as a surface: the webhook (follow, unfollow, text commands) and binding codes."""
