@@ -4,8 +4,10 @@ It speaks enough of the Bot API for python-telegram-bot's real ``Bot``/``Applica
 enforces Telegram's limits: 429 with ``retry_after`` past 1 message/s to a private chat,
 20/min to a group or 30/s overall; 400 "can't parse entities" for malformed HTML and
 "message is too long" past 4096 visible characters; 403 for chats marked blocked; a
-``migrate_to_chat_id`` answer for chats marked migrated. Every accepted message is recorded
-per chat. Tests push user messages and button presses into ``getUpdates``.
+``migrate_to_chat_id`` answer for chats marked migrated; getChatMember / getChatAdministrators
+answer from each chat's ``owner`` and ``admins`` (400 for a chat it never saw). Every accepted
+message is recorded per chat. Tests push user messages and button presses into ``getUpdates``;
+in a channel, a post carries ``sender_chat`` and no ``from``, a button press comes from a reader.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class FakeChat:
     blocked: bool = False
     migrate_to: int | None = None
     admins: set[int] = field(default_factory=set)
+    owner: int | None = None
 
 
 class FakeBotAPI:
@@ -210,7 +213,9 @@ class FakeBotAPI:
             "chat": self._chat_json(chat_id),
             "text": text,
         }
-        if not channel_post:
+        if channel_post:
+            msg["sender_chat"] = self._chat_json(chat_id)  # a channel post is the channel speaking
+        else:
             msg["from"] = self._user_json(user_id)
         if text.startswith("/"):
             length = len(text.split()[0].encode("utf-16-le")) // 2
@@ -256,9 +261,12 @@ class FakeBotAPI:
             "message_id": target["message_id"] if target else (message_id or 1),
             "date": int(time.time()),
             "chat": self._chat_json(chat_id),
-            "from": self.bot_user,
             "text": (target or {}).get("text", ""),
         }
+        if self.chat(chat_id).type == "channel":
+            message["sender_chat"] = self._chat_json(chat_id)
+        else:
+            message["from"] = self.bot_user
         if target and target.get("reply_markup"):
             message["reply_markup"] = target["reply_markup"]
         query = {
@@ -370,13 +378,29 @@ class FakeBotAPI:
         return self._ok(self._updates[:limit])
 
     async def _m_answerCallbackQuery(self, p: dict[str, Any]) -> web.Response:
+        if len(str(p.get("text") or "")) > 200:
+            return self._error(400, "Bad Request: MESSAGE_TOO_LONG")
         self.callback_answers.append(p)
         return self._ok(True)
 
+    def _known_chat(self, p: dict[str, Any]) -> FakeChat | None:
+        try:
+            return self.chats.get(int(p["chat_id"]))
+        except (KeyError, ValueError):
+            return None
+
     async def _m_getChatMember(self, p: dict[str, Any]) -> web.Response:
-        chat = self.chat(int(p["chat_id"]))
-        user_id = int(p["user_id"])
-        status = "creator" if chat.type == "private" else ("administrator" if user_id in chat.admins else "member")
+        chat = self._known_chat(p)
+        if chat is None:
+            return self._error(400, "Bad Request: chat not found")
+        try:
+            user_id = int(p["user_id"])
+        except (KeyError, ValueError):
+            return self._error(400, "Bad Request: invalid user_id specified")
+        if chat.type == "private" and user_id != chat.id:
+            return self._error(400, "Bad Request: user not found")
+        status = ("creator" if user_id == chat.owner else "administrator" if user_id in chat.admins
+                  else "member")  # fmt: skip
         member: dict[str, Any] = {"status": status, "user": self._user_json(user_id)}
         if status == "administrator":
             member.update({k: True for k in (
@@ -390,10 +414,20 @@ class FakeBotAPI:
         return self._ok(member)
 
     async def _m_getChatAdministrators(self, p: dict[str, Any]) -> web.Response:
-        chat = self.chat(int(p["chat_id"]))
-        out = []
-        for uid in sorted(chat.admins):
-            out.append({"status": "creator", "user": self._user_json(uid), "is_anonymous": False})
+        chat = self._known_chat(p)
+        if chat is None:
+            return self._error(400, "Bad Request: chat not found")
+        if chat.type == "private":
+            return self._error(400, "Bad Request: there are no administrators in the private chat")
+        out: list[dict[str, Any]] = []
+        if chat.owner is not None:
+            out.append({"status": "creator", "user": self._user_json(chat.owner), "is_anonymous": False})
+        for uid in sorted(chat.admins - {chat.owner}):
+            out.append({"status": "administrator", "user": self._user_json(uid), "can_be_edited": False,
+                        **{k: True for k in ("is_anonymous", "can_manage_chat", "can_delete_messages",
+                                             "can_manage_video_chats", "can_restrict_members",
+                                             "can_promote_members", "can_change_info", "can_invite_users",
+                                             "can_post_stories", "can_edit_stories", "can_delete_stories")}})
         return self._ok(out)
 
     async def _m_getFile(self, p: dict[str, Any]) -> web.Response:
@@ -452,8 +486,10 @@ class FakeBotAPI:
         if self.record_text:
             self.messages[chat_id].append(record)
         self._sent_event.set()
+        sender = ({"sender_chat": self._chat_json(chat_id)} if self.chat(chat_id).type == "channel"
+                  else {"from": self.bot_user})  # fmt: skip
         return {"message_id": message_id, "date": int(time.time()), "chat": self._chat_json(chat_id),
-                "from": self.bot_user, **({"text": record["text"]} if "text" in record else {})}  # fmt: skip
+                **sender, **({"text": record["text"]} if "text" in record else {})}  # fmt: skip
 
     async def _m_sendMessage(self, p: dict[str, Any]) -> web.Response:
         try:
@@ -481,14 +517,19 @@ class FakeBotAPI:
                 return self._error(400, desc)
         if not visible.strip():
             return self._error(400, "Bad Request: message text is empty")
-        if len(visible) > 4096:
+        if len(visible.encode("utf-16-le")) // 2 > 4096:  # Telegram counts UTF-16 units
             desc = "Bad Request: message is too long"
             self.rejections.append(("sendMessage", chat_id, desc))
             return self._error(400, desc)
-        self._accept(chat_id)
         markup = p.get("reply_markup")
-        record = {"text": text, "visible": visible, "parse_mode": p.get("parse_mode"),
-                  "reply_markup": json.loads(markup) if isinstance(markup, str) else markup}  # fmt: skip
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        if any(len(str(b.get("callback_data", "")).encode()) > 64
+               for row in (markup or {}).get("inline_keyboard", []) for b in row):  # fmt: skip
+            return self._error(400, "Bad Request: BUTTON_DATA_INVALID")
+        self._accept(chat_id)
+        reply_to = p.get("reply_parameters")
+        record = {"text": text, "visible": visible, "parse_mode": p.get("parse_mode"), "reply_markup": markup,
+                  "reply_parameters": json.loads(reply_to) if isinstance(reply_to, str) else reply_to}  # fmt: skip
         return self._ok(self._record(chat_id, record))
 
     async def _m_sendDocument(self, p: dict[str, Any]) -> web.Response:

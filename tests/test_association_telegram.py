@@ -7,6 +7,7 @@ import asyncio
 import random
 from datetime import timedelta
 
+from bot.associations import forwarding as assoc
 from bot.delivery.channels.email import EmailChannel
 from bot.delivery.channels.telegram import TelegramChannel
 from bot.service import Service
@@ -60,20 +61,19 @@ async def test_preview_approve_button_then_200_members_over_telegram_and_smtp(tm
                 await _drain_all(svc, db)
                 previews = fake.messages.get(ADMIN, [])
                 assert len(previews) == 1 and "待核可" in previews[0]["text"]
-                assert {b.get("callback_data") for b in buttons(previews[0])} >= {
-                    f"fwd:approve:{store.forwards(db, a.id)[0].id}"
-                }
+                fwd = store.forwards(db, a.id)[0]
+                approve = next(b["callback_data"] for b in buttons(previews[0]) if b["text"].startswith("核可"))
+                assert approve == f"fwd:approve:{fwd.id}:{assoc.text_version(fwd)}"
                 assert not any(fake.messages.get(c) for c in TG_MEMBERS) and not smtp.box.messages
 
-                fwd = store.forwards(db, a.id)[0]
                 # A member who somehow has the button cannot approve; nothing is sent.
-                denied = fake.push_callback(ADMIN, f"fwd:approve:{fwd.id}", user_id=TG_MEMBERS[0])
+                denied = fake.push_callback(TG_MEMBERS[0], approve, user_id=TG_MEMBERS[0])  # forged data
                 assert denied
                 answers = await fake.wait_for_callback_answers(1)
                 assert "管理者" in (answers[-1].get("text") or "")
                 assert store.require_forward(db, fwd.id).status == "awaiting_approval"
 
-                fake.push_callback(ADMIN, f"fwd:approve:{fwd.id}", user_id=ADMIN)
+                fake.push_callback(ADMIN, approve, user_id=ADMIN)
                 answers = await fake.wait_for_callback_answers(2)
                 assert "200" in (answers[-1].get("text") or "")
                 await _drain_all(svc, db)
