@@ -167,11 +167,11 @@ def split_html(fragment: str, limit: int = MAX_TEXT) -> list[str]:
     """``fragment`` as messages of at most ``limit`` visible UTF-16 units, each valid alone.
 
     Cuts fall at paragraph boundaries where possible, then at line breaks, then between
-    words; a cut drops only the whitespace it falls on. Empty input gives no parts.
+    words; a cut drops only the whitespace it falls on. Nothing visible gives no parts.
     """
     fragment = fragment.strip()
-    if not fragment:
-        return []
+    if not visible_text(fragment).strip():
+        return []  # Telegram refuses a message with nothing to read
     if visible_len(fragment) <= limit:
         return [fragment]
     packer = _Packer(limit)

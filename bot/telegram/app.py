@@ -126,7 +126,8 @@ def build_application(
         .token(config.token.get_secret_value())
         .base_url(config.base_url)
         .base_file_url(config.base_file_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=config.messages_per_second, max_retries=2))
+        .rate_limiter(AIORateLimiter(overall_max_rate=config.messages_per_second,
+                                     group_max_rate=config.per_group_per_minute, max_retries=2))  # fmt: skip
         .persistence(SqlitePersistence(db))
         .build()
     )
