@@ -4,7 +4,8 @@ Guarded three ways, in this order: the gate (in a group only its admins; a stran
 no subscriber and is told to /start), a size limit checked before and after the download
 (``[telegram] import_max_bytes``), and a per-user rate (``[telegram] imports_per_hour``). The
 CSV is parsed in a worker thread (``asyncio.to_thread``) and the handler is registered with
-``block=False``, so other chats are answered while a big file is parsed.
+``block=False``; the entries are then stored in chunks of ``STORE_CHUNK``, so other chats are
+answered while a big file is parsed and stored.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ from feeds.errors import UserError
 log = logging.getLogger(__name__)
 
 CSV_SUFFIXES = (".csv", ".txt")
+# Entries stored (and their reminders planned) per transaction: the event loop is never held
+# longer than one chunk. Tracking is idempotent, so an import cut short by a crash is completed
+# by sending the file again.
+STORE_CHUNK = 1000
 
 
 def size_label(limit: int) -> str:
@@ -88,11 +93,15 @@ async def on_document(update: Update, context: Ctx) -> None:
     if len(data) > limit:
         await reply(update, context, t(lang, "too_big", size=size_label(limit)))
         return
+    n, now = 0, d.clock()
     try:
         parsed = await asyncio.to_thread(parse_csv, data)  # CPU-bound: off the event loop
         if parsed.errors:
-            raise errors_message(parsed.errors)
-        n = track_entries(d.db, sub.id, parsed.entries, rules=d.rules, now=d.clock())
+            raise errors_message(parsed.errors)  # a bad row: nothing is stored
+        entries = list(parsed.entries)
+        for start in range(0, len(entries), STORE_CHUNK):
+            n += track_entries(d.db, sub.id, entries[start : start + STORE_CHUNK], rules=d.rules, now=now)
+            await asyncio.sleep(0)  # let other chats' updates run between transactions
     except UserError as exc:
         await reply(update, context, esc(exc.for_language(lang)))
         return
