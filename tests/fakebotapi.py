@@ -3,7 +3,7 @@
 It speaks enough of the Bot API for python-telegram-bot's real ``Bot``/``Application`` and
 enforces Telegram's limits: 429 with ``retry_after`` past 1 message/s to a private chat,
 20/min to a group or 30/s overall; 400 "can't parse entities" for malformed HTML and
-"message is too long" past 4096 visible characters; 403 for chats marked blocked; a
+"message is too long" past 4096 visible UTF-16 units; 403 for chats marked blocked; a
 ``migrate_to_chat_id`` answer for chats marked migrated; getChatMember / getChatAdministrators
 answer from each chat's ``owner`` and ``admins`` (400 for a chat it never saw). Every accepted
 message is recorded per chat. Tests push user messages and button presses into ``getUpdates``;
@@ -13,75 +13,20 @@ in a channel, a post carries ``sender_chat`` and no ``from``, a button press com
 from __future__ import annotations
 
 import asyncio
-import html
 import itertools
 import json
 import math
-import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-ALLOWED_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-    "tg-spoiler", "span", "blockquote", "tg-emoji",
-}  # fmt: skip
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)\s*(/?)>")
-_ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
+from tests.fakehtml import HtmlError, parse_telegram_html
+from tests.fakeupdates import FakeChat, UpdateFeed
 
-
-class HtmlError(ValueError):
-    pass
-
-
-def parse_telegram_html(text: str) -> str:
-    """Validate like Telegram's HTML parse mode; return the visible text. Raises HtmlError."""
-    out: list[str] = []
-    stack: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "<":
-            m = _TAG.match(text, i)
-            if not m:
-                raise HtmlError(f"Unsupported start tag at byte offset {i}")
-            closing, name, attrs, selfclose = m.group(1), m.group(2).lower(), m.group(3), m.group(4)
-            if name not in ALLOWED_TAGS:
-                raise HtmlError(f'Unsupported start tag "{name}" at byte offset {i}')
-            if selfclose:
-                raise HtmlError(f"Unsupported self-closing tag at byte offset {i}")
-            if closing:
-                if not stack or stack[-1] != name:
-                    raise HtmlError(f'Unmatched end tag at byte offset {i}, expected "</{stack[-1] if stack else ""}>", found "</{name}>"')
-                stack.pop()
-            else:
-                if name == "a" and "href" not in attrs:
-                    raise HtmlError(f"Can't find end of href at byte offset {i}")
-                stack.append(name)
-            i = m.end()
-        elif ch == "&":
-            m = _ENTITY.match(text, i)
-            if not m:
-                if re.match(r"&[a-zA-Z]+;", text[i:]):
-                    raise HtmlError(f"Unsupported HTML entity at byte offset {i}")
-                out.append("&")  # Telegram tolerates a bare ampersand
-                i += 1
-                continue
-            out.append(html.unescape(m.group(0)))
-            i = m.end()
-        elif ch == ">":
-            out.append(">")
-            i += 1
-        else:
-            out.append(ch)
-            i += 1
-    if stack:
-        raise HtmlError(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
-    return "".join(out)
+__all__ = ["FakeBotAPI", "FakeChat", "HtmlError", "parse_telegram_html"]
 
 
 class _Limited(Exception):
@@ -89,18 +34,7 @@ class _Limited(Exception):
         self.retry_after = retry_after
 
 
-@dataclass
-class FakeChat:
-    id: int
-    type: str = "private"
-    title: str | None = None
-    blocked: bool = False
-    migrate_to: int | None = None
-    admins: set[int] = field(default_factory=set)
-    owner: int | None = None
-
-
-class FakeBotAPI:
+class FakeBotAPI(UpdateFeed):
     """Start with ``await fake.start()``; point PTB at ``fake.base_url`` / ``fake.base_file_url``."""
 
     def __init__(
@@ -172,134 +106,6 @@ class FakeBotAPI:
         self._new_update.set()
         if self._runner is not None:
             await self._runner.cleanup()
-
-    # ---- test controls ----------------------------------------------------------------
-    def chat(self, chat_id: int, **kw: Any) -> FakeChat:
-        if chat_id not in self.chats:
-            kind = "private" if chat_id > 0 else "supergroup"
-            self.chats[chat_id] = FakeChat(chat_id, type=kw.pop("type", kind))
-        c = self.chats[chat_id]
-        for k, v in kw.items():
-            setattr(c, k, v)
-        return c
-
-    def _chat_json(self, chat_id: int) -> dict[str, Any]:
-        c = self.chat(chat_id)
-        data: dict[str, Any] = {"id": c.id, "type": c.type}
-        if c.type == "private":
-            data["first_name"] = f"user{c.id}"
-        else:
-            data["title"] = c.title or f"group {c.id}"
-        return data
-
-    @staticmethod
-    def _user_json(user_id: int) -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": f"user{user_id}", "language_code": "zh-hant"}
-
-    def _push(self, update: dict[str, Any]) -> dict[str, Any]:
-        update["update_id"] = next(self._update_ids)
-        self._updates.append(update)
-        self._new_update.set()
-        return update
-
-    def push_text(
-        self, chat_id: int, text: str, *, user_id: int | None = None, channel_post: bool = False
-    ) -> dict[str, Any]:
-        """A user types ``text`` in ``chat_id`` (a command gets its bot_command entity)."""
-        user_id = user_id if user_id is not None else abs(chat_id)
-        msg: dict[str, Any] = {
-            "message_id": next(self._message_ids[chat_id]),
-            "date": int(time.time()),
-            "chat": self._chat_json(chat_id),
-            "text": text,
-        }
-        if channel_post:
-            msg["sender_chat"] = self._chat_json(chat_id)  # a channel post is the channel speaking
-        else:
-            msg["from"] = self._user_json(user_id)
-        if text.startswith("/"):
-            length = len(text.split()[0].encode("utf-16-le")) // 2
-            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        return self._push({"channel_post" if channel_post else "message": msg})
-
-    def push_migration(self, chat_id: int, new_chat_id: int) -> dict[str, Any]:
-        """The group ``chat_id`` was upgraded to the supergroup ``new_chat_id``."""
-        self.chat(chat_id, migrate_to=new_chat_id)
-        msg = {"message_id": next(self._message_ids[chat_id]), "date": int(time.time()),
-               "chat": self._chat_json(chat_id), "from": self._user_json(1),
-               "migrate_to_chat_id": new_chat_id}  # fmt: skip
-        return self._push({"message": msg})
-
-    def push_document(
-        self, chat_id: int, content: bytes, *, file_name: str, user_id: int | None = None,
-        mime_type: str = "text/csv", file_size: int | None = None, caption: str | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
-        file_id = f"file{len(self.files) + 1}"
-        self.files[file_id] = content
-        msg: dict[str, Any] = {
-            "message_id": next(self._message_ids[chat_id]),
-            "date": int(time.time()),
-            "chat": self._chat_json(chat_id),
-            "from": self._user_json(user_id if user_id is not None else abs(chat_id)),
-            "document": {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
-                         "mime_type": mime_type, "file_size": file_size or len(content)},
-        }  # fmt: skip
-        if caption:
-            msg["caption"] = caption
-            if caption.startswith("/"):
-                length = len(caption.split()[0].encode("utf-16-le")) // 2
-                msg["caption_entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        return self._push({"message": msg})
-
-    def push_callback(
-        self, chat_id: int, data: str, *, message_id: int | None = None, user_id: int | None = None
-    ) -> dict[str, Any]:
-        """A user presses an inline button with ``data`` under one of the bot's messages."""
-        sent = self.messages.get(chat_id) or []
-        target = next((m for m in reversed(sent) if m["message_id"] == message_id), None) if message_id else (sent[-1] if sent else None)
-        message = {
-            "message_id": target["message_id"] if target else (message_id or 1),
-            "date": int(time.time()),
-            "chat": self._chat_json(chat_id),
-            "text": (target or {}).get("text", ""),
-        }
-        if self.chat(chat_id).type == "channel":
-            message["sender_chat"] = self._chat_json(chat_id)
-        else:
-            message["from"] = self.bot_user
-        if target and target.get("reply_markup"):
-            message["reply_markup"] = target["reply_markup"]
-        query = {
-            "id": f"cq{next(self._update_ids)}",
-            "from": self._user_json(user_id if user_id is not None else abs(chat_id)),
-            "chat_instance": f"ci{chat_id}",
-            "message": message,
-            "data": data,
-        }
-        return self._push({"callback_query": query})
-
-    async def wait_for_messages(self, chat_id: int, count: int, within: float = 5.0) -> list[dict[str, Any]]:
-        """Block until ``chat_id`` has received at least ``count`` bot messages."""
-        deadline = time.monotonic() + within
-        while len(self.messages.get(chat_id, [])) < count:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                got = [m.get("text") for m in self.messages.get(chat_id, [])]
-                raise AssertionError(f"chat {chat_id}: expected {count} messages, got {got}")
-            self._sent_event.clear()
-            try:
-                await asyncio.wait_for(self._sent_event.wait(), remaining)
-            except TimeoutError:
-                pass
-        return self.messages[chat_id]
-
-    async def wait_for_callback_answers(self, count: int, within: float = 5.0) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + within
-        while len(self.callback_answers) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"expected {count} callback answers, got {self.callback_answers}")
-            await asyncio.sleep(0.01)
-        return self.callback_answers
 
     # ---- HTTP -------------------------------------------------------------------------
     @staticmethod

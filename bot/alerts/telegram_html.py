@@ -129,10 +129,14 @@ class _Packer:
         self.size = sum(a.size for a in self.atoms)
 
     def _best_break(self, worse_than: int) -> int | None:
-        """Index of the last break of the best kind ranked before ``worse_than``."""
+        """Index of the last break of the best kind ranked before ``worse_than`` that has
+        something visible before it."""
+        first = next((i for i, a in enumerate(self.atoms) if a.size and a.kind not in _BREAKS), None)
+        if first is None:
+            return None
         for kind in _BREAKS[:worse_than]:
-            for i in range(len(self.atoms) - 1, 0, -1):
-                if self.atoms[i].kind == kind and any(a.size for a in self.atoms[:i]):
+            for i in range(len(self.atoms) - 1, first, -1):
+                if self.atoms[i].kind == kind:
                     return i
         return None
 

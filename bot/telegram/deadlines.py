@@ -123,6 +123,8 @@ async def track_answer(update: Update, context: Ctx) -> object:
 
 async def leave_dialog(update: Update, context: Ctx) -> object:
     """Another command while a question is open: drop the question, let the command run."""
+    if context.user_data:
+        context.user_data.pop("editing_forward", None)  # an abandoned 編輯 (bot.telegram.associations)
     return ConversationHandler.END
 
 
