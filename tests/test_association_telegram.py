@@ -63,7 +63,7 @@ async def test_preview_approve_button_then_200_members_over_telegram_and_smtp(tm
                 assert len(previews) == 1 and "待核可" in previews[0]["text"]
                 fwd = store.forwards(db, a.id)[0]
                 approve = next(b["callback_data"] for b in buttons(previews[0]) if b["text"].startswith("核可"))
-                assert approve == f"fwd:approve:{fwd.id}:{assoc.text_version(fwd)}"
+                assert approve == f"fwd:approve:{fwd.id}:{assoc.version_of(fwd)}"
                 assert not any(fake.messages.get(c) for c in TG_MEMBERS) and not smtp.box.messages
 
                 # A member who somehow has the button cannot approve; nothing is sent.

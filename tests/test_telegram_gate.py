@@ -88,7 +88,7 @@ def button_samples(bot: Bot, chat: int) -> dict[str, str]:
     kw = next(r["id"] for r in bot.db.query("SELECT id FROM subscriptions WHERE subscriber_id = ? AND kind = 'keyword'", [sub.id]))
     alert = next(r["id"] for r in bot.db.query("SELECT id FROM outbox WHERE subscriber_id = ?", [sub.id]))
     fwd = assoc_store.forwards(bot.db, assoc_store.list_associations(bot.db)[0].id)[0]
-    ver = assoc.text_version(fwd)
+    ver = assoc.version_of(fwd)
     return {
         r"^t:": "t:section_301", r"^sx:": f"sx:{kw}", r"^lang:": "lang:en", r"^dg:": "dg:weekly",
         r"^dt:": "dt:17:00", r"^ok$": "ok", r"^stop:": "stop:yes", r"^done:": f"done:{alert}",
