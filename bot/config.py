@@ -2,8 +2,8 @@
 
 Every setting has a working default, so an absent file means "run the demo on the bundled
 sample feeds". Secrets may come from the environment (``TRADEALERT_TELEGRAM_TOKEN``,
-``TRADEALERT_SMTP_PASSWORD``, ``TRADEALERT_LLM_API_KEY``, ``TRADEALERT_LINE_TOKEN``,
-``TRADEALERT_LINE_SECRET``) and are held as ``SecretStr`` so
+``TRADEALERT_TELEGRAM_WEBHOOK_SECRET``, ``TRADEALERT_SMTP_PASSWORD``, ``TRADEALERT_LLM_API_KEY``,
+``TRADEALERT_LINE_TOKEN``, ``TRADEALERT_LINE_SECRET``) and are held as ``SecretStr`` so
 they never print.
 """
 
@@ -156,6 +156,17 @@ class TelegramConfig(_Section):
     messages_per_second: float = Field(default=30, gt=0)
     per_chat_interval: Duration = 1.0
     per_group_per_minute: int = Field(default=20, gt=0)
+    # X-Telegram-Bot-Api-Secret-Token of webhook mode; unset = a random one per start.
+    webhook_secret: SecretStr | None = None
+    import_max_bytes: int = Field(default=1_048_576, gt=0)  # a CSV sent to the bot
+    imports_per_hour: int = Field(default=5, gt=0)  # per user (or channel)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("must be 1–256 characters of A-Z a-z 0-9 _ - (Telegram's rule)")
+        return value
 
 
 class EmailConfig(_Section):
@@ -261,7 +272,8 @@ class Config(_Section):
         """Every secret value, for the log redaction filter."""
         found = []
         for secret in (self.telegram.token, self.email.password, self.summary.llm_api_key,
-                       self.line.channel_access_token, self.line.channel_secret):
+                       self.line.channel_access_token, self.line.channel_secret,
+                       self.telegram.webhook_secret):  # fmt: skip
             if secret is not None and secret.get_secret_value():
                 found.append(secret.get_secret_value())
         return found
@@ -269,6 +281,7 @@ class Config(_Section):
 
 ENV_SECRETS = {
     "TRADEALERT_TELEGRAM_TOKEN": ("telegram", "token"),
+    "TRADEALERT_TELEGRAM_WEBHOOK_SECRET": ("telegram", "webhook_secret"),
     "TRADEALERT_SMTP_PASSWORD": ("email", "password"),
     "TRADEALERT_LLM_API_KEY": ("summary", "llm_api_key"),
     "TRADEALERT_LINE_TOKEN": ("line", "channel_access_token"),

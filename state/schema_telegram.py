@@ -29,3 +29,22 @@ def _telegram_parts(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="350_telegram_conversations")
+def _telegram_conversations(db: Database) -> None:
+    """Open Telegram dialogs (/track's question, an association edit) survive a restart."""
+    db.executescript(
+        """
+        CREATE TABLE telegram_conversations (
+            name TEXT NOT NULL,
+            key TEXT NOT NULL,
+            state TEXT NOT NULL,
+            PRIMARY KEY (name, key)
+        );
+        CREATE TABLE telegram_user_data (
+            user_id INTEGER PRIMARY KEY,
+            data TEXT NOT NULL
+        );
+        """
+    )

@@ -89,3 +89,67 @@ def remove_subscription(db: Database, subscriber_id: int, subscription_id: int) 
             [subscription_id, subscriber_id],
         )
     return bool(cur.rowcount)
+
+
+def message_key_of(db: Database, chat_id: str, message_id: int) -> str | None:
+    """The outbox message key of a message the bot sent (e.g. which preview a button was under)."""
+    row = next(
+        db.query(
+            "SELECT o.message_key FROM telegram_parts p JOIN outbox o ON o.id = p.outbox_id"
+            " WHERE p.chat_id = ? AND p.message_id = ?",
+            [chat_id, message_id],
+        ),
+        None,
+    )
+    return row["message_key"] if row else None
+
+
+def preview_message(db: Database, chat_id: str, message_key: str) -> int | None:
+    """The Telegram message id of the last part of outbox message ``message_key`` in a chat."""
+    row = next(
+        db.query(
+            "SELECT p.message_id FROM outbox o JOIN telegram_parts p ON p.outbox_id = o.id"
+            " WHERE o.message_key = ? AND p.chat_id = ? ORDER BY p.part DESC LIMIT 1",
+            [message_key, chat_id],
+        ),
+        None,
+    )
+    return int(row["message_id"]) if row else None
+
+
+# ---- dialog state (python-telegram-bot persistence, bot/telegram/persistence.py) ----------
+def conversations(db: Database, name: str) -> dict[tuple[int | str, ...], object]:
+    """Open dialogs of the ConversationHandler ``name``: key (chat, user) → state."""
+    return {
+        tuple(json.loads(r["key"])): json.loads(r["state"])
+        for r in db.query("SELECT key, state FROM telegram_conversations WHERE name = ?", [name])
+    }
+
+
+def save_conversation(db: Database, name: str, key: tuple[int | str, ...], state: object | None) -> None:
+    """Remember a dialog's state; None (the dialog ended) forgets it."""
+    with db.atomic():
+        if state is None:
+            db.execute("DELETE FROM telegram_conversations WHERE name = ? AND key = ?", [name, json.dumps(list(key))])
+        else:
+            db.execute(
+                "INSERT OR REPLACE INTO telegram_conversations (name, key, state) VALUES (?,?,?)",
+                [name, json.dumps(list(key)), json.dumps(state)],
+            )
+
+
+def dialog_user_data(db: Database) -> dict[int, dict]:
+    """What open dialogs remember per Telegram user (e.g. the forward being edited)."""
+    return {int(r["user_id"]): json.loads(r["data"]) for r in db.query("SELECT user_id, data FROM telegram_user_data")}
+
+
+def save_user_data(db: Database, user_id: int, data: dict) -> None:
+    """Store one user's dialog data; an empty dict removes the row."""
+    with db.atomic():
+        if not data:
+            db.execute("DELETE FROM telegram_user_data WHERE user_id = ?", [user_id])
+        else:
+            db.execute(
+                "INSERT OR REPLACE INTO telegram_user_data (user_id, data) VALUES (?,?)",
+                [user_id, json.dumps(data, ensure_ascii=False, default=str)],
+            )

@@ -3,83 +3,30 @@
 It speaks enough of the Bot API for python-telegram-bot's real ``Bot``/``Application`` and
 enforces Telegram's limits: 429 with ``retry_after`` past 1 message/s to a private chat,
 20/min to a group or 30/s overall; 400 "can't parse entities" for malformed HTML and
-"message is too long" past 4096 visible characters; 403 for chats marked blocked; a
-``migrate_to_chat_id`` answer for chats marked migrated. Every accepted message is recorded
-per chat. Tests push user messages and button presses into ``getUpdates``.
+"message is too long" past 4096 visible UTF-16 units; 403 for chats marked blocked; a
+``migrate_to_chat_id`` answer for chats marked migrated; getChatMember / getChatAdministrators
+answer from each chat's ``owner`` and ``admins`` (400 for a chat it never saw). Every accepted
+message is recorded per chat. Tests push user messages and button presses into ``getUpdates``;
+in a channel, a post carries ``sender_chat`` and no ``from``, a button press comes from a reader.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import itertools
 import json
 import math
-import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-ALLOWED_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-    "tg-spoiler", "span", "blockquote", "tg-emoji",
-}  # fmt: skip
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)\s*(/?)>")
-_ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
+from tests.fakehtml import HtmlError, parse_telegram_html
+from tests.fakeupdates import FakeChat, UpdateFeed
 
-
-class HtmlError(ValueError):
-    pass
-
-
-def parse_telegram_html(text: str) -> str:
-    """Validate like Telegram's HTML parse mode; return the visible text. Raises HtmlError."""
-    out: list[str] = []
-    stack: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "<":
-            m = _TAG.match(text, i)
-            if not m:
-                raise HtmlError(f"Unsupported start tag at byte offset {i}")
-            closing, name, attrs, selfclose = m.group(1), m.group(2).lower(), m.group(3), m.group(4)
-            if name not in ALLOWED_TAGS:
-                raise HtmlError(f'Unsupported start tag "{name}" at byte offset {i}')
-            if selfclose:
-                raise HtmlError(f"Unsupported self-closing tag at byte offset {i}")
-            if closing:
-                if not stack or stack[-1] != name:
-                    raise HtmlError(f'Unmatched end tag at byte offset {i}, expected "</{stack[-1] if stack else ""}>", found "</{name}>"')
-                stack.pop()
-            else:
-                if name == "a" and "href" not in attrs:
-                    raise HtmlError(f"Can't find end of href at byte offset {i}")
-                stack.append(name)
-            i = m.end()
-        elif ch == "&":
-            m = _ENTITY.match(text, i)
-            if not m:
-                if re.match(r"&[a-zA-Z]+;", text[i:]):
-                    raise HtmlError(f"Unsupported HTML entity at byte offset {i}")
-                out.append("&")  # Telegram tolerates a bare ampersand
-                i += 1
-                continue
-            out.append(html.unescape(m.group(0)))
-            i = m.end()
-        elif ch == ">":
-            out.append(">")
-            i += 1
-        else:
-            out.append(ch)
-            i += 1
-    if stack:
-        raise HtmlError(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
-    return "".join(out)
+__all__ = ["FakeBotAPI", "FakeChat", "HtmlError", "parse_telegram_html"]
 
 
 class _Limited(Exception):
@@ -87,17 +34,7 @@ class _Limited(Exception):
         self.retry_after = retry_after
 
 
-@dataclass
-class FakeChat:
-    id: int
-    type: str = "private"
-    title: str | None = None
-    blocked: bool = False
-    migrate_to: int | None = None
-    admins: set[int] = field(default_factory=set)
-
-
-class FakeBotAPI:
+class FakeBotAPI(UpdateFeed):
     """Start with ``await fake.start()``; point PTB at ``fake.base_url`` / ``fake.base_file_url``."""
 
     def __init__(
@@ -169,129 +106,6 @@ class FakeBotAPI:
         self._new_update.set()
         if self._runner is not None:
             await self._runner.cleanup()
-
-    # ---- test controls ----------------------------------------------------------------
-    def chat(self, chat_id: int, **kw: Any) -> FakeChat:
-        if chat_id not in self.chats:
-            kind = "private" if chat_id > 0 else "supergroup"
-            self.chats[chat_id] = FakeChat(chat_id, type=kw.pop("type", kind))
-        c = self.chats[chat_id]
-        for k, v in kw.items():
-            setattr(c, k, v)
-        return c
-
-    def _chat_json(self, chat_id: int) -> dict[str, Any]:
-        c = self.chat(chat_id)
-        data: dict[str, Any] = {"id": c.id, "type": c.type}
-        if c.type == "private":
-            data["first_name"] = f"user{c.id}"
-        else:
-            data["title"] = c.title or f"group {c.id}"
-        return data
-
-    @staticmethod
-    def _user_json(user_id: int) -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": f"user{user_id}", "language_code": "zh-hant"}
-
-    def _push(self, update: dict[str, Any]) -> dict[str, Any]:
-        update["update_id"] = next(self._update_ids)
-        self._updates.append(update)
-        self._new_update.set()
-        return update
-
-    def push_text(
-        self, chat_id: int, text: str, *, user_id: int | None = None, channel_post: bool = False
-    ) -> dict[str, Any]:
-        """A user types ``text`` in ``chat_id`` (a command gets its bot_command entity)."""
-        user_id = user_id if user_id is not None else abs(chat_id)
-        msg: dict[str, Any] = {
-            "message_id": next(self._message_ids[chat_id]),
-            "date": int(time.time()),
-            "chat": self._chat_json(chat_id),
-            "text": text,
-        }
-        if not channel_post:
-            msg["from"] = self._user_json(user_id)
-        if text.startswith("/"):
-            length = len(text.split()[0].encode("utf-16-le")) // 2
-            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        return self._push({"channel_post" if channel_post else "message": msg})
-
-    def push_migration(self, chat_id: int, new_chat_id: int) -> dict[str, Any]:
-        """The group ``chat_id`` was upgraded to the supergroup ``new_chat_id``."""
-        self.chat(chat_id, migrate_to=new_chat_id)
-        msg = {"message_id": next(self._message_ids[chat_id]), "date": int(time.time()),
-               "chat": self._chat_json(chat_id), "from": self._user_json(1),
-               "migrate_to_chat_id": new_chat_id}  # fmt: skip
-        return self._push({"message": msg})
-
-    def push_document(
-        self, chat_id: int, content: bytes, *, file_name: str, user_id: int | None = None,
-        mime_type: str = "text/csv", file_size: int | None = None, caption: str | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
-        file_id = f"file{len(self.files) + 1}"
-        self.files[file_id] = content
-        msg: dict[str, Any] = {
-            "message_id": next(self._message_ids[chat_id]),
-            "date": int(time.time()),
-            "chat": self._chat_json(chat_id),
-            "from": self._user_json(user_id if user_id is not None else abs(chat_id)),
-            "document": {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
-                         "mime_type": mime_type, "file_size": file_size or len(content)},
-        }  # fmt: skip
-        if caption:
-            msg["caption"] = caption
-            if caption.startswith("/"):
-                length = len(caption.split()[0].encode("utf-16-le")) // 2
-                msg["caption_entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        return self._push({"message": msg})
-
-    def push_callback(
-        self, chat_id: int, data: str, *, message_id: int | None = None, user_id: int | None = None
-    ) -> dict[str, Any]:
-        """A user presses an inline button with ``data`` under one of the bot's messages."""
-        sent = self.messages.get(chat_id) or []
-        target = next((m for m in reversed(sent) if m["message_id"] == message_id), None) if message_id else (sent[-1] if sent else None)
-        message = {
-            "message_id": target["message_id"] if target else (message_id or 1),
-            "date": int(time.time()),
-            "chat": self._chat_json(chat_id),
-            "from": self.bot_user,
-            "text": (target or {}).get("text", ""),
-        }
-        if target and target.get("reply_markup"):
-            message["reply_markup"] = target["reply_markup"]
-        query = {
-            "id": f"cq{next(self._update_ids)}",
-            "from": self._user_json(user_id if user_id is not None else abs(chat_id)),
-            "chat_instance": f"ci{chat_id}",
-            "message": message,
-            "data": data,
-        }
-        return self._push({"callback_query": query})
-
-    async def wait_for_messages(self, chat_id: int, count: int, within: float = 5.0) -> list[dict[str, Any]]:
-        """Block until ``chat_id`` has received at least ``count`` bot messages."""
-        deadline = time.monotonic() + within
-        while len(self.messages.get(chat_id, [])) < count:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                got = [m.get("text") for m in self.messages.get(chat_id, [])]
-                raise AssertionError(f"chat {chat_id}: expected {count} messages, got {got}")
-            self._sent_event.clear()
-            try:
-                await asyncio.wait_for(self._sent_event.wait(), remaining)
-            except TimeoutError:
-                pass
-        return self.messages[chat_id]
-
-    async def wait_for_callback_answers(self, count: int, within: float = 5.0) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + within
-        while len(self.callback_answers) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"expected {count} callback answers, got {self.callback_answers}")
-            await asyncio.sleep(0.01)
-        return self.callback_answers
 
     # ---- HTTP -------------------------------------------------------------------------
     @staticmethod
@@ -370,13 +184,29 @@ class FakeBotAPI:
         return self._ok(self._updates[:limit])
 
     async def _m_answerCallbackQuery(self, p: dict[str, Any]) -> web.Response:
+        if len(str(p.get("text") or "")) > 200:
+            return self._error(400, "Bad Request: MESSAGE_TOO_LONG")
         self.callback_answers.append(p)
         return self._ok(True)
 
+    def _known_chat(self, p: dict[str, Any]) -> FakeChat | None:
+        try:
+            return self.chats.get(int(p["chat_id"]))
+        except (KeyError, ValueError):
+            return None
+
     async def _m_getChatMember(self, p: dict[str, Any]) -> web.Response:
-        chat = self.chat(int(p["chat_id"]))
-        user_id = int(p["user_id"])
-        status = "creator" if chat.type == "private" else ("administrator" if user_id in chat.admins else "member")
+        chat = self._known_chat(p)
+        if chat is None:
+            return self._error(400, "Bad Request: chat not found")
+        try:
+            user_id = int(p["user_id"])
+        except (KeyError, ValueError):
+            return self._error(400, "Bad Request: invalid user_id specified")
+        if chat.type == "private" and user_id != chat.id:
+            return self._error(400, "Bad Request: user not found")
+        status = ("creator" if user_id == chat.owner else "administrator" if user_id in chat.admins
+                  else "member")  # fmt: skip
         member: dict[str, Any] = {"status": status, "user": self._user_json(user_id)}
         if status == "administrator":
             member.update({k: True for k in (
@@ -390,10 +220,20 @@ class FakeBotAPI:
         return self._ok(member)
 
     async def _m_getChatAdministrators(self, p: dict[str, Any]) -> web.Response:
-        chat = self.chat(int(p["chat_id"]))
-        out = []
-        for uid in sorted(chat.admins):
-            out.append({"status": "creator", "user": self._user_json(uid), "is_anonymous": False})
+        chat = self._known_chat(p)
+        if chat is None:
+            return self._error(400, "Bad Request: chat not found")
+        if chat.type == "private":
+            return self._error(400, "Bad Request: there are no administrators in the private chat")
+        out: list[dict[str, Any]] = []
+        if chat.owner is not None:
+            out.append({"status": "creator", "user": self._user_json(chat.owner), "is_anonymous": False})
+        for uid in sorted(chat.admins - {chat.owner}):
+            out.append({"status": "administrator", "user": self._user_json(uid), "can_be_edited": False,
+                        **{k: True for k in ("is_anonymous", "can_manage_chat", "can_delete_messages",
+                                             "can_manage_video_chats", "can_restrict_members",
+                                             "can_promote_members", "can_change_info", "can_invite_users",
+                                             "can_post_stories", "can_edit_stories", "can_delete_stories")}})
         return self._ok(out)
 
     async def _m_getFile(self, p: dict[str, Any]) -> web.Response:
@@ -452,8 +292,10 @@ class FakeBotAPI:
         if self.record_text:
             self.messages[chat_id].append(record)
         self._sent_event.set()
+        sender = ({"sender_chat": self._chat_json(chat_id)} if self.chat(chat_id).type == "channel"
+                  else {"from": self.bot_user})  # fmt: skip
         return {"message_id": message_id, "date": int(time.time()), "chat": self._chat_json(chat_id),
-                "from": self.bot_user, **({"text": record["text"]} if "text" in record else {})}  # fmt: skip
+                **sender, **({"text": record["text"]} if "text" in record else {})}  # fmt: skip
 
     async def _m_sendMessage(self, p: dict[str, Any]) -> web.Response:
         try:
@@ -481,14 +323,19 @@ class FakeBotAPI:
                 return self._error(400, desc)
         if not visible.strip():
             return self._error(400, "Bad Request: message text is empty")
-        if len(visible) > 4096:
+        if len(visible.encode("utf-16-le")) // 2 > 4096:  # Telegram counts UTF-16 units
             desc = "Bad Request: message is too long"
             self.rejections.append(("sendMessage", chat_id, desc))
             return self._error(400, desc)
-        self._accept(chat_id)
         markup = p.get("reply_markup")
-        record = {"text": text, "visible": visible, "parse_mode": p.get("parse_mode"),
-                  "reply_markup": json.loads(markup) if isinstance(markup, str) else markup}  # fmt: skip
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        if any(len(str(b.get("callback_data", "")).encode()) > 64
+               for row in (markup or {}).get("inline_keyboard", []) for b in row):  # fmt: skip
+            return self._error(400, "Bad Request: BUTTON_DATA_INVALID")
+        self._accept(chat_id)
+        reply_to = p.get("reply_parameters")
+        record = {"text": text, "visible": visible, "parse_mode": p.get("parse_mode"), "reply_markup": markup,
+                  "reply_parameters": json.loads(reply_to) if isinstance(reply_to, str) else reply_to}  # fmt: skip
         return self._ok(self._record(chat_id, record))
 
     async def _m_sendDocument(self, p: dict[str, Any]) -> web.Response:

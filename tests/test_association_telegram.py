@@ -7,6 +7,7 @@ import asyncio
 import random
 from datetime import timedelta
 
+from bot.associations import forwarding as assoc
 from bot.delivery.channels.email import EmailChannel
 from bot.delivery.channels.telegram import TelegramChannel
 from bot.service import Service
@@ -60,20 +61,19 @@ async def test_preview_approve_button_then_200_members_over_telegram_and_smtp(tm
                 await _drain_all(svc, db)
                 previews = fake.messages.get(ADMIN, [])
                 assert len(previews) == 1 and "待核可" in previews[0]["text"]
-                assert {b.get("callback_data") for b in buttons(previews[0])} >= {
-                    f"fwd:approve:{store.forwards(db, a.id)[0].id}"
-                }
+                fwd = store.forwards(db, a.id)[0]
+                approve = next(b["callback_data"] for b in buttons(previews[0]) if b["text"].startswith("核可"))
+                assert approve == f"fwd:approve:{fwd.id}:{assoc.version_of(fwd)}"
                 assert not any(fake.messages.get(c) for c in TG_MEMBERS) and not smtp.box.messages
 
-                fwd = store.forwards(db, a.id)[0]
                 # A member who somehow has the button cannot approve; nothing is sent.
-                denied = fake.push_callback(ADMIN, f"fwd:approve:{fwd.id}", user_id=TG_MEMBERS[0])
+                denied = fake.push_callback(TG_MEMBERS[0], approve, user_id=TG_MEMBERS[0])  # forged data
                 assert denied
                 answers = await fake.wait_for_callback_answers(1)
                 assert "管理者" in (answers[-1].get("text") or "")
                 assert store.require_forward(db, fwd.id).status == "awaiting_approval"
 
-                fake.push_callback(ADMIN, f"fwd:approve:{fwd.id}", user_id=ADMIN)
+                fake.push_callback(ADMIN, approve, user_id=ADMIN)
                 answers = await fake.wait_for_callback_answers(2)
                 assert "200" in (answers[-1].get("text") or "")
                 await _drain_all(svc, db)
@@ -130,3 +130,62 @@ async def test_admin_edits_the_preview_in_telegram_and_html_stays_text(tmp_path)
     finally:
         await fake.stop()
 
+
+
+async def test_approve_on_an_older_preview_is_refused_and_points_to_the_newest(tmp_path):
+    """Two admins; B edits the text; A's 核可 on the preview A saw before the edit approves nothing."""
+    from bot.associations import forwarding as assoc
+    from bot.config import Config
+    from feeds.model import Announcement
+    from state import announcements
+    from tests.tg_helpers import channel_for, drain
+
+    admin_a, admin_b = 5101, 5102
+    fake = await FakeBotAPI(global_per_second=10_000, private_interval=0).start()
+    try:
+        db = open_db(tmp_path / "v.db")
+        a = store.create_association(db, name="公會", ref_prefix="公", now=NOW)
+        store.add_admin(db, a.id, "telegram", str(admin_a))
+        store.add_admin(db, a.id, "telegram", str(admin_b))
+        store.add_member(db, a.id, "會員甲", [("telegram", "20001")], now=NOW)
+        ann = Announcement(key="csms:2", source="s", kind="csms_rss", ext_id="2", title="T",
+                           url="https://x.test/2", published=NOW)  # fmt: skip
+        with db.atomic():
+            announcements.store_new(db, [ann], now=NOW, alertable_after=NOW - timedelta(days=1))
+        fwd = assoc.forward_alert(db, Config(), a.subscriber_id, "csms:2", NOW).forward
+        ch = channel_for(fake, db, per_chat_interval=0.001)
+        await drain(db, ch)
+        [old] = fake.messages[admin_a]
+        old_approve = next(b["callback_data"] for b in buttons(old) if b["text"].startswith("核可"))
+        async with telegram_running(telegram_config(fake), db, clock=lambda: NOW, poll_timeout=0.2, app_config=Config()):
+            fake.push_callback(admin_b, f"fwd:edit:{fwd.id}", user_id=admin_b)
+            await fake.wait_for_messages(admin_b, 2)
+            fake.push_text(admin_b, "一、請會員於期限前完成申報。", user_id=admin_b)
+            await fake.wait_for_messages(admin_b, 3)
+            await drain(db, ch, NOW + timedelta(minutes=1))  # the new previews go out
+            newest = fake.messages[admin_a][-1]
+            assert "請會員於期限前完成申報" in newest["visible"]
+
+            shown = len(fake.messages[admin_a])
+            for data in (old_approve, f"fwd:approve:{fwd.id}"):  # with a version, and an old-style button
+                before = len(fake.callback_answers)
+                fake.push_callback(admin_a, data, message_id=old["message_id"], user_id=admin_a)
+                [refusal] = (await fake.wait_for_callback_answers(before + 1))[before:]
+                assert "此預覽已過期" in refusal["text"] and refusal.get("show_alert") in (True, "true")
+                assert store.require_forward(db, fwd.id).status == "awaiting_approval"
+            pointers = (await fake.wait_for_messages(admin_a, shown + 2))[shown:]
+            for pointer in pointers:
+                assert "最新的預覽" in pointer["visible"]
+                assert pointer["reply_parameters"]["message_id"] == newest["message_id"]
+            assert db.execute("SELECT count(*) FROM outbox WHERE kind = 'forward'").fetchone()[0] == 0
+
+            new_approve = next(b["callback_data"] for b in buttons(newest) if b["text"].startswith("核可"))
+            before = len(fake.callback_answers)
+            fake.push_callback(admin_a, new_approve, message_id=newest["message_id"], user_id=admin_a)
+            [ok] = (await fake.wait_for_callback_answers(before + 1))[before:]
+            assert "已核可，1 則" in ok["text"]
+        await ch.close()
+    finally:
+        await fake.stop()
+    f = store.require_forward(db, fwd.id)
+    assert f.status == "approved" and f.body == "一、請會員於期限前完成申報。"

@@ -1,4 +1,4 @@
-"""Alert rendering: escaped Telegram HTML, split at paragraphs into ≤4096 UTF-16-unit parts."""
+"""Alert rendering: escaped Telegram HTML, split at paragraphs into parts of ≤4096 visible UTF-16 units."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.alerts.render import render_alert
-from bot.alerts.textsplit import TELEGRAM_LIMIT, split_html, utf16_len
+from bot.alerts.telegram_html import MAX_TEXT as TELEGRAM_LIMIT
+from bot.alerts.telegram_html import split_html, utf16_len, visible_len
 from bot.understand.understanding import Understanding, understand
 from feeds.factmodel import Facts
 from feeds.model import Announcement
@@ -77,7 +78,7 @@ def test_long_alert_is_split_into_valid_parts() -> None:
     r = render_alert(a, u, ["訂閱全部訊息"])
     assert len(r.html) > 1
     for part in r.html:
-        assert utf16_len(part) <= TELEGRAM_LIMIT
+        assert visible_len(part) <= TELEGRAM_LIMIT
         valid_telegram_html(part)
 
 
@@ -90,7 +91,7 @@ def test_split_never_cuts_entities_or_tags_and_reopens_formatting() -> None:
     parts = split_html(html, 500)
     assert len(parts) > 1
     for p in parts:
-        assert utf16_len(p) <= 500
+        assert visible_len(p) <= 500
         valid_telegram_html(p)
         assert p.startswith("<b>") and p.endswith("</b>")
 
@@ -113,7 +114,7 @@ def test_split_any_escaped_text_stays_valid(paras: list[str], limit: int) -> Non
 
     doc = "\n\n".join(f"<b>{h.escape(p[:20])}</b> {h.escape(p)}" for p in paras)
     for part in split_html(doc, limit):
-        assert utf16_len(part) <= limit
+        assert visible_len(part) <= limit
         valid_telegram_html(part)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import SecretStr
+
 from bot.telegram.app import telegram_running
 from state.db import open_db
 from tests.fakebotapi import FakeBotAPI
@@ -9,23 +11,22 @@ from tests.tg_helpers import NOW, telegram_config
 
 
 async def test_webhook_mode_receives_updates_and_rejects_a_wrong_secret(tmp_path):
-    import hashlib
-
     import aiohttp
 
     from tests.smtpserver import free_port
 
     fake = await FakeBotAPI(private_interval=0).start()
     port = free_port()
+    secret = "own_Secret-0123456789"
     tg = telegram_config(
         fake, mode="webhook", webhook_url="https://bot.example.test/telegram", webhook_listen="127.0.0.1",
-        webhook_port=port,
+        webhook_port=port, webhook_secret=SecretStr(secret),
     )  # fmt: skip
     db = open_db(tmp_path / "w.db")
-    secret = hashlib.sha256(b"tradealert" + fake.token.encode()).hexdigest()[:64]
     try:
         async with telegram_running(tg, db, clock=lambda: NOW):
-            assert any(m == "setWebhook" for m, _ in fake.calls)
+            [registered] = [p for m, p in fake.calls if m == "setWebhook"]
+            assert registered["secret_token"] == secret
             upd = fake.push_text(777, "/start")
             fake._updates.remove(upd)  # deliver it by webhook, not by getUpdates
             url = f"http://127.0.0.1:{port}/telegram"

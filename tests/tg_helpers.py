@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import SecretStr
 from sqlite_utils import Database
 
-from bot.config import DeliveryConfig, TelegramConfig
+from bot.config import Config, DeliveryConfig, TelegramConfig
 from bot.delivery import worker as delivery
 from bot.delivery.channels.telegram import TelegramChannel
 from state import outbox
@@ -94,18 +94,24 @@ class Bot:
 
 
 @asynccontextmanager
-async def running_bot() -> AsyncIterator[Bot]:
-    """The real PTB Application polling a fresh fake server (private pacing off for speed)."""
+async def running_bot(
+    *, config: Config | None = None, db: Database | None = None, fake: FakeBotAPI | None = None,
+    clock: Callable[[], datetime] = lambda: NOW, **telegram: object,
+) -> AsyncIterator[Bot]:  # fmt: skip
+    """The real PTB Application polling a fake server (private pacing off, groups unpaced, for speed)."""
     from bot.telegram.app import telegram_running
     from state.db import open_db
 
-    fake = await FakeBotAPI(private_interval=0).start()
-    db = open_db(":memory:")
+    own_fake = fake is None
+    fake = fake or await FakeBotAPI(private_interval=0, group_per_minute=10_000).start()
+    db = db if db is not None else open_db(":memory:")
+    tg = telegram_config(fake, **{"per_group_per_minute": 10_000, **telegram})
     try:
-        async with telegram_running(telegram_config(fake), db, clock=lambda: NOW, poll_timeout=0.2):
+        async with telegram_running(tg, db, clock=clock, poll_timeout=0.2, app_config=config):
             yield Bot(fake, db)
     finally:
-        await fake.stop()
+        if own_fake:
+            await fake.stop()
 
 
 def buttons(msg: dict) -> list[dict]:

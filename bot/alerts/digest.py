@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from bot.alerts.match import topic_label
 from bot.alerts.render import environment
+from bot.alerts.telegram_html import split_html
 from bot.quiet import next_allowed
 from state import outbox
 from state import reminders as reminder_store
@@ -118,7 +119,7 @@ def render_digest(sub: Subscriber, slot: datetime, rows: list[dict], deadlines: 
     return {
         "text": env.get_template("digest.txt.j2").render(ctx).strip(),
         "email_html": env.get_template("digest.email.html.j2").render(ctx).strip(),
-        "telegram_html": env.get_template("digest.telegram.html.j2").render(ctx).strip()[:4096],
+        "telegram_html": env.get_template("digest.telegram.html.j2").render(ctx).strip(),
     }
 
 
@@ -146,7 +147,7 @@ def digest_sweep(db: Database, now: datetime) -> int:
                 kind="digest",
                 subject=f"{title} {slot.date().isoformat()}：{len(rows)} 則新公告",
                 text=body["text"],
-                html=(body["telegram_html"],),
+                html=tuple(split_html(body["telegram_html"])),
                 payload={"email_html": body["email_html"], "announcements": [r["key"] for r in rows]},
                 now=now,
                 not_before=next_allowed(now, sub.timezone, sub.quiet_hours),

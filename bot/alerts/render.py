@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from bot.alerts.textsplit import TELEGRAM_LIMIT, split_html
+from bot.alerts.telegram_html import MAX_TEXT, split_html
 from bot.understand.glossary import translate_title
 from bot.understand.summary import PREFIX_ZH
 from bot.understand.understanding import Understanding
@@ -84,4 +84,4 @@ def render_alert(
     env = environment()
     text = env.get_template("alert.txt.j2").render(ctx).strip()
     html = env.get_template("alert.telegram.html.j2").render(ctx).strip()
-    return RenderedAlert(text=text, html=tuple(split_html(html, TELEGRAM_LIMIT)))
+    return RenderedAlert(text=text, html=tuple(split_html(html, MAX_TEXT)))

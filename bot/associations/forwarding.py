@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from bot.alerts.telegram_html import split_html
 from bot.config import Config
 from bot.csvio import decode_csv, read_rows
 from bot.delivery.channels.base import Failed, Outcome, Sent
@@ -62,7 +63,12 @@ def document_html(a: store.Association, f: store.Forward) -> str:
     return (
         f"<b>{e(a.letterhead or a.name)}</b>\n發文日期：{e(f.issued_on)}\n發文字號：{e(f.ref_no)}\n"
         f"<b>主旨：</b>{e(f.subject)}\n<b>說明：</b>\n{e(f.body)}"
-    )[:4096]
+    )
+
+
+def preview_key(f: store.Forward) -> str:
+    """The outbox key of a forward's preview: one per text, so an edit sends a new one."""
+    return f"preview:{f.id}:{hashlib.sha1(f.body.encode()).hexdigest()[:12]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +91,7 @@ def _queue_members(db: Database, config: Config, a: store.Association, f: store.
             kind="forward",
             subject=f"{a.name}轉知：{f.subject}",
             text=document_text(a, f),
-            html=(document_html(a, f),),
+            html=tuple(split_html(document_html(a, f))),
             payload={
                 "forward": f.id,
                 "association": a.id,
@@ -121,7 +127,7 @@ def _queue_previews(
         queued += outbox.enqueue(
             db,
             subscriber_id=sid,
-            message_key=f"preview:{f.id}:{hashlib.sha1(f.body.encode()).hexdigest()[:12]}",
+            message_key=preview_key(f),
             kind="preview",
             subject=f"待核可 {f.ref_no}：{f.subject}",
             text=(
@@ -129,12 +135,12 @@ def _queue_previews(
                 f"核可 approve：run.py association approve {f.id} --by {channel}:{address}\n"
                 f"略過 skip：run.py association skip {f.id} --by {channel}:{address}"
             ),
-            html=(f"<b>【待核可】</b>{html.escape(a.name)} 轉知 #{f.id}\n\n{document_html(a, f)}"[:4096],),
+            html=tuple(split_html(f"<b>【待核可】</b>{html.escape(a.name)} 轉知 #{f.id}\n\n{document_html(a, f)}")),
             payload={
                 "forward": f.id,
                 "association": a.id,
                 "buttons": [
-                    {"text": "核可 Approve", "callback": f"fwd:approve:{f.id}"},
+                    {"text": "核可 Approve", "callback": f"fwd:approve:{f.id}:{version_of(f)}"},
                     {"text": "編輯 Edit", "callback": f"fwd:edit:{f.id}"},
                     {"text": "略過 Skip", "callback": f"fwd:skip:{f.id}"},
                 ],
@@ -186,11 +192,19 @@ def _require_pending(f: store.Forward) -> None:
         )
 
 
-def approve(db: Database, config: Config, forward_id: int, actor: str, now: datetime) -> int:
-    """An admin approves: the forward goes to every member. Returns messages queued."""
+def approve(
+    db: Database, config: Config, forward_id: int, actor: str, now: datetime, *, seen: str | None = None
+) -> int:
+    """An admin approves: the forward goes to every member. Returns messages queued.
+
+    ``seen`` is the ``version_of`` the text the admin approved from (a Telegram preview's 核可
+    carries it); an approval of another text than the current one raises ``StaleVersion``.
+    """
     f = store.require_forward(db, forward_id)
     a = _require_admin(db, f, actor)
     _require_pending(f)
+    if seen is not None:
+        require_version(f, seen)
     with db.atomic():
         store.decide(db, f.id, "approved", actor, now)
         store.audit(db, a.id, f.id, now, actor, "approved", f.ref_no)
@@ -244,9 +258,13 @@ def version_of(f: store.Forward) -> str:
     return hashlib.sha256(f"{f.subject}\n{f.body}".encode()).hexdigest()[:16]
 
 
+class StaleVersion(UserError):
+    """The text an admin saw is no longer the forward's text (someone edited it since)."""
+
+
 def require_version(f: store.Forward, version: str) -> None:
     if version != version_of(f):
-        raise UserError(
+        raise StaleVersion(
             f"轉知 #{f.id} 的內容已被修改，請重新檢視後再核可", f"forward #{f.id} changed since you saw it; review it again"
         )
 

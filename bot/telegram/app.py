@@ -1,15 +1,19 @@
 """The Telegram bot runtime: a python-telegram-bot ``Application`` on the service's event loop.
 
-Long polling by default (webhook optional); ``base_url`` is configurable so a self-hosted Bot
-API server or the tests' fake server stands in for api.telegram.org. Outgoing alerts do not
-go through here but through the outbox and ``bot.delivery.channels.telegram``; this is the
-conversation side (commands and buttons).
+``build_application`` is the bot's routing table, in PTB's own idiom: one ``CommandHandler``
+per command, one ``CallbackQueryHandler`` per family of buttons (with its pattern), and a
+``ConversationHandler`` for each dialog. Dialogs sit in group ``DIALOGS`` (checked first):
+while one waits for an answer, any other command ends it and still runs in group
+``HANDLERS``. Long polling by default (webhook optional); ``base_url`` is configurable so a
+self-hosted Bot API server or the tests' fake server stands in for api.telegram.org.
+Outgoing alerts go through the outbox and ``bot.delivery.channels.telegram``, not here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import secrets
+import warnings
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -20,23 +24,90 @@ from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
+    CommandHandler,
+    ConversationHandler,
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.config import Config, RemindersConfig, TelegramConfig
-from bot.telegram.buttons import TelegramButtons
-from bot.telegram.commands import TelegramCommands
+from bot.deadlines.tracker import Rules
+from bot.telegram import associations, buttons, deadlines, fallbacks, imports, settings
+from bot.telegram.chat import BotDeps
+from bot.telegram.limits import ImportLimiter
+from bot.telegram.persistence import SqlitePersistence
 from bot.telegram.texts import COMMANDS, DEADLINE_COMMANDS
 from feeds.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
+DIALOGS, HANDLERS = 0, 1
+CHATS = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+TEXT_REPLY = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
+# A CSV sent anywhere; any document in a private chat (to answer "CSV only").
+DOCUMENTS = (
+    filters.Document.FileExtension("csv") | filters.Document.FileExtension("txt")
+    | (filters.Document.ALL & filters.ChatType.PRIVATE)
+) & CHATS  # fmt: skip
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def dialogs() -> list[BaseHandler]:
+    """/track's question and an association admin's edit, as ConversationHandlers."""
+    leave: list[BaseHandler] = [MessageHandler(filters.COMMAND, deadlines.leave_dialog)]
+    with warnings.catch_warnings():
+        # A button starts the edit dialog and a text answers it: PTB warns that with
+        # per_message=False the button is not tracked per message — that is what we want.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return [
+            ConversationHandler(
+                entry_points=[CommandHandler("track", deadlines.track, filters=filters.UpdateType.MESSAGE)],
+                states={deadlines.ASKING_ENTRY: [MessageHandler(TEXT_REPLY, deadlines.track_answer)]},
+                fallbacks=leave, allow_reentry=True, name="track", persistent=True,
+            ),
+            ConversationHandler(
+                entry_points=[CallbackQueryHandler(associations.start_edit, pattern=associations.EDIT)],
+                states={associations.EDITING: [MessageHandler(TEXT_REPLY, associations.receive_edit)]},
+                fallbacks=leave, allow_reentry=True, name="forward_edit", persistent=True,
+            ),
+        ]  # fmt: skip
+
+
+def handlers() -> list[BaseHandler]:
+    """Every command, button family and fallback, in the order PTB tries them."""
+    command = {
+        "start": settings.start, "help": settings.help_command, "topics": settings.topics,
+        "lang": settings.lang, "digest": settings.digest, "quiet": settings.quiet,
+        "mute": settings.mute, "stop": settings.stop, "list": deadlines.list_entries,
+        "untrack": deadlines.untrack, "deadlines": deadlines.deadlines, "done": deadlines.done,
+        "import": imports.import_hint, "export_cape": deadlines.export_cape,
+    }  # fmt: skip
+    button = {
+        r"^t:": buttons.on_topic, r"^sx:": buttons.on_remove_subscription,
+        r"^lang:": buttons.on_language, r"^dg:": buttons.on_digest_mode,
+        r"^dt:": buttons.on_digest_time, r"^ok$": buttons.on_finish, r"^stop:": buttons.on_stop,
+        r"^done:": buttons.on_done, r"^mute:": buttons.on_mute, r"^list:": deadlines.on_list_page,
+        associations.APPROVE: associations.on_decision, associations.SKIP: associations.on_decision,
+        r"^noop$": buttons.on_noop,
+    }  # fmt: skip
+    return [
+        MessageHandler(filters.StatusUpdate.MIGRATE, fallbacks.on_migrate),
+        *(CommandHandler(name, callback, filters=CHATS) for name, callback in command.items()),
+        CommandHandler("track", deadlines.track_in_channel, filters=filters.UpdateType.CHANNEL_POST),
+        *(CallbackQueryHandler(callback, pattern=pattern) for pattern, callback in button.items()),
+        CallbackQueryHandler(buttons.on_unknown),
+        MessageHandler(DOCUMENTS, imports.on_document, block=False),
+        MessageHandler(filters.COMMAND & CHATS, fallbacks.on_unknown_command),
+        MessageHandler(TEXT_REPLY & filters.ChatType.PRIVATE, fallbacks.on_text),
+        ChatMemberHandler(fallbacks.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+    ]
 
 
 def build_application(
@@ -55,20 +126,16 @@ def build_application(
         .token(config.token.get_secret_value())
         .base_url(config.base_url)
         .base_file_url(config.base_file_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=config.messages_per_second, max_retries=2))
+        .rate_limiter(AIORateLimiter(overall_max_rate=config.messages_per_second,
+                                     group_max_rate=config.per_group_per_minute, max_retries=2))  # fmt: skip
+        .persistence(SqlitePersistence(db))
         .build()
     )
-    commands = TelegramCommands(db, clock, reminders)
-    commands.app_config = app_config
-    app.bot_data["commands"] = commands
-    chats = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
-    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, commands.on_migrate))
-    app.add_handler(MessageHandler(filters.COMMAND & chats, commands.on_command))
-    app.add_handler(CallbackQueryHandler(TelegramButtons(commands).on_callback))
-    app.add_handler(MessageHandler(filters.Document.ALL & filters.UpdateType.MESSAGE, commands.on_document))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, commands.on_text))
-    app.add_handler(ChatMemberHandler(commands.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_error_handler(commands.on_error)
+    rules = Rules(reminders or (app_config.reminders if app_config else RemindersConfig()))
+    app.bot_data["deps"] = BotDeps(db, clock, config, rules, app_config, ImportLimiter(config.imports_per_hour))
+    app.add_handlers(dialogs(), group=DIALOGS)
+    app.add_handlers(handlers(), group=HANDLERS)
+    app.add_error_handler(fallbacks.on_error)
     return app
 
 
@@ -80,6 +147,14 @@ async def register_commands(app: Application) -> None:
         await app.bot.set_my_commands([BotCommand(c, en) for c, _, en in listed], language_code="en")
     except TelegramError as exc:  # not fatal: commands still work when typed
         log.warning("setMyCommands failed error=%s", type(exc).__name__)
+
+
+def webhook_secret(config: TelegramConfig) -> str:
+    """``[telegram] webhook_secret``, or a random one for this run (never derived from the token)."""
+    if config.webhook_secret is not None:
+        return config.webhook_secret.get_secret_value()
+    log.info("telegram.webhook_secret not set: using a random secret for this run")
+    return secrets.token_urlsafe(32)
 
 
 @asynccontextmanager
@@ -107,10 +182,9 @@ async def telegram_running(
         assert updater is not None
         allowed = [Update.MESSAGE, Update.CHANNEL_POST, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
         if config.mode == "webhook":
-            secret = hashlib.sha256(b"tradealert" + config.token.get_secret_value().encode()).hexdigest()  # type: ignore[union-attr]
             await updater.start_webhook(
                 listen=config.webhook_listen, port=config.webhook_port, url_path="telegram",
-                webhook_url=config.webhook_url, secret_token=secret[:64], allowed_updates=allowed,
+                webhook_url=config.webhook_url, secret_token=webhook_secret(config), allowed_updates=allowed,
             )  # fmt: skip
         else:
             await updater.start_polling(

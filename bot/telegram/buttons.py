@@ -1,149 +1,198 @@
-"""Telegram inline-button presses: 已處理, 靜音此主題, onboarding and settings toggles, /stop
-confirmation and /list paging.
+"""Button presses, one handler per family of callback data (registered with its pattern in
+``bot.telegram.app``): the settings keyboard (``t:`` ``sx:`` ``lang:`` ``dg:`` ``dt:`` ``ok``),
+the /stop confirmation (``stop:``) and the buttons under alerts (``done:`` 已處理, ``mute:``
+靜音此主題). Every one of them changes something, so every one passes the gate.
 
-Like the commands, every press acts only on the subscriber of the chat it came from; an
-outbox id in callback data is honoured only when that row belongs to this chat.
+A press acts only on the subscriber of the chat it came from; an outbox id in callback data
+is honoured only when that row belongs to this chat.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 
 from bot.alerts.telegram_html import visible_text
-from bot.telegram.commands import HHMM, Ctx, TelegramCommands, lang_of
+from bot.telegram import settings
+from bot.telegram.chat import Ctx, answer, deps, edit, lang_of, require_subscriber, subscriber_of
+from bot.telegram.gate import admins_only
 from bot.telegram.texts import find_topic, t
 from feeds.errors import UserError
+from state import reminders as reminder_store
 from state import telegram as tgstate
 from state.subscribers import Subscriber, remove_subscriber, update_subscriber
 
 log = logging.getLogger(__name__)
 
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
-class TelegramButtons:
-    """Callback-query handlers, sharing the commands' helpers."""
 
-    def __init__(self, cmds: TelegramCommands) -> None:
-        self.cmds = cmds
+def _value(update: Update) -> str:
+    """The part of the callback data after the family prefix (``t:section_232`` → ``section_232``)."""
+    data = update.callback_query.data if update.callback_query else None
+    return (data or "").partition(":")[2]
 
-    async def on_callback(self, update: Update, context: Ctx) -> None:
-        query = update.callback_query
-        chat = update.effective_chat
-        if query is None or chat is None or query.message is None:
-            return
-        data = query.data or ""
-        sub = self.cmds.subscriber(chat)
-        lang = lang_of(sub)
-        kind, _, value = data.partition(":")
-        answer = ""
+
+def _onboarding(update: Update) -> bool:
+    """Was the press under the /start keyboard (it has the language row)?"""
+    msg = update.callback_query.message if update.callback_query else None
+    markup = msg.reply_markup if isinstance(msg, Message) else None
+    rows = markup.inline_keyboard if markup else ()
+    return any(str(b.callback_data or "").startswith("lang:") for row in rows for b in row)
+
+
+async def _refresh(update: Update, context: Ctx, notice: str = "") -> None:
+    """Redraw the keyboard the press came from with the new settings, then answer the press."""
+    chat, query = update.effective_chat, update.callback_query
+    fresh = subscriber_of(context, chat)
+    if fresh is not None and query is not None:
+        onboarding = _onboarding(update)
+        title = t(lang_of(fresh), "welcome" if onboarding else "topics_title")
+        await edit(query, title + "\n\n" + settings.describe(context, fresh),
+                   settings.settings_keyboard(context, fresh, onboarding=onboarding))  # fmt: skip
+    await answer(update, notice)
+
+
+# ---- the settings keyboard ---------------------------------------------------------------
+@admins_only
+async def on_topic(update: Update, context: Ctx) -> None:
+    """``t:<topic>`` toggles a topic, ``t:*`` toggles 全部訊息."""
+    if (sub := await require_subscriber(update, context)) is None:
+        return
+    value, notice = _value(update), ""
+    if value == "*":
+        settings.toggle(context, sub, "all", "")
+    elif (topic := find_topic(value)) is not None:
+        added = settings.toggle(context, sub, "topic", topic.id)
+        notice = t(lang_of(sub), "added" if added else "removed", what=topic.label(lang_of(sub)))
+    await _refresh(update, context, notice)
+
+
+@admins_only
+async def on_remove_subscription(update: Update, context: Ctx) -> None:
+    """``sx:<subscription id>``: the ✖ beside a keyword or HTS subscription."""
+    if (sub := await require_subscriber(update, context)) is None:
+        return
+    if _value(update).isdigit():
+        tgstate.remove_subscription(deps(context).db, sub.id, int(_value(update)))
+    await _refresh(update, context)
+
+
+@admins_only
+async def on_language(update: Update, context: Ctx) -> None:
+    if (sub := await require_subscriber(update, context)) is None:
+        return
+    if _value(update) in ("zh-TW", "en"):
+        update_subscriber(deps(context).db, sub.id, language=_value(update))
+    await _refresh(update, context)
+
+
+@admins_only
+async def on_digest_mode(update: Update, context: Ctx) -> None:
+    if (sub := await require_subscriber(update, context)) is None:
+        return
+    if _value(update) in settings.DIGEST_MODES:
+        update_subscriber(deps(context).db, sub.id, digest=_value(update))
+    await _refresh(update, context)
+
+
+@admins_only
+async def on_digest_time(update: Update, context: Ctx) -> None:
+    if (sub := await require_subscriber(update, context)) is None:
+        return
+    if _HHMM.fullmatch(_value(update)):
+        update_subscriber(deps(context).db, sub.id, digest_time=_value(update))
+    await _refresh(update, context)
+
+
+@admins_only
+async def on_finish(update: Update, context: Ctx) -> None:
+    """完成 under the onboarding keyboard."""
+    if (sub := await require_subscriber(update, context)) is None:
+        return
+    if update.callback_query is not None:
+        await edit(update.callback_query, t(lang_of(sub), "finished") + "\n\n" + settings.describe(context, sub))
+    await answer(update)
+
+
+@admins_only
+async def on_stop(update: Update, context: Ctx) -> None:
+    """``stop:yes`` deletes the chat's subscriber and all that hangs on it; ``stop:no`` keeps it."""
+    if (sub := await require_subscriber(update, context)) is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    if _value(update) == "yes":
+        remove_subscriber(deps(context).db, sub.id)
+        log.info("subscriber deleted via telegram subscriber=%s chat=%s", sub.id, sub.address)
+        await edit(query, t(lang_of(sub), "stopped"))
+    else:
+        await edit(query, t(lang_of(sub), "stop_cancelled"))
+    await answer(update)
+
+
+# ---- buttons under alerts ------------------------------------------------------------------
+@admins_only
+async def on_mute(update: Update, context: Ctx) -> None:
+    """靜音此主題 (``mute:<topic>``), like /mute."""
+    if (sub := await require_subscriber(update, context)) is None:
+        return
+    await answer(update, visible_text(settings.mute_topic(context, sub, _value(update)).split("\n")[0]))
+
+
+@admins_only
+async def on_done(update: Update, context: Ctx) -> None:
+    """已處理 (``done:<outbox id>``): record the ack; under a reminder, stop that item."""
+    sub = subscriber_of(context, update.effective_chat)
+    lang = lang_of(sub)
+    notice = acknowledge(context, sub, _value(update), update.callback_query.from_user.id)  # type: ignore[union-attr]
+    if notice == t(lang, "done_ok"):
+        await _mark_done(update, lang)
+    await answer(update, notice)
+
+
+def acknowledge(context: Ctx, sub: Subscriber | None, value: str, user_id: int) -> str:
+    db, now = deps(context).db, deps(context).clock()
+    lang = lang_of(sub)
+    if sub is None or not value.isdigit() or tgstate.outbox_owner(db, int(value)) != sub.id:
+        return t(lang, "not_found")  # never act on another chat's message
+    fresh = tgstate.acknowledge(db, int(value), user_id=user_id, now=now)
+    kind, payload = tgstate.outbox_kind_payload(db, int(value))
+    if fresh and kind == "reminder" and payload.get("item"):
         try:
-            if kind == "done":
-                answer = self.acknowledge(sub, value, query.from_user.id if query.from_user else None)
-                if answer == t(lang, "done_ok"):
-                    await self._mark_done(query, data, lang)
-            elif kind == "fwd":  # association preview: 核可 / 編輯 / 略過 (admins only, by user)
-                answer = await self.cmds.associations.on_button(query, value)
-            elif kind == "list" and sub is not None and value.isdigit():
-                text, markup = self.cmds.deadlines.list_page(sub, int(value))
-                await self._edit(query, text, markup)
-            elif kind in ("t", "sx", "lang", "dg", "dt", "mute", "stop", "ok"):
-                if not await self.cmds.is_admin(update, context):
-                    answer = t(lang, "admins_only")
-                elif sub is None:
-                    answer = t(lang, "need_start")
-                else:
-                    answer = await self._settings_button(update, context, sub, kind, value)
-        finally:
-            try:
-                await query.answer(answer[:200] or None)
-            except TelegramError:
-                log.debug("answerCallbackQuery failed", exc_info=True)
+            reminder_store.mark_done(db, sub.id, str(payload["item"]), now=now)
+        except UserError:
+            log.info("reminder item already gone outbox_id=%s", value)
+    return t(lang, "done_ok" if fresh else "done_again")
 
-    def acknowledge(self, sub: Subscriber | None, value: str, user_id: int | None) -> str:
-        lang = lang_of(sub)
-        if sub is None or not value.isdigit() or tgstate.outbox_owner(self.cmds.db, int(value)) != sub.id:
-            return t(lang, "not_found")  # never act on another chat's message
-        fresh = tgstate.acknowledge(self.cmds.db, int(value), user_id=user_id, now=self.cmds.clock())
-        kind, payload = tgstate.outbox_kind_payload(self.cmds.db, int(value))
-        if fresh and kind == "reminder" and payload.get("item"):
-            try:
-                self.cmds.deadlines.done_item(sub, str(payload["item"]))
-            except UserError:
-                log.info("reminder item already gone outbox_id=%s", value)
-        return t(lang, "done_ok" if fresh else "done_again")
 
-    async def _mark_done(self, query: CallbackQuery, data: str, lang: str) -> None:
-        markup = query.message.reply_markup if isinstance(query.message, Message) else None
-        if markup is None:
-            return
-        rows = [
-            [
-                InlineKeyboardButton(t(lang, "done_label"), callback_data="noop")
-                if b.callback_data == data else b
-                for b in row
-            ]
-            for row in markup.inline_keyboard
-        ]  # fmt: skip
-        try:
-            await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
-        except BadRequest:
-            log.debug("could not edit keyboard", exc_info=True)
+async def _mark_done(update: Update, lang: str) -> None:
+    """Turn the pressed 已處理 into ✅ 已處理 (a ``noop`` button)."""
+    query = update.callback_query
+    msg = query.message if query else None
+    markup = msg.reply_markup if isinstance(msg, Message) else None
+    if query is None or markup is None:
+        return
+    rows = [
+        [InlineKeyboardButton(t(lang, "done_label"), callback_data="noop") if b.callback_data == query.data else b
+         for b in row]
+        for row in markup.inline_keyboard
+    ]  # fmt: skip
+    try:
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
+    except BadRequest:
+        log.debug("could not edit keyboard", exc_info=True)
 
-    async def _settings_button(
-        self, update: Update, context: Ctx, sub: Subscriber, kind: str, value: str
-    ) -> str:
-        query = update.callback_query
-        assert query is not None
-        lang = lang_of(sub)
-        chat = update.effective_chat
-        assert chat is not None
-        if kind == "mute":
-            return visible_text(self.cmds.mute_topic(sub, value).split("\n")[0])
-        if kind == "stop":
-            if value == "yes":
-                remove_subscriber(self.cmds.db, sub.id)
-                log.info("subscriber deleted via telegram subscriber=%s chat=%s", sub.id, chat.id)
-                await self._edit(query, t(lang, "stopped"))
-            else:
-                await self._edit(query, t(lang, "stop_cancelled"))
-            return ""
-        if kind == "ok":
-            await self._edit(query, t(lang, "finished") + "\n\n" + self.cmds.describe(sub))
-            return ""
-        answer = ""
-        if kind == "t":
-            if value == "*":
-                self.cmds.toggle(sub, "all", "")
-            elif (topic := find_topic(value)) is not None:
-                added = self.cmds.toggle(sub, "topic", topic.id)
-                answer = t(lang, "added" if added else "removed", what=topic.label(lang))
-        elif kind == "sx" and value.isdigit():
-            tgstate.remove_subscription(self.cmds.db, sub.id, int(value))
-        elif kind == "lang" and value in ("zh-TW", "en"):
-            update_subscriber(self.cmds.db, sub.id, language=value)
-        elif kind == "dg" and value in ("off", "daily", "weekly"):
-            update_subscriber(self.cmds.db, sub.id, digest=value)
-        elif kind == "dt" and HHMM.fullmatch(value):
-            update_subscriber(self.cmds.db, sub.id, digest_time=value)
-        fresh = self.cmds.subscriber(chat)
-        if fresh is not None:
-            onboarding = any(
-                (b.callback_data or "").startswith("lang:")
-                for row in (query.message.reply_markup.inline_keyboard if query.message.reply_markup else [])  # type: ignore[union-attr]
-                for b in row
-            )
-            text = (t(lang_of(fresh), "welcome") if onboarding else t(lang_of(fresh), "topics_title"))
-            await self._edit(query, text + "\n\n" + self.cmds.describe(fresh),
-                             self.cmds.settings_keyboard(fresh, onboarding=onboarding))  # fmt: skip
-        return answer
 
-    async def _edit(
-        self, query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
-    ) -> None:
-        try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-        except BadRequest:  # e.g. "message is not modified"
-            log.debug("could not edit message", exc_info=True)
+# ---- presses that change nothing --------------------------------------------------------
+async def on_noop(update: Update, context: Ctx) -> None:
+    """✅ 已處理 pressed again: nothing to do."""
+    await answer(update)
+
+
+async def on_unknown(update: Update, context: Ctx) -> None:
+    """A button from an older version of the bot (or forged data): say so, change nothing."""
+    await answer(update, t(lang_of(subscriber_of(context, update.effective_chat)), "not_found"))

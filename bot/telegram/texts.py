@@ -1,8 +1,11 @@
-"""What the Telegram bot says (繁體中文 first, English through /lang) and its topic list."""
+"""Everything the Telegram bot says, in one table keyed by language (繁體中文 first, English
+through /lang), plus its command list and topic choices."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from feeds.errors import UserError
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +56,6 @@ DEADLINE_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("import", "匯入報關 CSV 檔", "Import entries from CSV"),
     ("export_cape", "下載 CAPE 上傳檔", "CAPE upload files"),
 )
-
-# Commands of the deadlines capability; answered with a clear note until it is wired in.
 
 T: dict[str, dict[str, str]] = {
     "zh-TW": {
@@ -129,6 +130,49 @@ T: dict[str, dict[str, str]] = {
         "daily": "每日",
         "weekly": "每週",
         "error": "抱歉，處理時發生錯誤，請稍後再試。",
+        "yes_no": "「{v}」應為 yes 或 no",
+        # entry tracking (bot/telegram/deadlines.py)
+        "track_usage": (
+            "用法：/track 報關編號 [release=2026-03-02] [liquidated=2026-05-01] [ieepa=yes] [label=備註]\n"
+            "報關編號（entry number）為 3 碼申報人代碼＋7 碼數字＋1 碼檢查碼，例如 ABC-1234567-6。"
+        ),
+        "track_ask": "請輸入要追蹤的報關編號，例如 ABC-1234567-6：",
+        "track_no_dialog": "請在同一則訊息中提供報關編號，例如 /track ABC-1234567-6。",
+        "tracking": "已開始追蹤 <b>{number}</b>",
+        "estimate": "（估計）",
+        "estimate_short": "（估計）",
+        "list_empty": "尚未追蹤任何報關。用 /track 報關編號 新增。",
+        "list_title": "<b>追蹤中的報關</b>（第 {page}/{pages} 頁，共 {total} 筆）",
+        "released": "放行 {d}",
+        "liquidated": "核定 {d}",
+        "untrack_usage": "用法：/untrack 報關編號",
+        "untracked": "已停止追蹤 {number}",
+        "no_deadlines": "未來 30 天沒有期限。",
+        "deadlines_title": "<b>未來 30 天的期限</b>",
+        "overdue": "逾期 {n} 天",
+        "due_today": "今天",
+        "days_left": "剩 {n} 天",
+        "calendar": "📅 加入行事曆（Google／Outlook 訂閱）",
+        "done_usage": "用法：/done 報關編號或項目代碼 [期限種類]",
+        "done_cmd": "已處理：{key}（停止 {n} 項提醒）",
+        "cape_none": "目前沒有符合 CAPE 申請條件的報關。",
+        "cape_files": "CAPE 上傳檔：{total} 筆，{files} 個檔案。",
+        # CSV import (bot/telegram/imports.py)
+        "import_hint": "請直接傳送 CSV 檔案（CAPE 範本或含放行／核定日期的格式，{size} 以內；每人每小時最多 {n} 次）。",
+        "csv_only": "只接受 CSV 檔案（.csv）。",
+        "too_big": "檔案太大（上限 {size}），未匯入。",
+        "too_often": "匯入太頻繁：每人每小時最多 {n} 次，請於 {minutes} 分鐘後再試。",
+        "download_failed": "無法下載檔案，請再試一次。",
+        "imported": "已匯入 {n} 筆報關。",
+        # association previews (bot/telegram/associations.py)
+        "fwd_approved": "已核可，{n} 則會員訊息已排入",
+        "fwd_skipped": "已略過，不會轉知會員",
+        "fwd_editing": "編輯中",
+        "fwd_edit_prompt": "請回覆新的「說明」文字（純文字，上限 {max} 字）。",
+        "fwd_updated": "已更新，新的預覽已送出，請再核可。",
+        "fwd_stale": "此預覽已過期：轉知 #{id} 的說明在此預覽之後已被修改，未核可。請在最新的預覽上按「核可」。",
+        "fwd_newest": "⬆️ 這是轉知 #{id} 最新的預覽：請在此按「核可」。",
+        "fwd_unknown": "無法辨識此按鈕",
     },
     "en": {
         "welcome": (
@@ -203,11 +247,56 @@ T: dict[str, dict[str, str]] = {
         "daily": "daily",
         "weekly": "weekly",
         "error": "Sorry, something went wrong. Please try again later.",
+        "yes_no": "{v!r} should be yes or no",
+        "track_usage": (
+            "Usage: /track ENTRY [release=2026-03-02] [liquidated=2026-05-01] [ieepa=yes] [label=note]\n"
+            "An entry number is a 3-character filer code, 7 digits and a check digit, e.g. ABC-1234567-6."
+        ),
+        "track_ask": "Send the entry number to track, e.g. ABC-1234567-6:",
+        "track_no_dialog": "Give the entry number in the same message, e.g. /track ABC-1234567-6.",
+        "tracking": "Now tracking <b>{number}</b>",
+        "estimate": " (estimate)",
+        "estimate_short": " (est.)",
+        "list_empty": "No tracked entries. Add one with /track ENTRY.",
+        "list_title": "<b>Tracked entries</b> (page {page}/{pages}, {total} total)",
+        "released": "released {d}",
+        "liquidated": "liquidated {d}",
+        "untrack_usage": "Usage: /untrack ENTRY",
+        "untracked": "Stopped tracking {number}",
+        "no_deadlines": "No deadlines in the next 30 days.",
+        "deadlines_title": "<b>Deadlines, next 30 days</b>",
+        "overdue": "{n} days overdue",
+        "due_today": "today",
+        "days_left": "{n} days left",
+        "calendar": "📅 Subscribe in Google Calendar / Outlook",
+        "done_usage": "Usage: /done ENTRY-or-item [kind]",
+        "done_cmd": "Done: {key} ({n} stopped)",
+        "cape_none": "No CAPE-eligible entries right now.",
+        "cape_files": "CAPE upload: {total} entries in {files} file(s).",
+        "import_hint": "Send the CSV file itself (CAPE template or the richer format, up to {size}; at most {n} imports an hour per person).",
+        "csv_only": "Only CSV files (.csv) are accepted.",
+        "too_big": "File too large ({size} at most); nothing imported.",
+        "too_often": "Too many imports: at most {n} an hour per person. Try again in {minutes} minutes.",
+        "download_failed": "Could not download the file; please try again.",
+        "imported": "Imported {n} entries.",
+        "fwd_approved": "Approved: {n} member messages queued",
+        "fwd_skipped": "Skipped: nothing goes to members",
+        "fwd_editing": "Editing",
+        "fwd_edit_prompt": "Reply with the new text (plain text, at most {max} characters).",
+        "fwd_updated": "Updated; a new preview was sent for approval.",
+        "fwd_stale": "This preview is out of date: forward #{id} was edited after it was sent, so nothing was approved. Press Approve on the newest preview.",
+        "fwd_newest": "⬆️ This is the newest preview of forward #{id}: approve it here.",
+        "fwd_unknown": "Unknown button",
     },
 }
 
 
-def t(lang: str, key: str, **values: str) -> str:
+def t(lang: str, key: str, /, **values: object) -> str:
     """The message ``key`` in ``lang``; ``values`` must already be HTML-escaped."""
     table = T["en"] if lang == "en" else T["zh-TW"]
     return table[key].format(**values) if values else table[key]
+
+
+def user_error(key: str, /, **values: object) -> UserError:
+    """A ``UserError`` saying message ``key`` in both languages (plain text, not HTML)."""
+    return UserError(t("zh-TW", key, **values), t("en", key, **values))

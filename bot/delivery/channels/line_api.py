@@ -22,8 +22,7 @@ from linebot.v3.messaging import (
 )
 from sqlite_utils import Database
 
-from bot.alerts.telegram_html import split_plain
-from bot.alerts.textsplit import utf16_len
+from bot.alerts.telegram_html import split_plain, utf16_len
 from bot.config import LineConfig
 from state import line as linestate
 
