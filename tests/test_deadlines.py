@@ -126,8 +126,8 @@ def test_final_liquidation_is_not_cape_eligible() -> None:
               liquidation_status="liquidated"), "放行日"),
      (UsEntry(N, entry_date=date(2026, 7, 1), liquidation_date=date(2026, 6, 1),
               liquidation_status="liquidated"), "進口日"),
-     (UsEntry(N, liquidation_status="liquidated"), "清算日"),
-     (UsEntry(N, liquidation_status="gone"), "清算狀態")],
+     (UsEntry(N, liquidation_status="liquidated"), "核定日"),
+     (UsEntry(N, liquidation_status="gone"), "核定狀態")],
 )  # fmt: skip
 def test_impossible_combinations_raise_user_error(entry: UsEntry, zh: str) -> None:
     with pytest.raises(UserError) as err:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,19 +24,11 @@ from state import outbox
 from state import reminders as reminder_store
 from state.alerts import mark_digested, pending_digest
 from state.db import from_iso
+from state.deadline import Deadline
 from state.subscribers import Subscriber, Subscription, active_subscribers
 
 DIGEST_MODES = ("off", "daily", "weekly")
 WEEKLY_ON = 0  # Monday
-
-
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    """One upcoming item for the digest table (from the deadline capability)."""
-
-    title: str
-    due: date
-    detail: str = ""
 
 
 DIGEST_HORIZON_DAYS = 30  # the digest table shows deadlines up to this many days ahead
@@ -47,8 +38,9 @@ OVERDUE_DAYS = 30  # and overdue ones not marked done for this long
 def tracked_deadlines(db: Database, subscriber_id: int, today: date) -> Iterable[Deadline]:
     """Open (not 已處理) deadlines of the subscriber's tracked items, recent overdue included."""
     for r in reminder_store.open_items(db, subscriber_id, since=today - timedelta(days=OVERDUE_DAYS)):
-        detail = "估計 estimate" if r["estimate"] else ""
-        yield Deadline(r["title"], date.fromisoformat(r["deadline"][:10]), detail)
+        d = reminder_store.as_deadline(r)
+        if d is not None:
+            yield d
 
 
 # Providers of a subscriber's deadlines: (db, subscriber id, today) → deadlines (digest, ICS).
@@ -90,22 +82,22 @@ def _rows_by_topic(rows: list[dict]) -> list[tuple[str, list[dict]]]:
     )
 
 
-def deadline_rows(db: Database, sub: Subscriber, today: date) -> list[dict]:
+def deadline_rows(db: Database, sub: Subscriber, today: date) -> list[Deadline]:
+    """The subscriber's deadlines within the digest horizon, overdue first (by act-by day)."""
     items: list[Deadline] = []
     for provider in DEADLINE_PROVIDERS:
         items.extend(provider(db, sub.id, today))
-    rows = [
-        {"title": d.title, "due": d.due.isoformat(), "days": (d.due - today).days, "detail": d.detail}
-        for d in items
-        if (d.due - today).days <= DIGEST_HORIZON_DAYS
-    ]
-    return sorted(rows, key=lambda r: r["days"])  # overdue (negative) first
+    return sorted((d for d in items if (d.due - today).days <= DIGEST_HORIZON_DAYS),
+                  key=lambda d: (d.due, d.item_key))  # fmt: skip
 
 
-def render_digest(sub: Subscriber, slot: datetime, rows: list[dict], deadlines: list[dict]) -> dict[str, str]:
+def render_digest(sub: Subscriber, slot: datetime, rows: list[dict], deadlines: list[Deadline]) -> dict[str, str]:
     zone = ZoneInfo(sub.timezone)
     ctx = {
         "sub": sub,
+        "lang": sub.language,
+        "tz": sub.timezone,
+        "today": slot.astimezone(zone).date(),
         "slot": slot.astimezone(zone).strftime("%Y-%m-%d"),
         "weekly": sub.digest == "weekly",
         "groups": [

@@ -17,6 +17,7 @@ import jinja2
 from bot.alerts.telegram_html import MAX_TEXT, split_html
 from bot.understand.glossary import translate_title
 from bot.understand.summary import PREFIX_ZH
+from bot.understand.timefmt import day_text, format_event_time, weekday
 from bot.understand.understanding import Understanding
 from feeds.model import Announcement
 
@@ -25,13 +26,24 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html", "html.j2", "xml"]),
         undefined=jinja2.ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals.update(day_text=day_text, weekday=weekday, event_time=format_event_time)
+    env.filters["in_lang"] = in_lang
+    return env
+
+
+def in_lang(text: str, lang: str) -> str:
+    """One half of a bilingual 「中文 / English」 note: the reader's language."""
+    zh, sep, en = (text or "").partition(" / ")
+    if not sep:
+        return text or ""
+    return en if lang.startswith("en") else zh
 
 
 @dataclass(frozen=True, slots=True)

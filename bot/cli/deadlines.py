@@ -10,6 +10,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from bot.alerts.deadline_view import when_text
+from bot.alerts.render import in_lang
 from bot.config import Config
 from bot.deadlines.calculators import (
     LIQUIDATION_STATUSES,
@@ -181,9 +183,13 @@ def run(args: argparse.Namespace, config: Config, now: datetime) -> int:
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
+            sub = require_subscriber(db, args.subscriber)
             for r in rows:
-                est = " (estimate)" if r["estimate"] else ""
-                print(f"{r['deadline']}{est}  {r['status']:<8} {r['item_key']:<40} {r['title']}")
+                d = reminder_store.as_deadline(r)
+                when = when_text(d, sub.language, sub.timezone) if d else r["deadline"]
+                print(f"{when}  {r['status']:<8} {r['item_key']:<40} {r['title']}")
+                if r.get("note"):
+                    print(f"    {in_lang(r['note'], sub.language)}")
             if not rows:
                 print("no tracked deadlines")
     return 0

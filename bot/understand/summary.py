@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from bot.understand.glossary import translate_title
+from bot.understand.timefmt import format_event_time, format_event_window, weekday_zh
 from feeds.dates import gregorian_to_roc
 from feeds.factmodel import Facts
 
 COULD_NOT_UNDERSTAND = "無法解析 / could not understand"
-_WEEKDAY = "一二三四五六日"
 _EVENT_ZH = {
     "webinar": "線上說明會",
     "support_call": "支援說明會",
@@ -49,61 +48,6 @@ _AUDIENCE = (
     (r"(?i)foreign[- ]trade zone|\bFTZ\b|自由貿易港區", "對外貿易區業者"),
     (r"會員廠商|會員公會", "公會會員廠商"),
 )
-
-
-def weekday_zh(d: date) -> str:
-    return _WEEKDAY[d.weekday()]
-
-
-def _md(d: date, ref_year: int | None) -> str:
-    return f"{d.month}/{d.day}" if ref_year in (None, d.year) else f"{d.year}/{d.month}/{d.day}"
-
-
-def format_event_time(
-    iso: str, *, tz: str = "Asia/Taipei", ref_year: int | None = None, zone: str | None = None
-) -> str:
-    """「4/22（三）01:00 台北時間（美東 4/21 13:00 EDT）」; a zone-less time says so."""
-    dt = datetime.fromisoformat(iso)
-    if dt.tzinfo is None:
-        return f"{_md(dt.date(), ref_year)}（{weekday_zh(dt.date())}）{dt:%H:%M}（未註明時區）"
-    local = dt.astimezone(ZoneInfo(tz))
-    place = "台北時間" if tz == "Asia/Taipei" else tz
-    shown = f"{_md(local.date(), ref_year)}（{weekday_zh(local.date())}）{local:%H:%M} {place}"
-    offset = dt.utcoffset()
-    if offset is not None and offset.total_seconds() == 8 * 3600:
-        return shown
-    name = zone or dt.tzname() or ""
-    if not name or name.startswith("UTC") and name != "UTC":
-        name = dt.strftime("UTC%z")
-    where = "美東" if name in ("EDT", "EST") else "原文"
-    return f"{shown}（{where} {_md(dt.date(), ref_year)} {dt:%H:%M} {name}）"
-
-
-def format_event_window(
-    start: str, end: str, *, tz: str = "Asia/Taipei", ref_year: int | None = None, zone: str | None = None
-) -> str:
-    """「9/14（日）11:00–15:00 台北時間（美東 9/13 23:00–9/14 03:00 EDT）」 for a window."""
-    s, e = datetime.fromisoformat(start), datetime.fromisoformat(end)
-    if (s.tzinfo is None) != (e.tzinfo is None):
-        return f"{format_event_time(start, tz=tz, ref_year=ref_year, zone=zone)} 至 {format_event_time(end, tz=tz, ref_year=ref_year, zone=zone)}"
-
-    def span(a: datetime, b: datetime) -> str:
-        head = f"{_md(a.date(), ref_year)}（{weekday_zh(a.date())}）{a:%H:%M}"
-        tail = f"{b:%H:%M}" if a.date() == b.date() else f"{_md(b.date(), ref_year)}（{weekday_zh(b.date())}）{b:%H:%M}"
-        return f"{head}–{tail}"
-
-    if s.tzinfo is None:
-        return f"{span(s, e)}（未註明時區）"
-    ls, le = s.astimezone(ZoneInfo(tz)), e.astimezone(ZoneInfo(tz))
-    place = "台北時間" if tz == "Asia/Taipei" else tz
-    shown = f"{span(ls, le)} {place}"
-    offset = s.utcoffset()
-    if offset is not None and offset.total_seconds() == 8 * 3600:
-        return shown
-    name = zone or s.tzname() or s.strftime("UTC%z")
-    where = "美東" if name in ("EDT", "EST") else "原文"
-    orig_tail = f"{e:%H:%M}" if s.date() == e.date() else f"{_md(e.date(), ref_year)} {e:%H:%M}"
-    return f"{shown}（{where} {_md(s.date(), ref_year)} {s:%H:%M}–{orig_tail} {name}）"
 
 
 def format_date(iso: str, *, roc: bool = False) -> str:
