@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from bot.alerts.deadline_view import when_text
 from bot.alerts.render import in_lang
+from bot.cli.clock import NOW_HELP
 from bot.config import Config
 from bot.deadlines.calculators import (
     LIQUIDATION_STATUSES,
@@ -99,6 +100,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     lo = sub.add_parser("deadlines-of", help="list a subscriber's tracked deadlines")
     lo.add_argument("--subscriber", type=int, required=True)
     lo.add_argument("--json", action="store_true")
+    for p in (d, t, i, e, dn, lo):  # the rehearsal clock (bot/cli/clock.py)
+        p.add_argument("--now", help=NOW_HELP)
 
 
 def _entry_from_args(args: argparse.Namespace, number: str) -> UsEntry:
