@@ -116,3 +116,11 @@ async def test_service_cycle_delivers_a_due_reminder_once(db, monkeypatch) -> No
     assert printed.count("999-9999999-0 CAPE") == 1 and "還有 7 天" in printed
     assert {m["status"] for m in outbox.messages_for(db, a) if m["kind"] == "reminder"} == {"sent"}
     await svc.close()
+
+
+def test_drawback_refund_notice_does_not_touch_ieepa_entries(db) -> None:
+    a, b, c = _setup(db)
+    drawback = ann("guid:tw:1", "外銷品沖退原料稅退稅作業說明", "請廠商至沖退稅系統查詢退稅進度。")
+    assert match_entries(db, drawback, ["tw_customs", "drawback"], Facts(), rules=RULES, today=NOW.date()) == {}
+    article = ann("guid:x:2", "美國收緊小額免稅通關規定", "援引國際緊急經濟權力法（IEEPA）之行政命令……")
+    assert match_entries(db, article, ["de_minimis"], Facts(), rules=RULES, today=NOW.date()) == {}

@@ -8,7 +8,6 @@ tracked entries carry those HTS prefixes. Every message says why it matched.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,8 +21,6 @@ from feeds.factmodel import Facts
 from feeds.model import Announcement
 from state import outbox, tracking
 from state.subscribers import Subscriber, active_subscribers
-
-_CAPE_RX = re.compile(r"\b(CAPE|IEEPA)\b|9903\.0[12]\.|退稅", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +36,10 @@ class EntryMatch:
 
 
 def is_cape_announcement(ann: Announcement, topics: list[str]) -> bool:
-    """CAPE / IEEPA news: the understanding topic, or the words in the title or body."""
-    return "ieepa_cape" in topics or bool(_CAPE_RX.search(f"{ann.title}\n{ann.body}"))
+    """CAPE / IEEPA news: the understanding's ``ieepa_cape`` topic, which reads what the item
+    is about. A word search over the body would take 沖退稅 (drawback) or an article's passing
+    mention of IEEPA for refund news and tell firms their IEEPA entries are touched."""
+    return "ieepa_cape" in topics
 
 
 def _nearest(
