@@ -81,3 +81,43 @@ def test_summary_of_seed_001_gives_no_cape_advice_through_understand() -> None:
                                 published=datetime(2015, 8, 4, tzinfo=UTC)))  # fmt: skip
     assert "ieepa_cape" not in {h.topic for h in u.topics}
     assert "ACH" not in u.summary_zh and "IEEPA" not in u.summary_zh
+
+
+# ---- titles in one language ----------------------------------------------------------------
+def test_at_most_five_percent_of_titles_are_half_translated() -> None:
+    from tests.quality import mixed_titles
+
+    mixed, total = mixed_titles()
+    assert total >= 40
+    assert len(mixed) <= 0.05 * total, "\n".join(mixed)
+
+
+@pytest.mark.parametrize(
+    ("title", "must"),
+    [
+        ("FDA Experienced Multiple System Outages 06:00 ET - 1400 Saturday", ["美國食品藥物管理局（FDA）", "系統中斷"]),
+        ("GUIDANCE: IEEPA Duty Refunds through CAPE begin April 20", ["作業指引", "IEEPA 關稅退款", "CAPE"]),
+        ("Trade update: nothing scheduled", []),
+    ],
+)  # fmt: skip
+def test_a_title_the_glossary_cannot_carry_gets_a_chinese_gist_with_the_english_whole(title: str, must: list[str]) -> None:
+    from bot.understand.summary import summarize
+    from bot.understand.titles import english_outside_brackets, title_line
+    from feeds.facts import extract_facts
+
+    facts = extract_facts(title, "", published=datetime(2026, 6, 12, tzinfo=UTC), links=[])
+    line = title_line(title, facts)
+    assert line.endswith(f"（{title}）")
+    zh = line[: -len(title) - 2]
+    assert not english_outside_brackets(zh), zh
+    for part in must:
+        assert part in zh
+    summary = summarize(facts, [], title=title, body="x", language="en")
+    assert summary.splitlines()[0] == f"標題：{line}"
+
+
+def test_a_chinese_title_stays_as_written() -> None:
+    from bot.understand.titles import title_line
+    from feeds.factmodel import Facts
+
+    assert title_line("公告上線獎勵申請期程", Facts(title="公告上線獎勵申請期程")) == "公告上線獎勵申請期程"
