@@ -18,6 +18,7 @@ import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlite_utils import Database
 
+from bot.alerts import story
 from bot.alerts.digest import digest_sweep, wants_immediate
 from bot.alerts.match import match_announcement
 from bot.alerts.render import RenderedAlert, render_alert
@@ -190,18 +191,21 @@ class Service:
             renders: dict[tuple, RenderedAlert] = {}  # many subscribers share one rendering
             topic_ids = [h.topic for h in u.topics]
             with self.db.atomic():
+                forwards = story.forwards_for(self.db, ann.key, u.facts, hits) if hits else {}
                 for sid, reasons in hits.items():
                     sub = subscribers.get(sid)
-                    if sub is None:
+                    if sub is None or story.skip_as_known(forwards.get(sid, ()), subscriptions[sid]):
                         continue
                     now_or_digest = "immediate" if wants_immediate(sub, topic_ids, subscriptions[sid]) else "digest"
                     if not record_alert(self.db, sid, ann.key, reasons, now=now, delivery=now_or_digest):
                         continue
                     if now_or_digest == "digest":
                         continue
-                    look = (sub.language, sub.timezone, tuple(reasons))
+                    fw = forwards.get(sid, ())
+                    look = (sub.language, sub.timezone, tuple(reasons), fw)
                     if look not in renders:
-                        renders[look] = render_alert(ann, u, reasons, lang=sub.language, tz=sub.timezone)
+                        renders[look] = render_alert(ann, u, reasons, lang=sub.language, tz=sub.timezone,
+                                                     now=now, forwards=fw)  # fmt: skip
                     rendered = renders[look]
                     queued += outbox.enqueue(
                         self.db,
@@ -220,6 +224,7 @@ class Service:
                 announcements.mark_matched(
                     self.db, ann.key, now=now, topics=[h.topic for h in u.topics], facts=u.facts, summary_zh=u.summary_zh
                 )
+                story.record(self.db, ann.key, u.facts)
         if queued:
             log.info("matched alerts_queued=%d", queued)
         return queued

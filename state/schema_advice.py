@@ -20,3 +20,18 @@ def _reminder_details(db: Database) -> None:
         ALTER TABLE reminders ADD COLUMN link TEXT NOT NULL DEFAULT '';
         """
     )
+
+
+@migrations(name="902_story_refs")
+def _story_refs(db: Database) -> None:
+    """What identifies each announcement in a forwarding chain (``csms:68396594``, a letter's
+    ``doc:1157012471``), so a later letter can say which earlier alert it forwards."""
+    db.executescript(
+        """
+        CREATE TABLE story_refs (
+            ref TEXT NOT NULL,
+            announcement_key TEXT NOT NULL,
+            PRIMARY KEY (ref, announcement_key)
+        ) WITHOUT ROWID;
+        """
+    )

@@ -10,6 +10,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.understand.reading import Note, registration_notes
 from feeds.factmodel import Event, Facts
 
 SESSION_KINDS = ("webinar", "support_call")
@@ -108,3 +109,13 @@ def labelled_events(facts: Facts, lang: str = "zh-TW") -> list[tuple[Event, str]
         numbered = counts[e.kind] if e.kind in SESSION_KINDS else 1
         out.append((e, session_label(e, facts, index=i, count=numbered, lang=lang)))
     return out
+
+
+def session_notes(facts: Facts, text: str, now: datetime | None, tz: str = "Asia/Taipei") -> tuple[Note, ...]:
+    """The notice's registration notes that still apply: "register for only one" and "same
+    content" only while more than one session is ahead."""
+    ahead = [e for e in sessions(facts) if not is_past(e, now, tz)]
+    notes = registration_notes(text)
+    if len(ahead) <= 1:
+        notes = tuple(n for n in notes if n.zh not in ("只需報名一場", "各場內容相同"))
+    return notes

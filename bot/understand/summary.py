@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.understand.reading import application_requirements, cape_scope, registration_notes
-from bot.understand.sessions import SESSION_KINDS, is_past, labelled_events
+from bot.understand.sessions import SESSION_KINDS, is_past, labelled_events, session_notes
 from bot.understand.timefmt import (
     TAIPEI,
     format_event_time,
@@ -119,7 +119,7 @@ def _event_bullets(facts: Facts, text: str, tz: str, ref_year: int | None, now: 
                     shown += f"（報名 {e.url}）"  # the registration link is what the reader acts on
         groups.setdefault(name, []).append(shown)
     bullets = [f"{label}：{'；'.join(times)}" for label, times in groups.items()][:2]
-    notes = registration_notes(text)
+    notes = session_notes(facts, text, now, tz)
     if upcoming and notes:
         bullets.append("報名須知：" + "；".join(n.zh for n in notes) + "。")
     return bullets

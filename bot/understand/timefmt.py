@@ -50,6 +50,14 @@ def day_text(d: date, lang: str = "zh-TW") -> str:
     return f"{d.isoformat()}{weekday(d, lang)}"
 
 
+def md_text(when: date | datetime, tz: str = TAIPEI, lang: str = "zh-TW") -> str:
+    """「4/20（一）」 / "4/20 (Mon)": a day (or an instant, in ``tz``) without the year."""
+    if isinstance(when, datetime) and when.tzinfo is not None:
+        when = when.astimezone(ZoneInfo(tz))
+    day = when.date() if isinstance(when, datetime) else when
+    return f"{day.month}/{day.day}{weekday(day, lang)}"
+
+
 def _md(d: date, ref_year: int | None) -> str:
     return f"{d.month}/{d.day}" if ref_year in (None, d.year) else f"{d.year}/{d.month}/{d.day}"
 
