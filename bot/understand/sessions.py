@@ -119,3 +119,25 @@ def session_notes(facts: Facts, text: str, now: datetime | None, tz: str = "Asia
     if len(ahead) <= 1:
         notes = tuple(n for n in notes if n.zh not in ("只需報名一場", "各場內容相同"))
     return notes
+
+
+def event_lines(facts: Facts, *, tz: str, now: datetime | None, lang: str = "zh-TW") -> list[str]:
+    """One line per event in the reader's zone and language (digests): a session still ahead
+    with its registration link, one already held marked so and never offered."""
+    from bot.understand.timefmt import format_event_time, format_event_window
+
+    en = lang.startswith("en")
+    out = []
+    for e, label in labelled_events(facts, lang=lang)[:6]:
+        if e.end_iso:
+            when = format_event_window(e.start_iso, e.end_iso, tz=tz, zone=e.zone, lang=lang)
+        else:
+            when = format_event_time(e.start_iso, tz=tz, zone=e.zone, lang=lang)
+        line = f"{label}: {when}" if en else f"{label}：{when}"
+        if e.kind in SESSION_KINDS:
+            if is_past(e, now, tz):
+                line += " (already held)" if en else "（已舉行）"
+            elif e.url:
+                line += f" — register: {e.url}" if en else f"（報名 {e.url}）"
+        out.append(line)
+    return out
