@@ -33,7 +33,7 @@ from bot.delivery.channels.base import Channel
 from bot.quiet import next_allowed
 from bot.understand.llm import enabled as llm_enabled
 from bot.understand.llm import llm_summary
-from bot.understand.understanding import Understanding, understand
+from bot.understand.understanding import Understanding, clean_body, understand
 from feeds.factmodel import Facts
 from feeds.fetch import FetchError, FetchLimits, backoff_delay, fetch
 from feeds.parsing import ParseError
@@ -245,7 +245,8 @@ class Service:
                     self.db, ann, topics, u.facts, rules=self.deadline_rules, now=now, subscribers=subscribers
                 )
                 plan_announcement_events(
-                    self.db, ann.key, ann.title, u.facts, now=now, at=self.config.reminders.time_of_day
+                    self.db, ann.key, ann.title, u.facts, now=now, at=self.config.reminders.time_of_day,
+                    body=clean_body(ann.body), url=ann.url,
                 )
             return queued
         except Exception:

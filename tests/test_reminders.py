@@ -275,7 +275,7 @@ def test_event_reminders_go_to_alerted_subscribers_and_only_future_ones(db) -> N
     assert any("1 小時後開始" in t for t in texts)
     # After the start it is past: nothing more for that event.
     sweep(db, datetime(2026, 4, 21, 18, 0, tzinfo=UTC))
-    assert sum("CAPE 說明會" in t for t in (m["text"] for m in _messages(db, a))) == 2
+    assert sum("線上說明會（第 1 場）" in t for t in (m["text"] for m in _messages(db, a))) == 2
 
 
 # ---- property: a reminder never goes out twice; never after its deadline ----------------

@@ -112,13 +112,11 @@ def labelled_events(facts: Facts, lang: str = "zh-TW") -> list[tuple[Event, str]
 
 
 def session_notes(facts: Facts, text: str, now: datetime | None, tz: str = "Asia/Taipei") -> tuple[Note, ...]:
-    """The notice's registration notes that still apply: "register for only one" and "same
-    content" only while more than one session is ahead."""
-    ahead = [e for e in sessions(facts) if not is_past(e, now, tz)]
-    notes = registration_notes(text)
-    if len(ahead) <= 1:
-        notes = tuple(n for n in notes if n.zh not in ("只需報名一場", "各場內容相同"))
-    return notes
+    """The notice's notes on taking part, while a session is still ahead. "Register for only
+    one" stays after the first session: whoever attended it need not attend the second."""
+    if not any(not is_past(e, now, tz) for e in sessions(facts)):
+        return ()
+    return registration_notes(text)
 
 
 def event_lines(facts: Facts, *, tz: str, now: datetime | None, lang: str = "zh-TW") -> list[str]:

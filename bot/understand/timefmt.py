@@ -81,9 +81,19 @@ def zone_label(tz: str, dt: datetime, lang: str = "zh-TW") -> str:
     return name if tz == TAIPEI else f"{name} {_abbrev(dt)}"
 
 
+# Zones a bare offset most likely came from (a stored ISO time keeps the offset, not the zone).
+_LIKELY_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles")
+
+
 def _original_name(dt: datetime, zone: str | None) -> str:
+    """EDT, EST… as the source wrote it; for a bare offset, the likely zone's abbreviation
+    (−04:00 in summer is New York's EDT), else ``UTC−0400``."""
     name = zone or dt.tzname() or ""
     if not name or (name.startswith("UTC") and name != "UTC"):
+        for tz in _LIKELY_ZONES:
+            local = dt.astimezone(ZoneInfo(tz))
+            if local.utcoffset() == dt.utcoffset() and (abbr := local.tzname() or "").isalpha():
+                return abbr
         name = dt.strftime("UTC%z")
     return name
 
