@@ -94,19 +94,32 @@ def _snippet(text: str) -> str:
     return " ".join(text.split())[:40]
 
 
+# Lines that open a bulletin without saying anything about it (GovDelivery / CSMS headers).
+_BOILERPLATE = re.compile(
+    r"(?im)^\s*(?:you are subscribed to .*|this information has recently been updated.*|u\.s\. customs and border "
+    r"protection sent this bulletin.*|cargo systems messaging service|\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2} [ap]m \w+|"
+    r"(?:date|to|links)\s*:.*|csms (?:message|#)\s*[:#]?\s*[\d-]+\s*)$"
+)
+
+
 def lead_of(body: str) -> str:
-    """The body's opening and its 主旨 line (a letter states its subject there)."""
+    """The body's opening (past a bulletin's header lines) and its 主旨 line (a letter states
+    its subject there)."""
     subject = _SUBJECT_LINE.search(body[:BODY_SCAN_CHARS])
-    lead = body[:LEAD_CHARS]
-    return lead + ("\n" + subject.group(0) if subject and subject.start() >= LEAD_CHARS else "")
+    opening = _BOILERPLATE.sub("", body[: LEAD_CHARS * 4]).lstrip()
+    lead = opening[:LEAD_CHARS]
+    return lead + ("\n" + subject.group(0) if subject and subject.group(0) not in lead else "")
 
 
-def mentions(pattern: re.Pattern[str], text: str) -> int:
-    """Separate mentions: matches closer than ``MENTION_GAP`` characters count once."""
+def mentions(pattern: re.Pattern[str], text: str, enough: int | None = None) -> int:
+    """Separate mentions: matches closer than ``MENTION_GAP`` characters count once. Stops
+    counting at ``enough``."""
     count, last_end = 0, -MENTION_GAP - 1
     for m in pattern.finditer(text):
         if m.start() - last_end > MENTION_GAP:
             count += 1
+            if enough is not None and count >= enough:
+                break
         last_end = m.end()
     return count
 
@@ -141,8 +154,9 @@ def _apply(rule: Rule, title: str, body: str, lead: str, source: str, facts: Map
     if rule.where == "anywhere":  # a phrase specific enough to count wherever it stands
         m = rule.pattern.search(body)
         return f"內文含「{_snippet(m.group(0))}」" if m else None
-    n = mentions(rule.pattern, body) if rule.where in ("text", "body") else 0
-    if n >= rule.min_mentions and n * MENTION_SPAN >= len(body):
+    needed = max(rule.min_mentions, -(-len(body) // MENTION_SPAN))
+    n = mentions(rule.pattern, body, needed) if rule.where in ("text", "body") else 0
+    if n >= needed:
         m = rule.pattern.search(body)
         assert m is not None
         return f"內文多次提及「{_snippet(m.group(0))}」"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ CAPE_SCOPE = Note(
 )
 
 
+@lru_cache(maxsize=64)  # one announcement asks several times (summary, English, reminders)
 def cape_scope(text: str) -> Note | None:
     """The phase 1 scope, when the message states it."""
     return CAPE_SCOPE if _CAPE_SCOPE.search(text[:20_000]) else None
@@ -55,6 +57,7 @@ _REGISTRATION_NOTES: tuple[tuple[re.Pattern[str], Note], ...] = tuple(
 )  # fmt: skip
 
 
+@lru_cache(maxsize=64)
 def registration_notes(text: str) -> tuple[Note, ...]:
     """Notes on taking part that the notice states, in a fixed order."""
     head = text[:20_000]
@@ -137,6 +140,7 @@ def _documents(items: list[str]) -> tuple[str, ...]:
     return tuple(x for x in out if x)[:4]
 
 
+@lru_cache(maxsize=64)
 def application_requirements(text: str) -> Requirements:
     """Conditions, documents and whom to ask, as a 公告 or briefing lists them."""
     lines = text[:60_000].replace("*", "").splitlines()

@@ -57,7 +57,13 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 # Glossary words that say nothing about the subject on their own.
-_NOT_A_SUBJECT = {"系統", "更新", "提醒", "作業指引", "更新作業指引", "階段", "訊息", "通知", "已排除", "修訂"}
+_NOT_A_SUBJECT = {
+    "系統", "更新", "提醒", "作業指引", "更新作業指引", "階段", "訊息", "通知", "已排除", "修訂", "處理", "規定",
+    "產品", "額外", "貨物", "進口貨物", "關稅", "本週末", "美國海關與邊境保護署（CBP）", "美國海關與邊境保護署",
+    "貨物系統訊息服務（CSMS）", "貨物系統訊息服務",
+}  # fmt: skip
+# 「CSMS # 01-000201」 and the like say which message, not what it is about.
+_MESSAGE_NUMBER = re.compile(r"(?i)\bCSMS\s*(?:message)?\s*[#:]?\s*[\d-]{6,}\s*[-–:]?\s*")
 _WEEKDAYS_ZH = re.compile(r"^週[一二三四五六日]$")
 _LOOSE_ENGLISH = re.compile(r"\b[A-Za-z]*[a-z][A-Za-z]*\b")
 _BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)")
@@ -134,14 +140,20 @@ def _when(title: str, facts: Facts, tz: str) -> str:
     return f"{day.month}/{day.day}{weekday(day)}" if day else ""
 
 
+def _short(topic_name: str) -> str:
+    """「ACE 系統上線與中斷」 → 「ACE」 when a topic stands in for the subject: the kind of
+    message is said separately."""
+    head = topic_name.split(" ", 1)[0]
+    return head if head.isascii() and head.isalpha() else topic_name
+
+
 def gist(title: str, facts: Facts, topic_names: Sequence[str] = (), *, tz: str = "Asia/Taipei") -> str:
     """A short Chinese gist: 「{prefix}：{who / which system}{kind of message} {day}」."""
     prefix = PREFIX_ZH.get((facts.prefix or "").upper(), "")
-    subjects = _subjects(title)
+    title = _MESSAGE_NUMBER.sub("", title).strip()
+    subjects = _subjects(title) or [_short(name) for name in topic_names[:1]]
     kinds = [k for k in _kinds(title, facts)
              if k not in "".join(subjects) and not (prefix and k in ("作業說明", prefix))]  # fmt: skip
-    if not subjects:
-        subjects = list(topic_names[:1])
     body = "、".join(subjects) + ("" if not kinds else (" " if subjects and subjects[-1][-1].isascii() else "") + "".join(kinds))
     if not body:
         body = "美國海關訊息" if facts.csms_number else "原文訊息"
@@ -157,7 +169,7 @@ def title_zh(title: str, facts: Facts, topic_names: Sequence[str] = (), *, tz: s
     else the gist."""
     if _CJK.search(title) and not english_outside_brackets(title):
         return title.strip()  # a Chinese title stays as written
-    zh = translate_title(title)
+    zh = translate_title(title) if _MESSAGE_NUMBER.sub("", title).strip() else None
     if zh and not english_outside_brackets(zh):
         return zh
     return gist(title, facts, topic_names, tz=tz)
