@@ -101,3 +101,19 @@ def test_deadlines_of_text_shows_both_days(cli, cfg) -> None:
     rows = json.loads(cli(*c, "deadlines-of", "--subscriber", "1", "--json").stdout)
     protest = next(r for r in rows if r["kind"] == "protest_last_day")
     assert (protest["deadline"], protest["act_by"]) == ("2027-04-18", "2027-04-16")
+
+
+def test_the_alert_telling_a_firm_its_entries_are_touched_shows_both_days(db) -> None:
+    from bot.deadlines.entry_match import match_entries, match_text
+    from feeds.factmodel import Facts
+    from feeds.model import Announcement
+
+    sid = add_subscriber(db, name="A", channel="console", address="a", now=NOW).id
+    track_entries(db, sid, [TrackedEntry(ENTRY)], rules=Rules(RemindersConfig()), now=NOW)
+    ann = Announcement(key="csms:1", source="s", kind="csms_rss", ext_id="1", title="CAPE Phase 2 update",
+                       url="https://example.org/1", published=NOW, body="")  # fmt: skip
+    [m] = match_entries(db, ann, ["ieepa_cape"], Facts(), rules=Rules(RemindersConfig()), today=date(2027, 4, 1)).values()
+    zh = match_text(ann, m, lang="zh-TW")
+    assert f"最近的異議（protest）最後一天：{LEGAL_ZH}（ABC-1234567-6）" in zh
+    assert "IEEPA 關稅退款（CAPE）" in zh and "退稅" not in zh
+    assert LEGAL_EN in match_text(ann, m, lang="en")

@@ -56,8 +56,8 @@ def test_cape_announcement_counts_ieepa_entries_and_gives_nearest_dates(db) -> N
     assert set(hits) == {a}
     m = hits[a]
     assert len(m.entries) == 2 and m.cape_eligible == 2
-    assert m.nearest_cape == date(2026, 6, 29)  # 2026-04-10 + 80
-    assert m.nearest_protest == date(2026, 10, 7)  # 2026-04-10 + 180
+    assert m.nearest_cape is not None and m.nearest_cape.date == date(2026, 6, 29)  # 2026-04-10 + 80
+    assert m.nearest_protest is not None and m.nearest_protest.date == date(2026, 10, 7)  # + 180
     text = match_text(ann(), m, lang="zh-TW")
     assert "2 筆" in text and "2026-06-29" in text and "原因" in text
 
