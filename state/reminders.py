@@ -299,9 +299,11 @@ def as_deadline(row: dict) -> Deadline | None:
         act_by = date.fromisoformat(row["act_by"]) if row.get("act_by") else None
     except ValueError:
         return None
+    kind = str(row.get("kind") or "")
     return Deadline(
-        kind=str(row.get("kind") or ""), date=day, basis=str(row.get("basis") or ""),
+        kind=kind, date=day, basis=str(row.get("basis") or ""),
         estimate=bool(row.get("estimate")), act_by=act_by, note=str(row.get("note") or ""),
+        eligible=True if kind == "cape_last_day" else None,  # only usable CAPE days are planned
         title=str(row.get("title") or ""), item_key=str(row.get("item_key") or ""), at=at,
         link=str(row.get("link") or ""),
     )  # fmt: skip

@@ -7,7 +7,13 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.associations.forwarding import cn_number, document_html, document_text, explanation, forward_subject
+from bot.associations.forwarding import (
+    cn_number,
+    document_html,
+    document_text,
+    explanation,
+    forward_subject,
+)
 from bot.understand.titles import english_outside_brackets
 from bot.understand.understanding import understand
 from feeds.model import Announcement

@@ -103,6 +103,16 @@ def test_deadlines_of_text_shows_both_days(cli, cfg) -> None:
     assert (protest["deadline"], protest["act_by"]) == ("2027-04-18", "2027-04-16")
 
 
+def test_deadlines_of_says_a_cape_day_is_usable(cli, cfg) -> None:
+    c = ["--config", str(cfg)]
+    cli(*c, "subscriber", "add", "--name", "A", "--channel", "console", "--address", "a")
+    cli(*c, "track", "--subscriber", "1", "ABC-1234567-6", "--entry-date", "2026-01-05", "--liquidated", "2026-04-10",
+        "--ieepa", "--summary-filed", "--now", "2026-05-01T09:00:00+08:00")  # fmt: skip
+    rows = json.loads(cli(*c, "deadlines-of", "--subscriber", "1", "--json").stdout)
+    cape = next(r for r in rows if r["kind"] == "cape_last_day")
+    assert cape["eligible"] is True and cape["deadline"] == "2026-06-29"
+
+
 def test_the_alert_telling_a_firm_its_entries_are_touched_shows_both_days(db) -> None:
     from bot.deadlines.entry_match import match_entries, match_text
     from feeds.factmodel import Facts

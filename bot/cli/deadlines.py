@@ -183,6 +183,9 @@ def run(args: argparse.Namespace, config: Config, now: datetime) -> int:
         print(f"offsets={','.join(map(str, offsets))} time={at} (applies to items tracked from now on)")
     elif args.command == "deadlines-of":
         rows = reminder_store.items_of(db, args.subscriber)
+        for r in rows:  # a CAPE day is planned only for an entry that can use CAPE
+            if r["kind"] == "cape_last_day":
+                r["eligible"] = True
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
