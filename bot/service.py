@@ -212,7 +212,7 @@ class Service:
                         subscriber_id=sid,
                         message_key=f"alert:{ann.key}",
                         kind="alert",
-                        subject=ann.title,
+                        subject=rendered.subject or ann.title,
                         text=rendered.text,
                         html=rendered.html,
                         payload={"url": ann.url, "announcement": ann.key, "topics": [h.topic for h in u.topics]},

@@ -66,3 +66,11 @@ def test_match_reasons_read_in_english() -> None:
     assert reason_en("關鍵字：「CAPE」") == "keyword CAPE"
     assert reason_en("主題：反傾銷稅／平衡稅（內文多次提及「antidumping」）") == (
         'topic Antidumping and countervailing duties (the text keeps mentioning "antidumping")')
+
+
+def test_the_subject_is_in_the_readers_language() -> None:
+    a = _ann()
+    u = understand(a, now=NOW)
+    zh = render_alert(a, u, []).subject
+    assert zh.startswith("CSMS #68396594 現已開放：IEEPA 關稅退款") and zh.endswith(f"（{TITLE}）")
+    assert render_alert(a, u, [], lang="en").subject == TITLE

@@ -54,6 +54,7 @@ def in_lang(text: str, lang: str) -> str:
 class RenderedAlert:
     text: str
     html: tuple[str, ...]
+    subject: str = ""  # the title in the reader's language (e-mail subject, previews)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,4 +166,17 @@ def render_alert(
     env = environment()
     text = env.get_template("alert.txt.j2").render(ctx).strip()
     html = env.get_template("alert.telegram.html.j2").render(ctx).strip()
-    return RenderedAlert(text=text, html=tuple(split_html(html, MAX_TEXT)))
+    return RenderedAlert(text=text, html=tuple(split_html(html, MAX_TEXT)), subject=_subject(ann, u, lang, tz))
+
+
+def _subject(ann: Announcement, u: Understanding, lang: str, tz: str) -> str:
+    """zh-TW: the Chinese title with the English original beside it; English: the original."""
+    if lang.startswith("en"):
+        return english_title(u.facts, ann.title)
+    subject = next((x.subject for x in u.facts.letters if x.subject), None)
+    if subject:
+        return subject
+    title = str(u.facts.title or ann.title or "")
+    zh = _title_zh(ann, u, tz)
+    line = f"{zh}（{title}）" if title and zh != title else zh
+    return f"CSMS #{u.facts.csms_number} {line}" if u.facts.csms_number else line
