@@ -384,3 +384,9 @@ def test_entry_matched_subscribers_also_get_event_reminders(db) -> None:
     with db.atomic():
         plan_announcement_events(db, "csms:68396594", "CAPE live", FACTS, now=datetime(2026, 4, 20, tzinfo=UTC))
     assert "event:csms:68396594:0" in {r["item_key"] for r in store.items_of(db, a)}
+
+
+def test_a_time_typed_with_a_chinese_ime_is_understood() -> None:
+    from bot.deadlines.reminders import parse_time_of_day
+
+    assert parse_time_of_day("０８：３０") == parse_time_of_day("08:30")

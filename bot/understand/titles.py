@@ -169,7 +169,8 @@ def title_zh(title: str, facts: Facts, topic_names: Sequence[str] = (), *, tz: s
     else the gist."""
     if _CJK.search(title) and not english_outside_brackets(title):
         return title.strip()  # a Chinese title stays as written
-    zh = translate_title(title) if _MESSAGE_NUMBER.sub("", title).strip() else None
+    bare = _MESSAGE_NUMBER.sub("", title).strip()  # 「CSMS # 68396594 - 」 is said elsewhere
+    zh = translate_title(bare) if bare else None
     if zh and not english_outside_brackets(zh):
         return zh
     return gist(title, facts, topic_names, tz=tz)
