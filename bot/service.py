@@ -18,6 +18,7 @@ import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlite_utils import Database
 
+from bot.alerts import story
 from bot.alerts.digest import digest_sweep, wants_immediate
 from bot.alerts.match import match_announcement
 from bot.alerts.render import RenderedAlert, render_alert
@@ -32,7 +33,7 @@ from bot.delivery.channels.base import Channel
 from bot.quiet import next_allowed
 from bot.understand.llm import enabled as llm_enabled
 from bot.understand.llm import llm_summary
-from bot.understand.understanding import Understanding, understand
+from bot.understand.understanding import Understanding, clean_body, understand
 from feeds.factmodel import Facts
 from feeds.fetch import FetchError, FetchLimits, backoff_delay, fetch
 from feeds.parsing import ParseError
@@ -190,25 +191,28 @@ class Service:
             renders: dict[tuple, RenderedAlert] = {}  # many subscribers share one rendering
             topic_ids = [h.topic for h in u.topics]
             with self.db.atomic():
+                forwards = story.forwards_for(self.db, ann.key, u.facts, hits) if hits else {}
                 for sid, reasons in hits.items():
                     sub = subscribers.get(sid)
-                    if sub is None:
+                    if sub is None or story.skip_as_known(forwards.get(sid, ()), subscriptions[sid]):
                         continue
                     now_or_digest = "immediate" if wants_immediate(sub, topic_ids, subscriptions[sid]) else "digest"
                     if not record_alert(self.db, sid, ann.key, reasons, now=now, delivery=now_or_digest):
                         continue
                     if now_or_digest == "digest":
                         continue
-                    look = (sub.language, sub.timezone, tuple(reasons))
+                    fw = forwards.get(sid, ())
+                    look = (sub.language, sub.timezone, tuple(reasons), fw)
                     if look not in renders:
-                        renders[look] = render_alert(ann, u, reasons, lang=sub.language, tz=sub.timezone)
+                        renders[look] = render_alert(ann, u, reasons, lang=sub.language, tz=sub.timezone,
+                                                     now=now, forwards=fw)  # fmt: skip
                     rendered = renders[look]
                     queued += outbox.enqueue(
                         self.db,
                         subscriber_id=sid,
                         message_key=f"alert:{ann.key}",
                         kind="alert",
-                        subject=ann.title,
+                        subject=rendered.subject or ann.title,
                         text=rendered.text,
                         html=rendered.html,
                         payload={"url": ann.url, "announcement": ann.key, "topics": [h.topic for h in u.topics]},
@@ -220,6 +224,7 @@ class Service:
                 announcements.mark_matched(
                     self.db, ann.key, now=now, topics=[h.topic for h in u.topics], facts=u.facts, summary_zh=u.summary_zh
                 )
+                story.record(self.db, ann.key, u.facts)
         if queued:
             log.info("matched alerts_queued=%d", queued)
         return queued
@@ -240,7 +245,8 @@ class Service:
                     self.db, ann, topics, u.facts, rules=self.deadline_rules, now=now, subscribers=subscribers
                 )
                 plan_announcement_events(
-                    self.db, ann.key, ann.title, u.facts, now=now, at=self.config.reminders.time_of_day
+                    self.db, ann.key, ann.title, u.facts, now=now, at=self.config.reminders.time_of_day,
+                    body=clean_body(ann.body), url=ann.url,
                 )
             return queued
         except Exception:

@@ -18,14 +18,30 @@ TOPICS_FILE = Path(__file__).resolve().parent / "data" / "topics.toml"
 # What an item is about is stated in its title and opening; scanning further costs time (the
 # 5,000-word benchmark) and mostly adds topics a long message only mentions in passing.
 BODY_SCAN_CHARS = 12_000
+# The opening of the body that states the subject: a CSMS's first paragraph, an article's
+# lead. Beyond it a word counts only when the text keeps coming back to it.
+LEAD_CHARS = 320
+# Matches closer than this are one mention (「國際緊急經濟權力法（…IEEPA）」 is one).
+MENTION_GAP = 120
+DEFAULT_MIN_MENTIONS = 3
+# …and, in a long text, at least one mention per this many characters on average: an article
+# that names PGAs four times in 12,000 characters is not about PGAs.
+MENTION_SPAN = 2_500
+_SUBJECT_LINE = re.compile(r"^\s*[-•]?\s*主\s*旨\s*[:：].*$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """``where``: "title"; "lead" (title or the body's opening and 主旨 line); "text" (title,
+    lead, or at least ``min_mentions`` separate mentions in the body); "body" (lead or
+    mentions, not the title); "source"; "hts"; "fact" (a non-empty facts list, or events of
+    the given ``values`` kinds when ``fact = "events"``)."""
+
     name: str
-    where: str  # "title" | "body" | "text" | "source" | "hts" | "fact"
+    where: str
     pattern: re.Pattern[str] | None = None
     values: tuple[str, ...] = ()
+    min_mentions: int = DEFAULT_MIN_MENTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +64,17 @@ class Tag:
 def _rule(raw: Mapping[str, Any]) -> Rule:
     name = str(raw["name"])
     if "pattern" in raw:
-        return Rule(name, str(raw.get("where", "text")), re.compile(str(raw["pattern"]), re.ASCII))
+        where = str(raw.get("where", "text"))
+        if where not in ("title", "lead", "text", "body", "anywhere"):
+            raise ValueError(f"topic rule {name!r}: where must be title, lead, text, body or anywhere")
+        return Rule(name, where, re.compile(str(raw["pattern"]), re.ASCII),
+                    min_mentions=int(raw.get("min_mentions", DEFAULT_MIN_MENTIONS)))  # fmt: skip
     if "source" in raw:
         return Rule(name, "source", re.compile(str(raw["source"])))
     if "hts" in raw:
         return Rule(name, "hts", values=tuple(str(v).replace(".", "") for v in raw["hts"]))
     if "fact" in raw:
-        return Rule(name, "fact", values=(str(raw["fact"]),))
+        return Rule(name, "fact", values=(str(raw["fact"]), *(str(k) for k in raw.get("kinds", ()))))
     raise ValueError(f"topic rule {name!r} has no pattern, source, hts or fact")
 
 
@@ -74,7 +94,37 @@ def _snippet(text: str) -> str:
     return " ".join(text.split())[:40]
 
 
-def _apply(rule: Rule, title: str, body: str, source: str, facts: Mapping[str, Any]) -> str | None:
+# Lines that open a bulletin without saying anything about it (GovDelivery / CSMS headers).
+_BOILERPLATE = re.compile(
+    r"(?im)^\s*(?:you are subscribed to .*|this information has recently been updated.*|u\.s\. customs and border "
+    r"protection sent this bulletin.*|cargo systems messaging service|\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2} [ap]m \w+|"
+    r"(?:date|to|links)\s*:.*|csms (?:message|#)\s*[:#]?\s*[\d-]+\s*)$"
+)
+
+
+def lead_of(body: str) -> str:
+    """The body's opening (past a bulletin's header lines) and its 主旨 line (a letter states
+    its subject there)."""
+    subject = _SUBJECT_LINE.search(body[:BODY_SCAN_CHARS])
+    opening = _BOILERPLATE.sub("", body[: LEAD_CHARS * 4]).lstrip()
+    lead = opening[:LEAD_CHARS]
+    return lead + ("\n" + subject.group(0) if subject and subject.group(0) not in lead else "")
+
+
+def mentions(pattern: re.Pattern[str], text: str, enough: int | None = None) -> int:
+    """Separate mentions: matches closer than ``MENTION_GAP`` characters count once. Stops
+    counting at ``enough``."""
+    count, last_end = 0, -MENTION_GAP - 1
+    for m in pattern.finditer(text):
+        if m.start() - last_end > MENTION_GAP:
+            count += 1
+            if enough is not None and count >= enough:
+                break
+        last_end = m.end()
+    return count
+
+
+def _apply(rule: Rule, title: str, body: str, lead: str, source: str, facts: Mapping[str, Any]) -> str | None:
     """The reason this rule matched (繁體中文, with the matched text), or None."""
     if rule.where == "source":
         m = rule.pattern.search(source) if rule.pattern else None
@@ -87,16 +137,29 @@ def _apply(rule: Rule, title: str, body: str, source: str, facts: Mapping[str, A
         return None
     if rule.where == "fact":
         found = facts.get(rule.values[0]) or []
+        kinds = rule.values[1:]
+        if kinds:  # events of these kinds (a webinar one can attend …)
+            found = [e for e in found if isinstance(e, Mapping) and e.get("kind") in kinds]
+            return f"{rule.name}：{found[0].get('label') or found[0].get('kind')}"[:60] if found else None
         return f"{rule.name}：{found[0]}" if found else None
     assert rule.pattern is not None
-    if rule.where in ("title", "text"):
+    if rule.where in ("title", "lead", "text", "anywhere"):
         m = rule.pattern.search(title)
         if m:
             return f"標題含「{_snippet(m.group(0))}」"
-    if rule.where in ("body", "text"):
-        m = rule.pattern.search(body)
+    if rule.where in ("lead", "text", "body"):
+        m = rule.pattern.search(lead)
         if m:
             return f"內文含「{_snippet(m.group(0))}」"
+    if rule.where == "anywhere":  # a phrase specific enough to count wherever it stands
+        m = rule.pattern.search(body)
+        return f"內文含「{_snippet(m.group(0))}」" if m else None
+    needed = max(rule.min_mentions, -(-len(body) // MENTION_SPAN))
+    n = mentions(rule.pattern, body, needed) if rule.where in ("text", "body") else 0
+    if n >= needed:
+        m = rule.pattern.search(body)
+        assert m is not None
+        return f"內文多次提及「{_snippet(m.group(0))}」"
     return None
 
 
@@ -108,13 +171,20 @@ def tag(
     facts: Mapping[str, Any] | None = None,
     topics: Mapping[str, Topic] | None = None,
 ) -> list[Tag]:
-    """Every topic whose rules match, with the first matching rule's reason, in taxonomy order."""
+    """Every topic whose rules match, with the first matching rule's reason, in taxonomy order.
+
+    A word in the title or the body's opening says what the item is about; further down it
+    counts only when it comes back ``min_mentions`` times, so a long article that names
+    IEEPA once in passing is not an IEEPA item."""
     facts = facts or {}
     body = body[:BODY_SCAN_CHARS]
+    if not title.strip():  # a bare document carries its title on its first line
+        title = next((line.strip() for line in body.splitlines() if line.strip()), "")[:300]
+    lead = lead_of(body)
     out = []
     for topic in (topics or TOPICS).values():
         for rule in topic.rules:
-            reason = _apply(rule, title, body, source, facts)
+            reason = _apply(rule, title, body, lead, source, facts)
             if reason:
                 out.append(Tag(topic.id, reason))
                 break

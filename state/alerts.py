@@ -48,7 +48,7 @@ def pending_digest(db: Database, subscriber_id: int, until: datetime) -> list[di
     """Alerts waiting for this subscriber's digest, with their announcements, oldest first."""
     return list(
         db.query(
-            "SELECT a.id, a.reasons, n.key, n.title, n.url, n.published, n.topics, n.summary_zh, n.source"
+            "SELECT a.id, a.reasons, n.key, n.title, n.url, n.published, n.topics, n.summary_zh, n.source, n.facts"
             " FROM alerts a JOIN announcements n ON n.key = a.announcement_key"
             " WHERE a.subscriber_id = ? AND a.delivery = 'digest' AND a.digested_at IS NULL"
             " AND a.created_at <= ? ORDER BY n.published, a.id",

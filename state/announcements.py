@@ -114,6 +114,15 @@ def count(db: Database) -> int:
     return int(next(db.query("SELECT count(*) AS n FROM announcements"))["n"])
 
 
+def facts_of(db: Database, key: str) -> Facts:
+    """The stored facts (empty before the match sweep has understood the item)."""
+    row = next(db.query("SELECT facts FROM announcements WHERE key = ?", [key]), None)
+    try:
+        return Facts.from_json(json.loads(row["facts"])) if row and row["facts"] else Facts()
+    except json.JSONDecodeError:
+        return Facts()
+
+
 def summary_of(db: Database, key: str) -> str:
     """The stored 繁體中文 summary ('' before the match sweep has understood the item)."""
     row = next(db.query("SELECT summary_zh FROM announcements WHERE key = ?", [key]), None)

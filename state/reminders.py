@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from feeds.errors import UserError
 from state.db import from_iso, iso
+from state.deadline import Deadline
 
 
 def under(prefix: str) -> tuple[str, str]:
@@ -38,6 +39,9 @@ class ReminderRow:
     schedule: tuple[tuple[str, datetime], ...]
     basis: str = ""
     estimate: bool = False
+    act_by: str = ""  # ISO day to act by when the legal ``deadline`` is not a working day
+    note: str = ""  # what to know or bring (CAPE closed → protest; documents to apply)
+    link: str = ""  # registration or application link
 
 
 @lru_cache(maxsize=65536)
@@ -73,19 +77,21 @@ def upsert(db: Database, rows: Sequence[ReminderRow], *, now: datetime) -> int:
         past, sched, start, due, status = timing
         params.append(
             (r.subscriber_id, r.item_key, r.kind, r.title, r.deadline, past, r.basis,
-             int(r.estimate), sched, start, due, status, stamp)
+             int(r.estimate), sched, start, due, status, stamp, r.act_by or None, r.note, r.link)
         )  # fmt: skip
     params.sort(key=lambda p: (p[0], p[1]))  # index order: far fewer B-tree page splits
     db.conn.executemany(
         "INSERT INTO reminders (subscriber_id, item_key, kind, title, deadline, past_at, basis,"
-        " estimate, schedule, next_index, due_at, status, created_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        " estimate, schedule, next_index, due_at, status, created_at, act_by, note, link)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT (subscriber_id, item_key) DO UPDATE SET kind=excluded.kind,"
         " title=excluded.title, deadline=excluded.deadline, past_at=excluded.past_at,"
         " basis=excluded.basis, estimate=excluded.estimate, schedule=excluded.schedule,"
-        " next_index=excluded.next_index, due_at=excluded.due_at, status=excluded.status"
+        " next_index=excluded.next_index, due_at=excluded.due_at, status=excluded.status,"
+        " act_by=excluded.act_by, note=excluded.note, link=excluded.link"
         " WHERE reminders.status != 'done' AND (reminders.status = 'retired'"
-        " OR reminders.deadline != excluded.deadline OR reminders.schedule != excluded.schedule)",
+        " OR reminders.deadline != excluded.deadline OR reminders.schedule != excluded.schedule"
+        " OR reminders.note != excluded.note)",
         params,
     )
     return len(params)
@@ -107,6 +113,9 @@ class DueReminder:
     timezone: str
     quiet_hours: str | None
     language: str
+    act_by: str = ""
+    note: str = ""
+    link: str = ""
 
 
 def due(db: Database, now: datetime, *, limit: int = 1000) -> list[DueReminder]:
@@ -132,6 +141,7 @@ def due(db: Database, now: datetime, *, limit: int = 1000) -> list[DueReminder]:
                 schedule=schedule,  # type: ignore[arg-type]
                 next_index=r["next_index"], timezone=r["timezone"],
                 quiet_hours=r["quiet_hours"], language=r["language"],
+                act_by=r["act_by"] or "", note=r["note"] or "", link=r["link"] or "",
             )  # fmt: skip
         )
     return out
@@ -194,8 +204,9 @@ def open_items(db: Database, subscriber_id: int, *, since: date | None = None) -
     """Deadlines not marked 已處理, soonest first; ``since`` drops those older than that day."""
     return list(
         db.query(
-            "SELECT item_key, kind, title, deadline, basis, estimate, status, due_at"
-            " FROM reminders WHERE subscriber_id = ? AND status != 'done' AND substr(deadline, 1, 10) >= ?"
+            "SELECT item_key, kind, title, deadline, basis, estimate, status, due_at, act_by, note, link"
+            " FROM reminders WHERE subscriber_id = ? AND status != 'done'"
+            " AND substr(coalesce(act_by, deadline), 1, 10) >= ?"
             " ORDER BY deadline, item_key",
             [subscriber_id, since.isoformat() if since else ""],
         )
@@ -205,7 +216,7 @@ def open_items(db: Database, subscriber_id: int, *, since: date | None = None) -
 def items_of(db: Database, subscriber_id: int) -> list[dict]:
     return list(
         db.query(
-            "SELECT item_key, kind, title, deadline, basis, estimate, status, due_at"
+            "SELECT item_key, kind, title, deadline, basis, estimate, status, due_at, act_by, note, link"
             " FROM reminders WHERE subscriber_id = ? ORDER BY deadline, item_key",
             [subscriber_id],
         )
@@ -270,3 +281,29 @@ def set_settings(
             [subscriber_id, json.dumps(sorted(set(offsets_days), reverse=True)) if offsets_days else None,
              time_of_day],
         )  # fmt: skip
+
+
+def as_deadline(row: dict) -> Deadline | None:
+    """A reminder row (``open_items`` / ``items_of``) as the one ``Deadline`` type: a dated
+    deadline, an application period (its last day) or a timed event (``at``)."""
+    text = str(row.get("deadline") or "")
+    at = None
+    try:
+        if "～" in text:  # an application period "first～last": reminded up to its last day
+            day = date.fromisoformat(text.split("～")[-1][:10])
+        elif "T" in text:  # an event start; a zone-less one is kept naive (未註明時區)
+            at = datetime.fromisoformat(text.split("（")[0])
+            day = at.date()
+        else:
+            day = date.fromisoformat(text[:10])
+        act_by = date.fromisoformat(row["act_by"]) if row.get("act_by") else None
+    except ValueError:
+        return None
+    kind = str(row.get("kind") or "")
+    return Deadline(
+        kind=kind, date=day, basis=str(row.get("basis") or ""),
+        estimate=bool(row.get("estimate")), act_by=act_by, note=str(row.get("note") or ""),
+        eligible=True if kind == "cape_last_day" else None,  # only usable CAPE days are planned
+        title=str(row.get("title") or ""), item_key=str(row.get("item_key") or ""), at=at,
+        link=str(row.get("link") or ""),
+    )  # fmt: skip

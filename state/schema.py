@@ -117,5 +117,6 @@ def _foundation(db: Database) -> None:
 
 
 # Capability migrations register themselves on import, in this order (= numbering order).
-for _module in ("schema_understand", "schema_deadlines", "schema_telegram", "schema_mail", "schema_reach"):
+for _module in ("schema_understand", "schema_deadlines", "schema_telegram", "schema_mail", "schema_reach",
+                "schema_advice"):
     importlib.import_module(f"state.{_module}")

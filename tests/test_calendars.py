@@ -125,3 +125,53 @@ def test_calendar_data_comes_from_config() -> None:
     assert rules.tw.is_working_day(date(2026, 2, 7))
     assert not rules.tw.is_working_day(date(2026, 9, 3))
     assert Rules(Config().reminders).us.is_working_day(date(2026, 12, 24))
+
+
+# ---- 補班: Taiwan's make-up workdays come from the holidays library ----------------------
+@pytest.mark.parametrize("saturday", [date(2024, 2, 17), date(2025, 2, 8)], ids=str)
+def test_taiwan_makeup_saturdays_are_working_days_without_configuration(saturday: date) -> None:
+    assert saturday.weekday() == 5
+    assert TW.is_working_day(saturday)
+    assert TW.is_makeup_workday(saturday)
+
+
+@pytest.mark.parametrize("day_off", [date(2024, 2, 8), date(2025, 1, 27)], ids=str)
+def test_the_weekday_each_makeup_day_pays_for_is_a_day_off(day_off: date) -> None:
+    assert day_off.weekday() < 5
+    assert not TW.is_working_day(day_off)
+
+
+def test_a_taiwanese_period_ending_on_a_makeup_saturday_ends_that_day() -> None:
+    from bot.deadlines.calculators import tw_period_end
+
+    # 15 days after 2025-01-24 is Sat 2025-02-08, a 補班 day: a working day, so the period ends then.
+    assert tw_period_end(date(2025, 1, 24), days=15, cal=TW) == date(2025, 2, 8)
+    # an ordinary Saturday moves to Monday (行政程序法第48條)
+    assert tw_period_end(date(2025, 1, 31), days=15, cal=TW) == date(2025, 2, 17)
+
+
+def test_operator_closure_overrides_a_library_makeup_day() -> None:
+    assert not tw_calendar(extra_closures=[date(2025, 2, 8)]).is_working_day(date(2025, 2, 8))
+
+
+_TW_RULE_KINDS = ["import_declaration", "duty_payment", "review", "re_export", "drawback"]
+
+
+@given(st.dates(min_value=date(2015, 1, 1), max_value=date(2027, 12, 31)), st.sampled_from(_TW_RULE_KINDS))
+def test_a_computed_taiwanese_deadline_is_never_a_holiday_or_weekend_unless_makeup(base: date, kind: str) -> None:
+    from bot.deadlines.calculators import tw_deadline
+
+    due = tw_deadline(kind, base, TW).date
+    assert due not in TW.holidays
+    assert due.weekday() < 5 or TW.is_makeup_workday(due)
+    assert due > base
+
+
+@given(st.dates(min_value=date(2015, 1, 1), max_value=date(2027, 12, 31)))
+def test_a_computed_us_deadline_is_never_a_holiday_or_weekend(release: date) -> None:
+    from bot.deadlines.calculators import entry_summary_due
+
+    due = entry_summary_due(release, US)
+    assert due not in US.holidays and due.weekday() < 5
+    act_by = US.on_or_before(release + timedelta(days=180))
+    assert act_by not in US.holidays and act_by.weekday() < 5

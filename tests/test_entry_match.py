@@ -56,8 +56,8 @@ def test_cape_announcement_counts_ieepa_entries_and_gives_nearest_dates(db) -> N
     assert set(hits) == {a}
     m = hits[a]
     assert len(m.entries) == 2 and m.cape_eligible == 2
-    assert m.nearest_cape == date(2026, 6, 29)  # 2026-04-10 + 80
-    assert m.nearest_protest == date(2026, 10, 7)  # 2026-04-10 + 180
+    assert m.nearest_cape is not None and m.nearest_cape.date == date(2026, 6, 29)  # 2026-04-10 + 80
+    assert m.nearest_protest is not None and m.nearest_protest.date == date(2026, 10, 7)  # + 180
     text = match_text(ann(), m, lang="zh-TW")
     assert "2 筆" in text and "2026-06-29" in text and "原因" in text
 
@@ -116,3 +116,11 @@ async def test_service_cycle_delivers_a_due_reminder_once(db, monkeypatch) -> No
     assert printed.count("999-9999999-0 CAPE") == 1 and "還有 7 天" in printed
     assert {m["status"] for m in outbox.messages_for(db, a) if m["kind"] == "reminder"} == {"sent"}
     await svc.close()
+
+
+def test_drawback_refund_notice_does_not_touch_ieepa_entries(db) -> None:
+    a, b, c = _setup(db)
+    drawback = ann("guid:tw:1", "外銷品沖退原料稅退稅作業說明", "請廠商至沖退稅系統查詢退稅進度。")
+    assert match_entries(db, drawback, ["tw_customs", "drawback"], Facts(), rules=RULES, today=NOW.date()) == {}
+    article = ann("guid:x:2", "美國收緊小額免稅通關規定", "援引國際緊急經濟權力法（IEEPA）之行政命令……")
+    assert match_entries(db, article, ["de_minimis"], Facts(), rules=RULES, today=NOW.date()) == {}

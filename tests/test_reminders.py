@@ -275,7 +275,7 @@ def test_event_reminders_go_to_alerted_subscribers_and_only_future_ones(db) -> N
     assert any("1 小時後開始" in t for t in texts)
     # After the start it is past: nothing more for that event.
     sweep(db, datetime(2026, 4, 21, 18, 0, tzinfo=UTC))
-    assert sum("CAPE 說明會" in t for t in (m["text"] for m in _messages(db, a))) == 2
+    assert sum("線上說明會（第 1 場）" in t for t in (m["text"] for m in _messages(db, a))) == 2
 
 
 # ---- property: a reminder never goes out twice; never after its deadline ----------------
@@ -384,3 +384,9 @@ def test_entry_matched_subscribers_also_get_event_reminders(db) -> None:
     with db.atomic():
         plan_announcement_events(db, "csms:68396594", "CAPE live", FACTS, now=datetime(2026, 4, 20, tzinfo=UTC))
     assert "event:csms:68396594:0" in {r["item_key"] for r in store.items_of(db, a)}
+
+
+def test_a_time_typed_with_a_chinese_ime_is_understood() -> None:
+    from bot.deadlines.reminders import parse_time_of_day
+
+    assert parse_time_of_day("０８：３０") == parse_time_of_day("08:30")

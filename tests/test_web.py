@@ -57,7 +57,8 @@ async def test_calendar_feed_is_valid_ics_with_real_zones_and_stable_uids(tmp_pa
     sub = _seed(db)
     monkeypatch.setattr(
         digest, "DEADLINE_PROVIDERS",
-        [lambda db, sid, today: [digest.Deadline("CAPE 申報截止 ABC-1234567-6", date(2026, 8, 20), "L+80")]],
+        [lambda db, sid, today: [digest.Deadline("cape_last_day", date(2026, 8, 20), "L+80",
+                                                  title="CAPE 申報截止 ABC-1234567-6")]],
     )  # fmt: skip
     import bot.web.app as web
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,23 +20,21 @@ from bot.alerts.match import topic_label
 from bot.alerts.render import environment
 from bot.alerts.telegram_html import split_html
 from bot.quiet import next_allowed
+from bot.understand.english import english_title
+from bot.understand.sessions import event_lines
+from bot.understand.timefmt import zone_label
+from bot.understand.titles import title_zh
+from feeds.factmodel import Facts
+from feeds.topics import TOPICS, topic_names
 from state import outbox
 from state import reminders as reminder_store
 from state.alerts import mark_digested, pending_digest
 from state.db import from_iso
+from state.deadline import Deadline
 from state.subscribers import Subscriber, Subscription, active_subscribers
 
 DIGEST_MODES = ("off", "daily", "weekly")
 WEEKLY_ON = 0  # Monday
-
-
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    """One upcoming item for the digest table (from the deadline capability)."""
-
-    title: str
-    due: date
-    detail: str = ""
 
 
 DIGEST_HORIZON_DAYS = 30  # the digest table shows deadlines up to this many days ahead
@@ -47,8 +44,9 @@ OVERDUE_DAYS = 30  # and overdue ones not marked done for this long
 def tracked_deadlines(db: Database, subscriber_id: int, today: date) -> Iterable[Deadline]:
     """Open (not 已處理) deadlines of the subscriber's tracked items, recent overdue included."""
     for r in reminder_store.open_items(db, subscriber_id, since=today - timedelta(days=OVERDUE_DAYS)):
-        detail = "估計 estimate" if r["estimate"] else ""
-        yield Deadline(r["title"], date.fromisoformat(r["deadline"][:10]), detail)
+        d = reminder_store.as_deadline(r)
+        if d is not None:
+            yield d
 
 
 # Providers of a subscriber's deadlines: (db, subscriber id, today) → deadlines (digest, ICS).
@@ -79,39 +77,68 @@ def last_slot(now: datetime, sub: Subscriber) -> datetime | None:
     return datetime.combine(day, time(hh, mm), tzinfo=zone)
 
 
-def _rows_by_topic(rows: list[dict]) -> list[tuple[str, list[dict]]]:
+def _rows_by_topic(rows: list[dict], lang: str = "zh-TW") -> list[tuple[str, list[dict]]]:
     groups: dict[str, list[dict]] = {}
     for r in rows:
         topics = json.loads(r["topics"] or "[]")
         groups.setdefault(topics[0] if topics else "", []).append(r)
-    return sorted(
-        ((topic_label(t) if t else "其他 Other", items) for t, items in groups.items()),
-        key=lambda g: g[0],
-    )
+    en = lang.startswith("en")
+
+    def label(t: str) -> str:
+        if not t:
+            return "Other" if en else "其他 Other"
+        return TOPICS[t].en if en and t in TOPICS else topic_label(t)
+
+    return sorted(((label(t), items) for t, items in groups.items()), key=lambda g: g[0])
 
 
-def deadline_rows(db: Database, sub: Subscriber, today: date) -> list[dict]:
+def deadline_rows(db: Database, sub: Subscriber, today: date) -> list[Deadline]:
+    """The subscriber's deadlines within the digest horizon, overdue first (by act-by day)."""
     items: list[Deadline] = []
     for provider in DEADLINE_PROVIDERS:
         items.extend(provider(db, sub.id, today))
-    rows = [
-        {"title": d.title, "due": d.due.isoformat(), "days": (d.due - today).days, "detail": d.detail}
-        for d in items
-        if (d.due - today).days <= DIGEST_HORIZON_DAYS
-    ]
-    return sorted(rows, key=lambda r: r["days"])  # overdue (negative) first
+    return sorted((d for d in items if (d.due - today).days <= DIGEST_HORIZON_DAYS),
+                  key=lambda d: (d.due, d.item_key))  # fmt: skip
 
 
-def render_digest(sub: Subscriber, slot: datetime, rows: list[dict], deadlines: list[dict]) -> dict[str, str]:
+def _shown(r: dict, sub: Subscriber, slot: datetime) -> dict:
+    """One announcement as this subscriber reads it in the digest: its title in their language,
+    its events in their zone as of the digest slot (no invitation to a session already held)."""
     zone = ZoneInfo(sub.timezone)
+    try:
+        facts = Facts.from_json(json.loads(r.get("facts") or "{}"))
+    except json.JSONDecodeError:
+        facts = Facts()
+    topics = json.loads(r["topics"] or "[]")
+    published = from_iso(r["published"])
+    local = published.astimezone(zone) if published else None
+    en = sub.language.startswith("en")
+    if en:
+        title = english_title(facts, r["title"]) if facts.title or facts.letters else r["title"]
+    else:
+        subject = next((x.subject for x in facts.letters if x.subject), None)
+        title = subject or title_zh(facts.title or r["title"], facts, topic_names(topics), tz=sub.timezone)
+    return {
+        **r,
+        "title_shown": title or r["title"],
+        "published_local": local.strftime("%m/%d %H:%M") if local else "",
+        "events": event_lines(facts, tz=sub.timezone, now=slot, lang=sub.language),
+    }
+
+
+def render_digest(sub: Subscriber, slot: datetime, rows: list[dict], deadlines: list[Deadline]) -> dict[str, str]:
+    zone = ZoneInfo(sub.timezone)
+    local_slot = slot.astimezone(zone)
     ctx = {
+        "en": sub.language.startswith("en"),
+        "zone": zone_label(sub.timezone, local_slot, sub.language),
         "sub": sub,
+        "lang": sub.language,
+        "tz": sub.timezone,
+        "today": slot.astimezone(zone).date(),
         "slot": slot.astimezone(zone).strftime("%Y-%m-%d"),
         "weekly": sub.digest == "weekly",
-        "groups": [
-            (label, [{**r, "published_local": from_iso(r["published"]).astimezone(zone).strftime("%m/%d %H:%M")} for r in items])  # type: ignore[union-attr]
-            for label, items in _rows_by_topic(rows)
-        ],
+        "groups": [(label, [_shown(r, sub, slot) for r in items]) for label, items in _rows_by_topic(rows, sub.language)],
         "deadlines": deadlines,
         "count": len(rows),
     }
@@ -138,14 +165,19 @@ def digest_sweep(db: Database, now: datetime) -> int:
         if not rows and not deadlines:
             continue
         body = render_digest(sub, slot, rows, deadlines)
-        title = "每週摘要" if sub.digest == "weekly" else "每日摘要"
+        if sub.language.startswith("en"):
+            title = "Weekly digest" if sub.digest == "weekly" else "Daily digest"
+            subject = f"{title} {slot.date().isoformat()}: {len(rows)} new announcement(s)"
+        else:
+            title = "每週摘要" if sub.digest == "weekly" else "每日摘要"
+            subject = f"{title} {slot.date().isoformat()}：{len(rows)} 則新公告"
         with db.atomic():
             queued += outbox.enqueue(
                 db,
                 subscriber_id=sub.id,
                 message_key=key,
                 kind="digest",
-                subject=f"{title} {slot.date().isoformat()}：{len(rows)} 則新公告",
+                subject=subject,
                 text=body["text"],
                 html=tuple(split_html(body["telegram_html"])),
                 payload={"email_html": body["email_html"], "announcements": [r["key"] for r in rows]},

@@ -6,8 +6,10 @@ http(s) links become ``href`` — nothing a feed wrote reaches Telegram as marku
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,49 +17,119 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from bot.alerts.telegram_html import MAX_TEXT, split_html
-from bot.understand.glossary import translate_title
-from bot.understand.summary import PREFIX_ZH
-from bot.understand.understanding import Understanding
+from bot.understand.english import PREFIX_EN, english_title, summary_en
+from bot.understand.summary import COULD_NOT_UNDERSTAND, PREFIX_ZH, summarize
+from bot.understand.timefmt import TAIPEI, day_text, format_event_time, md_text, weekday, zone_label
+from bot.understand.titles import title_zh
+from bot.understand.understanding import Understanding, clean_body
 from feeds.model import Announcement
+from feeds.topics import topic_names
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html", "html.j2", "xml"]),
         undefined=jinja2.ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals.update(day_text=day_text, weekday=weekday, event_time=format_event_time, md_text=md_text)
+    env.filters["in_lang"] = in_lang
+    return env
+
+
+def in_lang(text: str, lang: str) -> str:
+    """One half of a bilingual 「中文 / English」 note: the reader's language."""
+    zh, sep, en = (text or "").partition(" / ")
+    if not sep:
+        return text or ""
+    return en if lang.startswith("en") else zh
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedAlert:
     text: str
     html: tuple[str, ...]
+    subject: str = ""  # the title in the reader's language (e-mail subject, previews)
+
+
+@dataclass(frozen=True, slots=True)
+class Forwarded:
+    """An earlier item this one forwards, and when this reader was told about it (if they were)."""
+
+    label: str  # 「CSMS #68396594」, 「經濟部國際貿易署 貿雙二字第1157012471號函」
+    alerted_at: datetime | None = None
 
 
 def _safe_url(url: str) -> str:
     return url if url.lower().startswith(("https://", "http://")) else ""
 
 
-def _title_zh(ann: Announcement, u: Understanding) -> str:
+def _title_zh(ann: Announcement, u: Understanding, tz: str = TAIPEI) -> str:
     title = str(u.facts.title or ann.title or "")
-    if ann.language == "zh-TW":
-        return title or "（無標題）"
-    return translate_title(title) or title or "（無標題）"
+    if not title:
+        return "（無標題）"
+    return title_zh(title, u.facts, topic_names([h.topic for h in u.topics]), tz=tz)
 
 
-def _headline(ann: Announcement, u: Understanding) -> str:
-    """``CSMS #68396594`` for CBP messages, the translated or own title otherwise."""
+def _headline(ann: Announcement, u: Understanding, lang: str, tz: str) -> str:
+    """``CSMS #68396594`` for CBP messages, the (translated) own title otherwise."""
     number = u.facts.csms_number
-    if number:
-        prefix = PREFIX_ZH.get(str(u.facts.prefix or "").upper())
-        return f"CSMS #{number}" + (f"（{prefix}）" if prefix else "")
-    return _title_zh(ann, u)[:120]
+    prefix = str(u.facts.prefix or "").upper()
+    if number and not u.facts.letters:  # a letter forwarding a CSMS is headed by its own 主旨
+        if lang.startswith("en"):
+            return f"CSMS #{number}" + (f" ({PREFIX_EN[prefix]})" if prefix in PREFIX_EN else "")
+        return f"CSMS #{number}" + (f"（{PREFIX_ZH[prefix]}）" if prefix in PREFIX_ZH else "")
+    if lang.startswith("en"):
+        return english_title(u.facts, ann.title)[:160]
+    subject = next((x.subject for x in u.facts.letters if x.subject), None)
+    return (subject or _title_zh(ann, u, tz))[:120]
+
+
+_REASON_RULE = (
+    (re.compile(r"^標題含「(.*)」$"), 'the title mentions "{}"'),
+    (re.compile(r"^內文含「(.*)」$"), 'the text mentions "{}"'),
+    (re.compile(r"^內文多次提及「(.*)」$"), 'the text keeps mentioning "{}"'),
+    (re.compile(r"^來源符合「(.*)」$"), 'the source matches "{}"'),
+)
+
+
+def reason_en(reason: str) -> str:
+    """A match reason (written in 繁體中文 by the matcher) for an English reader."""
+    from feeds.topics import TOPICS
+
+    if reason == "訂閱全部訊息":
+        return "you follow everything"
+    if m := re.match(r"^主題：(.+?)（(.*)）$", reason):
+        name = next((t.en for t in TOPICS.values() if t.zh == m.group(1)), m.group(1))
+        why = m.group(2)
+        for rx, tpl in _REASON_RULE:
+            if w := rx.match(why):
+                why = tpl.format(w.group(1))
+                break
+        return f"topic {name} ({why})"
+    for prefix, en in (("關鍵字：", "keyword "), ("來源：", "source "), ("稅則號列：", "HTS prefix ")):
+        if reason.startswith(prefix):
+            return en + reason[len(prefix) :].strip("「」")
+    return reason
+
+
+def _summary(ann: Announcement, u: Understanding, lang: str, tz: str, now: datetime | None) -> str:
+    """The summary this reader gets: English for English readers; the stored 繁體中文 summary
+    (possibly the LLM's) for Taipei; the deterministic one in the reader's own zone otherwise."""
+    if u.summary_zh == COULD_NOT_UNDERSTAND:
+        return u.summary_zh
+    topics = [h.topic for h in u.topics]
+    body = clean_body(ann.body)
+    if lang.startswith("en"):
+        return summary_en(u.facts, topics, title=ann.title, body=body, tz=tz, now=now)
+    if tz == TAIPEI:
+        return u.summary_zh
+    return summarize(u.facts, topics, title=ann.title, body=body, language=ann.language, tz=tz, now=now)
 
 
 def render_alert(
@@ -66,22 +138,45 @@ def render_alert(
     reasons: Sequence[str],
     *,
     lang: str = "zh-TW",
-    tz: str = "Asia/Taipei",
+    tz: str = TAIPEI,
+    now: datetime | None = None,
+    forwards: Sequence[Forwarded] = (),
 ) -> RenderedAlert:
-    """The alert as plain text and as Telegram HTML parts (each ≤ 4096 UTF-16 units)."""
+    """The alert as plain text and as Telegram HTML parts (each ≤ 4096 UTF-16 units), in the
+    reader's language and zone, written as of ``now``."""
+    en = lang.startswith("en")
+    summary = _summary(ann, u, lang, tz, now)
+    local = ann.published.astimezone(ZoneInfo(tz))
     ctx = {
         "ann": ann,
         "u": u,
         "facts": u.facts,
-        "title_zh": _title_zh(ann, u),
-        "headline": _headline(ann, u),
-        "summary_paragraphs": [p for p in u.summary_zh.split("\n\n") if p.strip()],
-        "reasons": list(reasons),
-        "published_local": ann.published.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
+        "en": en,
+        "headline": _headline(ann, u, lang, tz),
+        "summary": summary,
+        "summary_paragraphs": [p for p in summary.split("\n\n") if p.strip()],
+        "reasons": [reason_en(r) for r in reasons] if en else list(reasons),
+        "published_local": local.strftime("%Y-%m-%d %H:%M"),
+        "zone": zone_label(tz, local, lang),
         "url": _safe_url(ann.url),
         "lang": lang,
+        "tz": tz,
+        "forwards": list(forwards),
     }
     env = environment()
     text = env.get_template("alert.txt.j2").render(ctx).strip()
     html = env.get_template("alert.telegram.html.j2").render(ctx).strip()
-    return RenderedAlert(text=text, html=tuple(split_html(html, MAX_TEXT)))
+    return RenderedAlert(text=text, html=tuple(split_html(html, MAX_TEXT)), subject=_subject(ann, u, lang, tz))
+
+
+def _subject(ann: Announcement, u: Understanding, lang: str, tz: str) -> str:
+    """zh-TW: the Chinese title with the English original beside it; English: the original."""
+    if lang.startswith("en"):
+        return english_title(u.facts, ann.title)
+    subject = next((x.subject for x in u.facts.letters if x.subject), None)
+    if subject:
+        return subject
+    title = str(u.facts.title or ann.title or "")
+    zh = _title_zh(ann, u, tz)
+    line = f"{zh}（{title}）" if title and zh != title else zh
+    return f"CSMS #{u.facts.csms_number} {line}" if u.facts.csms_number else line

@@ -10,20 +10,24 @@ member contact (auto mode). Every step is idempotent, so a kill anywhere repeats
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from bot.alerts.render import environment
 from bot.alerts.telegram_html import split_html
 from bot.config import Config
 from bot.csvio import decode_csv, read_rows
 from bot.delivery.channels.base import Failed, Outcome, Sent
+from bot.understand.titles import title_zh
 from feeds.errors import UserError
+from feeds.factmodel import Facts
+from feeds.topics import topic_names
 from state import announcements, outbox
 from state import associations as store
 from state.outbox import OutboxMessage
@@ -42,28 +46,74 @@ def roc_date(when: datetime) -> tuple[str, int]:
     return f"中華民國{year}年{local.month}月{local.day}日", year
 
 
-def explanation(ann: announcements.Announcement, summary_zh: str) -> str:
-    """The default 說明 of a forward: the summary, then the source link."""
-    points = [p.strip() for p in (summary_zh or ann.title).split("\n") if p.strip()]
-    points = points[:6] + [f"原文連結：{ann.url}"]
-    return "\n".join(f"{_CN_NUM[i] if i < 10 else i + 1}、{p.lstrip('•-・ ')}" for i, p in enumerate(points))
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (公文 numbering of 說明 points)."""
+    if n <= 10:
+        return _CN_NUM[n - 1]
+    tens, ones = divmod(n, 10)
+    head = "十" if tens == 1 else f"{_CN_NUM[tens - 1]}十"
+    return head + (_CN_NUM[ones - 1] if ones else "")
+
+
+def _roc_day(day: date) -> str:
+    return f"{day.year - 1911}年{day.month}月{day.day}日"
+
+
+def basis(ann: announcements.Announcement, facts: Facts) -> str:
+    """The 依據 of a forward: the letter, CSMS or notice it passes on, as a 函 cites one."""
+    letter = next((x for x in facts.letters if x.issuer), None)
+    if letter is not None:
+        when = _roc_day(letter.issued) if letter.issued else ""
+        return f"依據{letter.issuer}{when}{letter.number or ''}函辦理。"
+    published = (facts.published or ann.published).date()
+    if facts.csms_number:
+        return (f"依據美國海關與邊境保護署（CBP）{_roc_day(published)}貨物系統訊息服務（CSMS）"
+                f"#{facts.csms_number} 訊息辦理。")  # fmt: skip
+    if "federal_register" in facts.topics or ann.kind == "federal_register":
+        return f"依據美國聯邦公報{_roc_day(published)}刊登之文件辦理。"
+    return f"依據{ann.source}{_roc_day(published)}發布之訊息辦理。"
+
+
+def _points(summary_zh: str) -> list[str]:
+    """The summary's content lines as points: bullets and 相關 lines, never a bare heading."""
+    out = []
+    for line in (summary_zh or "").splitlines():
+        text = line.strip().lstrip("•-・ ").strip()
+        if not text or text.startswith("標題：") or re.fullmatch(r"[^：]{1,8}：?", text) and text.endswith("："):
+            continue
+        if text.endswith("：") or text in ("重點", "重點："):
+            continue  # an empty heading
+        out.append(text)
+    return out
+
+
+def explanation(ann: announcements.Announcement, summary_zh: str, facts: Facts | None = None) -> str:
+    """The default 說明 of a forward: 一、依據…辦理。 then the summary's points, then the
+    source link — numbered 一、二、三… with no empty headings."""
+    facts = facts or Facts(title=ann.title)
+    points = [basis(ann, facts), *_points(summary_zh or ann.title)[:8], f"原文連結：{ann.url}"]
+    return "\n".join(f"{cn_number(i)}、{p}" for i, p in enumerate(points, start=1))
+
+
+def forward_subject(ann: announcements.Announcement, facts: Facts) -> str:
+    """主旨: what is forwarded, in Chinese."""
+    letter = next((x for x in facts.letters if x.subject), None)
+    if letter is not None:
+        title = (letter.subject or "").rstrip("。").removesuffix("，請查照並惠轉知會員廠商").removesuffix("，請查照")
+    else:
+        title = title_zh(facts.title or ann.title, facts, topic_names(list(facts.topics)))
+        if facts.csms_number:
+            title = f"CSMS #{facts.csms_number}：{title}"
+    return f"轉知「{title}」，請查照。"
 
 
 def document_text(a: store.Association, f: store.Forward) -> str:
-    head = a.letterhead or a.name
-    return (
-        f"{head}\n發文日期：{f.issued_on}\n發文字號：{f.ref_no}\n"
-        f"主旨：{f.subject}\n說明：\n{f.body}"
-    )
+    return environment().get_template("association_letter.txt.j2").render(a=a, f=f).strip()
 
 
 def document_html(a: store.Association, f: store.Forward) -> str:
-    """Telegram HTML: every inserted value escaped."""
-    e = html.escape
-    return (
-        f"<b>{e(a.letterhead or a.name)}</b>\n發文日期：{e(f.issued_on)}\n發文字號：{e(f.ref_no)}\n"
-        f"<b>主旨：</b>{e(f.subject)}\n<b>說明：</b>\n{e(f.body)}"
-    )
+    """Telegram HTML: every inserted value escaped (autoescape); split by the caller."""
+    return environment().get_template("association_letter.telegram.html.j2").render(a=a, f=f).strip()
 
 
 def preview_key(f: store.Forward) -> str:
@@ -130,12 +180,10 @@ def _queue_previews(
             message_key=preview_key(f),
             kind="preview",
             subject=f"待核可 {f.ref_no}：{f.subject}",
-            text=(
-                f"【待核可 Approval needed】{a.name} 轉知 #{f.id}\n\n{document_text(a, f)}\n\n{web}"
-                f"核可 approve：run.py association approve {f.id} --by {channel}:{address}\n"
-                f"略過 skip：run.py association skip {f.id} --by {channel}:{address}"
-            ),
-            html=tuple(split_html(f"<b>【待核可】</b>{html.escape(a.name)} 轉知 #{f.id}\n\n{document_html(a, f)}")),
+            text=environment().get_template("association_preview.txt.j2").render(
+                a=a, f=f, letter=document_text(a, f), web=web, by=f"{channel}:{address}").strip(),
+            html=tuple(split_html(environment().get_template("association_preview.telegram.html.j2").render(
+                a=a, f=f, letter=document_html(a, f)).strip())),
             payload={
                 "forward": f.id,
                 "association": a.id,
@@ -159,9 +207,11 @@ def forward_alert(db: Database, config: Config, association_sid: int, ann_key: s
     if ann is None:
         raise LookupError(f"announcement {ann_key} not stored")
     issued, roc_year = roc_date(now)
+    facts = announcements.facts_of(db, ann_key)
     with db.atomic():
         f, created = store.create_forward(
-            db, a.id, ann_key, subject=f"轉知「{ann.title}」，請查照。", body=explanation(ann, announcements.summary_of(db, ann_key)),
+            db, a.id, ann_key, subject=forward_subject(ann, facts),
+            body=explanation(ann, announcements.summary_of(db, ann_key), facts),
             issued_on=issued, roc_year=roc_year, status="approved" if a.mode == "auto" else "awaiting_approval", now=now,
         )  # fmt: skip
         queued = 0

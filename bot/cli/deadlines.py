@@ -10,6 +10,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from bot.alerts.deadline_view import when_text
+from bot.alerts.render import in_lang
+from bot.cli.clock import NOW_HELP
 from bot.config import Config
 from bot.deadlines.calculators import (
     LIQUIDATION_STATUSES,
@@ -97,6 +100,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     lo = sub.add_parser("deadlines-of", help="list a subscriber's tracked deadlines")
     lo.add_argument("--subscriber", type=int, required=True)
     lo.add_argument("--json", action="store_true")
+    for p in (d, t, i, e, dn, lo):  # the rehearsal clock (bot/cli/clock.py)
+        p.add_argument("--now", help=NOW_HELP)
 
 
 def _entry_from_args(args: argparse.Namespace, number: str) -> UsEntry:
@@ -178,12 +183,19 @@ def run(args: argparse.Namespace, config: Config, now: datetime) -> int:
         print(f"offsets={','.join(map(str, offsets))} time={at} (applies to items tracked from now on)")
     elif args.command == "deadlines-of":
         rows = reminder_store.items_of(db, args.subscriber)
+        for r in rows:  # a CAPE day is planned only for an entry that can use CAPE
+            if r["kind"] == "cape_last_day":
+                r["eligible"] = True
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
+            sub = require_subscriber(db, args.subscriber)
             for r in rows:
-                est = " (estimate)" if r["estimate"] else ""
-                print(f"{r['deadline']}{est}  {r['status']:<8} {r['item_key']:<40} {r['title']}")
+                d = reminder_store.as_deadline(r)
+                when = when_text(d, sub.language, sub.timezone) if d else r["deadline"]
+                print(f"{when}  {r['status']:<8} {r['item_key']:<40} {r['title']}")
+                if r.get("note"):
+                    print(f"    {in_lang(r['note'], sub.language)}")
             if not rows:
                 print("no tracked deadlines")
     return 0

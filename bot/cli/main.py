@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.cli import deadlines as cli_deadlines
 from bot.cli import mail as cli_mail
 from bot.cli import reach as cli_reach
+from bot.cli.clock import NOW_HELP, Clock, fixed_clock, parse_now, running_clock
 from bot.config import Config, load_config
 from bot.delivery.channels import build_channels
 from bot.logsetup import setup_logging
@@ -43,14 +44,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="TOML config file (default: ./config.toml if present, else built-in defaults)")
     p.add_argument("--db", help="override service.database")
     sub = p.add_subparsers(dest="command")
-    sub.add_parser("serve", help="run the service until SIGINT/SIGTERM (the default)")
+    serve = sub.add_parser("serve", help="run the service until SIGINT/SIGTERM (the default)")
+    serve.add_argument("--now", help=NOW_HELP)
     once = sub.add_parser("once", help="run one full cycle (poll, match, deliver) and exit")
     once.add_argument("--force", action="store_true", help="poll every source even if not due")
+    once.add_argument("--now", help=NOW_HELP)
     demo = sub.add_parser("demo", help="run on the bundled samples and show what demo subscribers get")
     demo.add_argument("--out", default="var/demo", help="folder for the demo database and files")
     sub.add_parser("check-config", help="validate the configuration and exit")
     ex = sub.add_parser("explain", help="print the understanding of one raw announcement as JSON")
     ex.add_argument("file", help="text, HTML or RSS/Atom file; '-' reads stdin")
+    ex.add_argument("--now", help=NOW_HELP)
     src = sub.add_parser("sources", help="list sources with their health")
     src.add_argument("--json", action="store_true")
     ob = sub.add_parser("outbox", help="outbox backlog by status")
@@ -107,9 +111,9 @@ def _subscription_arg(args: argparse.Namespace) -> tuple[str, str]:
     raise UserError("請指定訂閱內容", "say what to subscribe to")
 
 
-async def _serve(config: Config) -> int:
+async def _serve(config: Config, clock: Clock = utc_now) -> int:
     db = open_db(config.service.database)
-    service = Service(config, db, build_channels(config, db=db))
+    service = Service(config, db, build_channels(config, db=db), clock=clock)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -118,7 +122,8 @@ async def _serve(config: Config) -> int:
         if config.telegram.enabled:  # the bot's commands run on the scheduler's event loop
             from bot.telegram.app import telegram_running
 
-            async with telegram_running(config.telegram, db, reminders=config.reminders, app_config=config):
+            async with telegram_running(config.telegram, db, clock=clock, reminders=config.reminders,
+                                        app_config=config):  # fmt: skip
                 await service.run_forever(stop)
         else:
             await service.run_forever(stop)
@@ -127,9 +132,9 @@ async def _serve(config: Config) -> int:
     return 0
 
 
-async def _once(config: Config, force: bool) -> int:
+async def _once(config: Config, force: bool, clock: Clock = utc_now) -> int:
     db = open_db(config.service.database)
-    service = Service(config, db, build_channels(config, db=db))
+    service = Service(config, db, build_channels(config, db=db), clock=clock)
     try:
         result = await service.cycle(force=force)
     finally:
@@ -148,23 +153,24 @@ def run_command(args: argparse.Namespace) -> int:
         from bot.demo import run_demo
 
         return asyncio.run(run_demo(Path(args.out)))
+    now = parse_now(args.now) if getattr(args, "now", None) else None
     if cmd == "explain":
         from bot.understand.explain import run_explain
 
-        return run_explain(args.file)
+        return run_explain(args.file, now=now)
     config = _config(args)
     setup_logging(config.service.log_level, config.secrets())
     if cmd == "check-config":
         print(f"ok: {len(config.sources)} sources, database {config.service.database}")
         return 0
     if cmd == "serve":
-        return asyncio.run(_serve(config))
+        return asyncio.run(_serve(config, running_clock(now) if now else utc_now))
     if cmd == "once":
-        return asyncio.run(_once(config, args.force))
+        return asyncio.run(_once(config, args.force, fixed_clock(now) if now else utc_now))
     if cmd in cli_deadlines.COMMANDS:
-        return cli_deadlines.run(args, config, utc_now())
+        return cli_deadlines.run(args, config, now or utc_now())
     db = open_db(config.service.database)
-    now = utc_now()
+    now = now or utc_now()
     if cmd == "sources":
         sources.sync_sources(db, [(c.name, c.kind, c.url) for c in config.sources])
         rows = [_asdict(s) for s in sources.all_sources(db)]

@@ -16,37 +16,15 @@ from pathlib import Path
 
 from bot.deadlines.calendars import WorkCalendar, add_months
 from feeds.errors import UserError
+from state.deadline import Deadline
 from state.tracking import UsEntry
 
 LIQUIDATION_STATUSES = ("unliquidated", "liquidated", "extended", "suspended", "final")
 
-_Day = date  # the field ``Deadline.date`` shadows the type inside the class body
-
 # Secondary (DOMAIN.md §3): ACE typically liquidates ≈314 days after entry; always an estimate.
 TYPICAL_LIQUIDATION_DAYS = 314
-
-
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    kind: str
-    date: date
-    basis: str
-    estimate: bool = False
-    act_by: _Day | None = None  # last working day on or before ``date`` (calendar-day rules)
-    note: str = ""
-
-    def as_json(self) -> dict:
-        out: dict = {
-            "kind": self.kind,
-            "date": self.date.isoformat(),
-            "basis": self.basis,
-            "estimate": self.estimate,
-        }
-        if self.act_by is not None and self.act_by != self.date:
-            out["act_by"] = self.act_by.isoformat()
-        if self.note:
-            out["note"] = self.note
-        return out
+# 19 U.S.C. 1514(c)(3): a protest is filed within 180 days after liquidation.
+PROTEST_DAYS = 180
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,13 +111,13 @@ def cape_last_day(liquidated_on: date, rules: CapeRules) -> date:
 
 def protest_last_day(liquidated_on: date) -> date:
     """19 U.S.C. 1514(c)(3): a protest is filed within 180 days after liquidation."""
-    return liquidated_on + timedelta(days=180)
+    return liquidated_on + timedelta(days=PROTEST_DAYS)
 
 
 def cape_exclusion(entry: UsEntry, rules: CapeRules, on: date) -> CapeExclusion | None:
     """The CAPE phase 1 exclusion that applies to ``entry`` on day ``on``, if any."""
     if entry.liquidation_status == "final":
-        return CapeExclusion((), "已最終清算（finally liquidated）", "finally liquidated entry",
+        return CapeExclusion((), "核定確定（finally liquidated）", "finally liquidated entry",
                              rules.final_status_csms)  # fmt: skip
     for rule in rules.exclusions:
         if rule.flag or entry.entry_type not in rule.entry_types:
@@ -157,21 +135,21 @@ def validate_entry_dates(entry: UsEntry) -> None:
     liq, rel, ent = entry.liquidation_date, entry.release_date, entry.entry_date
     if liq and rel and rel > liq:
         raise UserError(
-            f"放行日 {rel} 晚於清算日 {liq}，請確認日期",
+            f"放行日 {rel} 晚於核定日 {liq}，請確認日期",
             f"release date {rel} is after liquidation date {liq}",
         )
     if liq and ent and ent > liq:
         raise UserError(
-            f"進口日 {ent} 晚於清算日 {liq}，請確認日期",
+            f"進口日 {ent} 晚於核定日 {liq}，請確認日期",
             f"entry date {ent} is after liquidation date {liq}",
         )
     if entry.liquidation_status not in LIQUIDATION_STATUSES:
         raise UserError(
-            f"清算狀態須為 {'、'.join(LIQUIDATION_STATUSES)}",
+            f"核定狀態須為 {'、'.join(LIQUIDATION_STATUSES)}",
             f"liquidation status must be one of {', '.join(LIQUIDATION_STATUSES)}",
         )
     if entry.liquidation_status in ("liquidated", "final") and liq is None:
-        raise UserError("已清算的報關單需要清算日", "a liquidated entry needs its liquidation date")
+        raise UserError("已核定的報關單需要核定日", "a liquidated entry needs its liquidation date")
 
 
 def us_entry_deadlines(
@@ -208,7 +186,7 @@ def _us_entry_deadlines(
                             "known liquidation date (19 U.S.C. 1504)", estimate=False))  # fmt: skip
     elif start is not None and entry.liquidation_status != "suspended":
         liq, liq_is_estimate = estimated_liquidation(start), True
-        note = "清算已延長，實際日期更晚 / liquidation extended: later" if (
+        note = "核定已延長，實際日期更晚 / liquidation extended: later" if (
             entry.liquidation_status == "extended") else ""
         out.append(Deadline("estimated_liquidation", liq,
                             "estimate: entry + 314 days (typical ACE; 19 U.S.C. 1504 limit 1 year)",
@@ -224,13 +202,18 @@ def _us_entry_deadlines(
         out.append(Deadline("psc_last_day", psc,
                             "CBP PSC rule: min(entry + 300 days, liquidation − 15 days)",
                             act_by=cal.on_or_before(psc)))  # fmt: skip
+    cape_closed = False
     if entry.ieepa:
-        out.extend(_cape_deadlines(entry, liq, liq_is_estimate, cal, rules, today))
+        cape = _cape_deadlines(entry, liq, liq_is_estimate, cal, rules, today)
+        cape_closed = any(d.kind == "cape_last_day" and d.eligible is False for d in cape)
+        out.extend(cape)
     if liq is not None:
         protest = protest_last_day(liq)
+        note = ("CAPE 不適用：IEEPA 關稅退款須於此日前提出異議（protest） / "
+                "CAPE not available: claim the IEEPA refund by protest") if cape_closed else ""
         out.append(Deadline("protest_last_day", protest,
                             "19 U.S.C. 1514(c)(3): 180 days after liquidation",
-                            estimate=liq_is_estimate, act_by=cal.on_or_before(protest)))  # fmt: skip
+                            estimate=liq_is_estimate, act_by=cal.on_or_before(protest), note=note))  # fmt: skip
     return sorted(out, key=lambda d: (d.date, d.kind))
 
 
@@ -247,7 +230,7 @@ def _cape_deadlines(
     if excluded is not None:
         where = f"CSMS #{excluded.csms}" if excluded.csms else "CBP CAPE guidance"
         return [Deadline("cape_ineligible", on, f"{where}: {excluded.reason_en}",
-                         note=excluded.reason_zh)]  # fmt: skip
+                         note=excluded.reason_zh, eligible=False)]  # fmt: skip
     csms = " / ".join(f"#{n}" for n in rules.csms)
     warn = ""
     if entry.entry_date is not None and entry.entry_date >= rules.ieepa_collection_ended:
@@ -258,18 +241,38 @@ def _cape_deadlines(
     if liq is None:
         return [Deadline("cape_eligible_now", max(on, rules.live_from),
                          f"CSMS {csms}: unliquidated IEEPA entries are eligible in phase 1",
-                         note=warn or "未清算：現在即可申請 CAPE / unliquidated: file now")]  # fmt: skip
+                         note=warn or "未核定：現在即可申請 CAPE / unliquidated: file now")]  # fmt: skip
     last = cape_last_day(liq, rules)
     out = []
     if liq_is_estimate:
         out.append(Deadline("cape_eligible_now", max(on, rules.live_from),
                             f"CSMS {csms}: unliquidated IEEPA entries are eligible in phase 1",
-                            note="未清算：現在即可申請 CAPE / unliquidated: file now"))  # fmt: skip
-    out.append(Deadline("cape_last_day", last,
-                        f"CSMS {csms}: liquidated + {rules.liquidated_within_days} days "
-                        "(19 U.S.C. 1501 90-day reliquidation)",
-                        estimate=liq_is_estimate, act_by=cal.on_or_before(last), note=warn))  # fmt: skip
+                            note="未核定：現在即可申請 CAPE / unliquidated: file now"))  # fmt: skip
+    basis = (f"CSMS {csms}: liquidated + {rules.liquidated_within_days} days "
+             "(19 U.S.C. 1501 90-day reliquidation)")  # fmt: skip
+    if last < rules.live_from:  # the window closed before CAPE opened: never usable
+        out.append(Deadline("cape_last_day", last, basis, estimate=liq_is_estimate,
+                            act_by=cal.on_or_before(last), eligible=False,
+                            note=cape_closed_note(last, protest_last_day(liq), rules, today)))  # fmt: skip
+        return out
+    out.append(Deadline("cape_last_day", last, basis, estimate=liq_is_estimate,
+                        act_by=cal.on_or_before(last), note=warn, eligible=True))  # fmt: skip
     return out
+
+
+def cape_closed_note(last: date, protest: date, rules: CapeRules, today: date | None) -> str:
+    """Why an entry cannot use CAPE, and the route left (DOMAIN.md §4: protest until day 180,
+    then litigation)."""
+    zh = (f"不適用 CAPE：核定後 {rules.liquidated_within_days} 天（{last}）已於 CAPE 開放"
+          f"（{rules.live_from}）前屆滿；可行途徑為核定後 180 天內（{protest} 前）提出異議"
+          "（protest，19 U.S.C. 1514）")  # fmt: skip
+    en = (f"not eligible for CAPE: liquidation + {rules.liquidated_within_days} days ({last}) "
+          f"ended before CAPE opened ({rules.live_from}); the route left is a protest within "
+          f"180 days of liquidation (by {protest}, 19 U.S.C. 1514)")  # fmt: skip
+    if today is not None and today > protest:
+        zh += "；異議期限亦已屆滿，僅餘向美國國際貿易法院（CIT）起訴"
+        en += "; the protest period has also ended: only litigation at the CIT is left"
+    return f"{zh} / {en}"
 
 
 def cape_eligible(entry: UsEntry, rules: CapeRules, today: date) -> bool:

@@ -32,11 +32,17 @@ class WorkCalendar:
         return _is_working_day(self, day)
 
     def _compute_is_working_day(self, day: date) -> bool:
+        # The operator's lists win; otherwise the library decides, including the weekend
+        # workdays it knows (Taiwan's 補班, e.g. Sat 2024-02-17 and Sat 2025-02-08).
         if day in self.makeup_workdays:
             return True
         if day in self.extra_closures:
             return False
-        return day.weekday() < 5 and day not in self.holidays
+        return self.holidays.is_working_day(day)
+
+    def is_makeup_workday(self, day: date) -> bool:
+        """A weekend day that is worked (補班), from the library or the operator's list."""
+        return day.weekday() >= 5 and self.is_working_day(day)
 
     def holiday_name(self, day: date) -> str | None:
         return self.holidays.get(day)
@@ -97,8 +103,9 @@ def us_calendar(
 def tw_calendar(
     *, extra_closures: Iterable[date] = (), makeup_workdays: Iterable[date] = ()
 ) -> WorkCalendar:
-    """Taiwanese working days: ``holidays.TW`` national holidays, weekends, and the 補班 days
-    行政院人事行政總處 announces each year (configurable, since they change yearly)."""
+    """Taiwanese working days: ``holidays.TW`` national holidays (with its 放假日 that move a
+    workday) and weekends, minus the 補班 Saturdays 行政院人事行政總處 announces — the library
+    carries them (``weekend_workdays``); ``makeup_workdays`` adds those it does not know yet."""
     return WorkCalendar(
         "TW",
         holidays.TW(),

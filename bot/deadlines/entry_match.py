@@ -8,55 +8,65 @@ tracked entries carry those HTS prefixes. Every message says why it matched.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from bot.deadlines.calculators import cape_eligible, us_entry_deadlines
+from bot.alerts.render import environment
+from bot.deadlines.calculators import Deadline, cape_eligible, us_entry_deadlines
 from bot.deadlines.tracker import Rules
 from bot.quiet import next_allowed
+from bot.understand.english import english_title
+from bot.understand.titles import title_zh
 from feeds.factmodel import Facts
 from feeds.model import Announcement
+from feeds.topics import topic_names
 from state import outbox, tracking
 from state.subscribers import Subscriber, active_subscribers
-
-_CAPE_RX = re.compile(r"\b(CAPE|IEEPA)\b|9903\.0[12]\.|退稅", re.I)
 
 
 @dataclass(frozen=True, slots=True)
 class EntryMatch:
     subscriber_id: int
     entries: tuple[str, ...]
+    ieepa: int  # tracked IEEPA entries this CAPE / IEEPA announcement touches
     cape_eligible: int
-    nearest_cape: date | None
-    nearest_protest: date | None
+    nearest_cape: Deadline | None  # the soonest CAPE last day still ahead (an eligible entry's)
+    nearest_protest: Deadline | None  # the soonest protest last day still ahead
     hts: dict[str, tuple[str, ...]]
-    reason_zh: str
-    reason_en: str
+
+    @property
+    def reason_en(self) -> str:
+        """Why, in one line (stored in the outbox payload)."""
+        parts = [f"a CAPE / IEEPA announcement; you track {self.ieepa} IEEPA entries"] if self.ieepa else []
+        parts += [f"it names HTS {code}, found in {len(nums)} of your entries" for code, nums in self.hts.items()]
+        return "; ".join(parts)
 
 
 def is_cape_announcement(ann: Announcement, topics: list[str]) -> bool:
-    """CAPE / IEEPA news: the understanding topic, or the words in the title or body."""
-    return "ieepa_cape" in topics or bool(_CAPE_RX.search(f"{ann.title}\n{ann.body}"))
+    """CAPE / IEEPA news: the understanding's ``ieepa_cape`` topic, which reads what the item
+    is about. A word search over the body would take 沖退稅 (drawback) or an article's passing
+    mention of IEEPA for refund news and tell firms their IEEPA entries are touched."""
+    return "ieepa_cape" in topics
 
 
 def _nearest(
     entries: list[tracking.TrackedEntry], rules: Rules, today: date
-) -> tuple[date | None, date | None]:
-    """The nearest CAPE and protest last days still ahead, in one pass over the entries."""
-    best: dict[str, date] = {}
+) -> tuple[Deadline | None, Deadline | None]:
+    """The nearest CAPE and protest last days still ahead (by the day to act), in one pass;
+    a CAPE day the entry can never use does not count."""
+    best: dict[str, Deadline] = {}
     for t in entries:
         try:
             ds = us_entry_deadlines(t.entry, rules.us, rules.cape, today=today)
         except Exception:  # a stored entry with odd dates must not stop matching
             continue
         for d in ds:
-            wanted = d.kind in ("cape_last_day", "protest_last_day") and d.date >= today
-            if wanted and (d.kind not in best or d.date < best[d.kind]):
-                best[d.kind] = d.date
+            wanted = d.kind in ("cape_last_day", "protest_last_day") and d.due >= today and d.eligible is not False
+            if wanted and (d.kind not in best or d.due < best[d.kind].due):
+                best[d.kind] = replace(d, item_key=f"us:{t.entry.entry_number}:{d.kind}")
     return best.get("cape_last_day"), best.get("protest_last_day")
 
 
@@ -71,43 +81,28 @@ def match_entries(
         mine = [t for t in ieepa.get(sid, []) if t.entry.liquidation_status != "final"]
         hts = {code: tuple(sorted(nums)) for code, nums in hts_hits.get(sid, {}).items()}
         numbers = sorted({t.entry.entry_number for t in mine} | {n for v in hts.values() for n in v})
-        zh, en = [], []
-        if mine:
-            zh.append(f"本公告與 CAPE／IEEPA 退稅有關，您追蹤的 IEEPA 報關單有 {len(mine)} 筆")
-            en.append(f"a CAPE / IEEPA announcement; you track {len(mine)} IEEPA entries")
-        for code, nums in hts.items():
-            zh.append(f"公告提及稅則 {code}，您有 {len(nums)} 筆報關單含此稅則")
-            en.append(f"it names HTS {code}, found in {len(nums)} of your entries")
         if not numbers:
             continue
         cape, protest = _nearest(mine, rules, today)
         out[sid] = EntryMatch(
-            sid, tuple(numbers), sum(cape_eligible(t.entry, rules.cape, today) for t in mine),
-            cape, protest, hts, "；".join(zh), "; ".join(en),
+            sid, tuple(numbers), len(mine), sum(cape_eligible(t.entry, rules.cape, today) for t in mine),
+            cape, protest, hts,
         )  # fmt: skip
     return out
 
 
-def match_text(ann: Announcement, m: EntryMatch, *, lang: str) -> str:
+def match_text(ann: Announcement, m: EntryMatch, *, lang: str, tz: str = "Asia/Taipei",
+               facts: Facts | None = None) -> str:  # fmt: skip
+    """The message (templates/entry_match.txt.j2): which of the firm's entries, why, and the
+    nearest CAPE and protest days shown as everywhere else (legal last day and act-by day)."""
+    facts = facts or Facts(title=ann.title)
     if lang.startswith("en"):
-        lines = [f"📦 Your entries: {ann.title}", f"Why: {m.reason_en}."]
-        if m.reason_en.startswith("a CAPE"):
-            lines.append(f"CAPE-eligible now: {m.cape_eligible}")
-        if m.nearest_cape:
-            lines.append(f"Nearest CAPE last day: {m.nearest_cape.isoformat()}")
-        if m.nearest_protest:
-            lines.append(f"Nearest protest last day: {m.nearest_protest.isoformat()}")
-        lines.append(f"Entries: {', '.join(m.entries[:10])}" + (" …" if len(m.entries) > 10 else ""))
-        return "\n".join(lines + [ann.url])
-    lines = [f"📦 與您的報關單有關：{ann.title}", f"原因：{m.reason_zh}。"]
-    if m.reason_zh.startswith("本公告與 CAPE"):
-        lines.append(f"目前可申請 CAPE 者：{m.cape_eligible} 筆")
-    if m.nearest_cape:
-        lines.append(f"最近的 CAPE 申請最後一天：{m.nearest_cape.isoformat()}")
-    if m.nearest_protest:
-        lines.append(f"最近的異議（protest）最後一天：{m.nearest_protest.isoformat()}")
-    lines.append("報關單：" + "、".join(m.entries[:10]) + ("……" if len(m.entries) > 10 else ""))
-    return "\n".join(lines + [ann.url])
+        title = english_title(facts, ann.title)
+    else:
+        subject = next((x.subject for x in facts.letters if x.subject), None)
+        title = subject or title_zh(facts.title or ann.title, facts, topic_names(list(facts.topics)), tz=tz)
+    ctx = {"m": m, "title": title, "url": ann.url, "lang": lang, "tz": tz, "en": lang.startswith("en")}
+    return environment().get_template("entry_match.txt.j2").render(ctx).strip()
 
 
 def queue_entry_matches(
@@ -125,7 +120,7 @@ def queue_entry_matches(
             continue
         queued += outbox.enqueue(
             db, subscriber_id=sid, message_key=f"entries:{ann.key}", kind="entry_match",
-            subject=ann.title, text=match_text(ann, m, lang=sub.language),
+            subject=ann.title, text=match_text(ann, m, lang=sub.language, tz=sub.timezone, facts=facts),
             payload={"announcement": ann.key, "entries": len(m.entries), "reason": m.reason_en},
             now=now, not_before=next_allowed(now, sub.timezone, sub.quiet_hours),
         )  # fmt: skip

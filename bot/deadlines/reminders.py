@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from bot.alerts.render import environment
 from bot.deadlines.calculators import Deadline
 from bot.quiet import next_allowed
 from feeds.errors import UserError
@@ -36,34 +38,20 @@ LATE_AFTER = timedelta(minutes=30)
 REMINDED_US_KINDS = ("entry_summary_due", "psc_last_day", "cape_last_day", "protest_last_day")
 
 KIND_ZH = {
-    "entry_summary_due": "進口報關摘要（CBP 7501）遞交期限",
-    "psc_last_day": "報關後更正（PSC）最後一天",
-    "cape_last_day": "CAPE（IEEPA 退稅）申請最後一天",
+    "entry_summary_due": "進口摘要申報表（CBP 7501）遞交期限",
+    "psc_last_day": "申報後更正（PSC）最後一天",
+    "cape_last_day": "CAPE（IEEPA 關稅退款）申請最後一天",
     "protest_last_day": "異議（protest）最後一天",
-    "webinar": "說明會（webinar）",
-    "support_call": "說明電話會議",
-    "outage": "系統停機",
+    "webinar": "線上說明會",
+    "support_call": "支援說明會",
+    "outage": "系統中斷",
+    "maintenance": "系統維護",
     "effective": "生效日",
     "application": "申請期間",
     "deadline": "截止日",
     "custom": "自訂提醒",
 }
-LABEL_ZH = {
-    "day_before": "明天",
-    "hour_before": "1 小時後開始",
-    "opening": "今天開始受理",
-    "end_minus_7": "7 天後截止",
-    "last_day": "今天截止",
-    "now": "今天到期",
-}
-LABEL_EN = {
-    "day_before": "tomorrow",
-    "hour_before": "starts in 1 hour",
-    "opening": "opens today",
-    "end_minus_7": "closes in 7 days",
-    "last_day": "closes today",
-    "now": "due today",
-}
+EVENT_KINDS = ("webinar", "support_call", "outage", "maintenance", "event")
 
 
 def local_instant(day: date, at: time, tz: str) -> datetime:
@@ -74,8 +62,9 @@ _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 def parse_time_of_day(text: str) -> time:
-    """``"09:00"`` → time; a bad value is a ``UserError`` (it comes from a user or config)."""
-    m = _HHMM.match((text or "").strip())
+    """``"09:00"`` (or ``"０９：００"`` from a Chinese IME) → time; a bad value is a ``UserError``
+    (it comes from a user or config)."""
+    m = _HHMM.match(unicodedata.normalize("NFKC", text or "").strip())
     if not m:
         raise UserError(f"時間格式應為 HH:MM（例如 09:00），收到「{text}」",
                         f"time must look like HH:MM (e.g. 09:00), got {text!r}")  # fmt: skip
@@ -159,18 +148,22 @@ def entry_rows(
     at: str = "09:00",
     now: datetime | None = None,
 ) -> list[ReminderRow]:
-    """Reminder items of one U.S. entry; calendar-day rules are reminded against their
-    ``act_by`` working day so the last reminder is not on a weekend."""
+    """Reminder items of one U.S. entry. The row keeps the legal last day and, for a
+    calendar-day rule whose last day is not a working day, the act-by day; reminders count
+    back from the act-by day so the last one is not on a weekend. A CAPE day the entry can
+    never use (``eligible`` false) is not reminded."""
     offsets = tuple(offsets)
     rows = []
     for d in deadlines:
         plan = _entry_plan(d, tz, offsets, at, now)
         if plan is None:
             continue
-        suffix, deadline, past_at, schedule = plan
+        past_at, schedule = plan
         rows.append(
             ReminderRow(subscriber_id, f"us:{entry_number}:{d.kind}", d.kind,
-                        f"{entry_number} {suffix}", deadline, past_at, schedule, d.basis, d.estimate)
+                        f"{entry_number} {KIND_ZH.get(d.kind, d.kind)}", d.date.isoformat(), past_at,
+                        schedule, d.basis, d.estimate, act_by=d.act_by.isoformat() if d.moved else "",  # type: ignore[union-attr]
+                        note=d.note)
         )  # fmt: skip
     return rows
 
@@ -178,54 +171,37 @@ def entry_rows(
 @lru_cache(maxsize=65536)
 def _entry_plan(
     d: Deadline, tz: str, offsets: tuple[int, ...], at: str, now: datetime | None
-) -> tuple[str, str, datetime, tuple[tuple[str, datetime], ...]] | None:
-    """(title suffix, deadline, past_at, schedule) of one deadline, or None when it is not
-    reminded or already past. Memoised: entries of one import share a few hundred dates."""
-    if d.kind not in REMINDED_US_KINDS:
+) -> tuple[datetime, tuple[tuple[str, datetime], ...]] | None:
+    """(past_at, schedule) of one deadline, or None when it is not reminded or already past.
+    Memoised: entries of one import share a few hundred dates."""
+    if d.kind not in REMINDED_US_KINDS or d.eligible is False:
         return None
     if now is not None and end_of_day(d.date, tz) <= now:
         return None  # already past: never announced as upcoming
-    day = d.act_by or d.date
-    suffix = KIND_ZH.get(d.kind, d.kind)
-    if day != d.date:
-        suffix += f"（法定期限 {d.date.isoformat()} 非工作日，請於前一工作日完成）"
-    schedule, past_at = _planned(day, tz, offsets, at, now)
-    return suffix, day.isoformat(), past_at, schedule
+    schedule, past_at = _planned(d.due, tz, offsets, at, now)
+    return past_at, schedule
 
 
 # ---- the sweep --------------------------------------------------------------------------
-def _days_left(deadline: str, now: datetime, tz: str) -> int | None:
-    try:
-        day = date.fromisoformat(deadline)
-    except ValueError:
-        return None
-    return (day - now.astimezone(ZoneInfo(tz)).date()).days
+def _as_deadline(r: DueReminder) -> Deadline | None:
+    return store.as_deadline({
+        "kind": r.kind, "deadline": r.deadline, "basis": r.basis, "estimate": r.estimate,
+        "act_by": r.act_by, "note": r.note, "title": r.title, "item_key": r.item_key, "link": r.link,
+    })  # fmt: skip
 
 
 def reminder_text(r: DueReminder, label: str, *, now: datetime, late: bool) -> str:
-    """The message: what, when, how long left, the basis; 逾時補發 when late."""
-    en = r.language.startswith("en")
-    left = _days_left(r.deadline, now, r.timezone)
-    if label.startswith("d") or label == "now":
-        if left is None or left <= 0:
-            when_zh, when_en = "今天到期", "due today"
-        else:
-            when_zh, when_en = f"還有 {left} 天", f"{left} day(s) left"
-    else:
-        when_zh, when_en = LABEL_ZH.get(label, label), LABEL_EN.get(label, label)
-    est_zh, est_en = ("（預估）", " (estimate)") if r.estimate else ("", "")
-    if en:
-        head = "[late] " if late else ""
-        text = f"{head}⏰ Reminder: {r.title} — {r.deadline}{est_en}, {when_en}"
-        if r.basis:
-            text += f"\nBasis: {r.basis}"
-    else:
-        head = "（逾時補發）" if late else ""
-        text = f"{head}⏰ 期限提醒：{r.title}\n日期：{r.deadline}{est_zh}（{when_zh}）"
-        if r.basis:
-            text += f"\n依據：{r.basis}"
-        text += "\n處理完畢請標記「已處理」以停止後續提醒。"
-    return text
+    """The message (templates/reminder.txt.j2): what, when in the subscriber's zone, how long
+    left — or, for an event, when it starts and how to take part; 逾時補發 when late."""
+    d = _as_deadline(r)
+    today = now.astimezone(ZoneInfo(r.timezone)).date()
+    first = r.deadline.split("～")[0] if "～" in r.deadline else ""
+    ctx = {
+        "r": r, "d": d, "label": label, "late": late, "lang": r.language, "tz": r.timezone,
+        "today": today, "event": r.kind in EVENT_KINDS and d is not None and d.at is not None,
+        "period_first": date.fromisoformat(first[:10]) if first else None,
+    }  # fmt: skip
+    return environment().get_template("reminder.txt.j2").render(ctx).strip()
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ import logging
 import re
 import tempfile
 import unicodedata
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, ConversationHandler
 
+from bot.alerts.deadline_view import render_deadline_list
 from bot.alerts.telegram_html import esc
 from bot.deadlines.calculators import us_entry_deadlines
 from bot.deadlines.calendars import parse_date
@@ -85,9 +87,9 @@ async def _track(update: Update, context: Ctx, sub: Subscriber, args: list[str])
     d, now = deps(context), deps(context).clock()
     track_entries(d.db, sub.id, [TrackedEntry(entry, (), None, options.get("label"))], rules=d.rules, now=now)
     lines = [t(lang, "tracking", number=esc(number))]
-    for item in us_entry_deadlines(entry, d.rules.us, d.rules.cape, today=now.date()):
-        est = t(lang, "estimate") if item.estimate else ""
-        lines.append(f"• {esc(item.kind)}：{item.date.isoformat()}{est}")
+    items = [replace(item, item_key=f"us:{number}:{item.kind}")
+             for item in us_entry_deadlines(entry, d.rules.us, d.rules.cape, today=now.date())]  # fmt: skip
+    lines.append(render_deadline_list(items, now.date(), lang=lang, tz=sub.timezone, html=True, heading=False))
     await reply(update, context, "\n".join(lines))
 
 
@@ -216,7 +218,7 @@ async def deadlines(update: Update, context: Ctx) -> None:
     rows = []
     for r in reminder_store.open_items(deps(context).db, sub.id):
         try:
-            day = date.fromisoformat(r["deadline"])
+            day = date.fromisoformat(r["act_by"] or r["deadline"])
         except (TypeError, ValueError):
             continue
         if day <= today + timedelta(days=HORIZON_DAYS):
@@ -227,11 +229,8 @@ async def deadlines(update: Update, context: Ctx) -> None:
         await reply(update, context, t(lang, "no_deadlines") + link)
         return
     lines = [t(lang, "deadlines_title")]
-    for days, r in rows[:50]:
-        when = (t(lang, "overdue", n=-days) if days < 0 else t(lang, "due_today") if days == 0
-                else t(lang, "days_left", n=days))  # fmt: skip
-        est = t(lang, "estimate_short") if r["estimate"] else ""
-        lines.append(f"• <b>{when}</b> {esc(r['deadline'])}{est} — {esc(r['title'])}\n  <code>{esc(r['item_key'])}</code>")
+    shown = [item for _, r in rows[:50] if (item := reminder_store.as_deadline(r)) is not None]
+    lines.append(render_deadline_list(shown, today, lang=lang, tz=sub.timezone, html=True, heading=False))
     await reply(update, context, "\n".join(lines) + link)
 
 

@@ -155,8 +155,9 @@ def _empty(summary: str) -> dict[str, Any]:
     return out
 
 
-def run_explain(path: str) -> int:
-    """CLI entry: read FILE (or stdin for ``-``), print JSON. Exit 2 when the file is missing."""
+def run_explain(path: str, *, now: datetime | None = None) -> int:
+    """CLI entry: read FILE (or stdin for ``-``), print JSON. Exit 2 when the file is missing.
+    ``now`` (``--now``) is the moment the item is understood at, for rehearsals."""
     import json
     import sys
 
@@ -170,5 +171,5 @@ def run_explain(path: str) -> int:
                 raw = fh.read(MAX_INPUT)
         except OSError as exc:
             raise UserError(f"無法讀取檔案 {path}", f"cannot read {path}: {exc.strerror}") from exc
-    print(json.dumps(explain_bytes(raw), ensure_ascii=False, indent=2))
+    print(json.dumps(explain_bytes(raw, now=now), ensure_ascii=False, indent=2))
     return 0

@@ -1,8 +1,10 @@
 """The deterministic 繁體中文 summary: 標題, 重點 (3–5 bullets), 相關.
 
-Offline and repeatable: the same announcement always gives the same text. Times are shown in
-Taipei time with the original beside them (「4/22（三）01:00 台北時間（美東 4/21 13:00 EDT）」)
-because readers act on Taipei time but quote the original to CBP.
+Offline and repeatable: the same announcement and the same moment always give the same text.
+Times are shown in the reader's zone (Taipei by default) with the original beside them
+(「4/22（三）01:00 台北時間（美東 4/21 13:00 EDT）」) because readers act on their own time but
+quote the original to CBP. Written as of ``now``: a session already held is marked 已舉行 and
+nobody is invited to register for it.
 """
 
 from __future__ import annotations
@@ -10,35 +12,24 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from bot.understand.glossary import translate_title
+from bot.understand.reading import application_requirements, cape_scope, registration_notes
+from bot.understand.sessions import SESSION_KINDS, is_past, labelled_events, session_notes
+from bot.understand.timefmt import (
+    TAIPEI,
+    format_event_time,
+    format_event_window,
+    weekday_zh,
+    zone_label,
+)
+from bot.understand.titles import PREFIX_ZH, title_line, title_zh
 from feeds.dates import gregorian_to_roc
-from feeds.factmodel import Facts
+from feeds.factmodel import Event, Facts
+
+__all__ = ["COULD_NOT_UNDERSTAND", "PREFIX_ZH", "format_event_time", "summarize"]
 
 COULD_NOT_UNDERSTAND = "無法解析 / could not understand"
-_WEEKDAY = "一二三四五六日"
-_EVENT_ZH = {
-    "webinar": "線上說明會",
-    "support_call": "支援說明會",
-    "outage": "系統中斷",
-    "maintenance": "系統維護",
-    "effective": "生效",
-    "deadline": "截止",
-    "event": "時間",
-}
 _DATE_ZH = {"effective": "生效日", "deadline": "截止日", "issued": "發文日"}
-PREFIX_ZH = {
-    "GUIDANCE": "作業指引",
-    "UPDATED GUIDANCE": "更新作業指引",
-    "UPDATE": "更新",
-    "UPDATED": "更新",
-    "RESOLVED": "已排除",
-    "REMINDER": "提醒",
-    "REVISED": "修訂",
-    "CORRECTION": "更正",
-    "AVAILABLE NOW": "現已開放",
-}
 _AUDIENCE = (
     (r"(?i)\bimporters?\b|importer of record|進口商|進口業者", "進口商"),
     (r"(?i)\b(?:customs )?brokers?\b|報關行|報關業", "報關行"),
@@ -49,61 +40,7 @@ _AUDIENCE = (
     (r"(?i)foreign[- ]trade zone|\bFTZ\b|自由貿易港區", "對外貿易區業者"),
     (r"會員廠商|會員公會", "公會會員廠商"),
 )
-
-
-def weekday_zh(d: date) -> str:
-    return _WEEKDAY[d.weekday()]
-
-
-def _md(d: date, ref_year: int | None) -> str:
-    return f"{d.month}/{d.day}" if ref_year in (None, d.year) else f"{d.year}/{d.month}/{d.day}"
-
-
-def format_event_time(
-    iso: str, *, tz: str = "Asia/Taipei", ref_year: int | None = None, zone: str | None = None
-) -> str:
-    """「4/22（三）01:00 台北時間（美東 4/21 13:00 EDT）」; a zone-less time says so."""
-    dt = datetime.fromisoformat(iso)
-    if dt.tzinfo is None:
-        return f"{_md(dt.date(), ref_year)}（{weekday_zh(dt.date())}）{dt:%H:%M}（未註明時區）"
-    local = dt.astimezone(ZoneInfo(tz))
-    place = "台北時間" if tz == "Asia/Taipei" else tz
-    shown = f"{_md(local.date(), ref_year)}（{weekday_zh(local.date())}）{local:%H:%M} {place}"
-    offset = dt.utcoffset()
-    if offset is not None and offset.total_seconds() == 8 * 3600:
-        return shown
-    name = zone or dt.tzname() or ""
-    if not name or name.startswith("UTC") and name != "UTC":
-        name = dt.strftime("UTC%z")
-    where = "美東" if name in ("EDT", "EST") else "原文"
-    return f"{shown}（{where} {_md(dt.date(), ref_year)} {dt:%H:%M} {name}）"
-
-
-def format_event_window(
-    start: str, end: str, *, tz: str = "Asia/Taipei", ref_year: int | None = None, zone: str | None = None
-) -> str:
-    """「9/14（日）11:00–15:00 台北時間（美東 9/13 23:00–9/14 03:00 EDT）」 for a window."""
-    s, e = datetime.fromisoformat(start), datetime.fromisoformat(end)
-    if (s.tzinfo is None) != (e.tzinfo is None):
-        return f"{format_event_time(start, tz=tz, ref_year=ref_year, zone=zone)} 至 {format_event_time(end, tz=tz, ref_year=ref_year, zone=zone)}"
-
-    def span(a: datetime, b: datetime) -> str:
-        head = f"{_md(a.date(), ref_year)}（{weekday_zh(a.date())}）{a:%H:%M}"
-        tail = f"{b:%H:%M}" if a.date() == b.date() else f"{_md(b.date(), ref_year)}（{weekday_zh(b.date())}）{b:%H:%M}"
-        return f"{head}–{tail}"
-
-    if s.tzinfo is None:
-        return f"{span(s, e)}（未註明時區）"
-    ls, le = s.astimezone(ZoneInfo(tz)), e.astimezone(ZoneInfo(tz))
-    place = "台北時間" if tz == "Asia/Taipei" else tz
-    shown = f"{span(ls, le)} {place}"
-    offset = s.utcoffset()
-    if offset is not None and offset.total_seconds() == 8 * 3600:
-        return shown
-    name = zone or s.tzname() or s.strftime("UTC%z")
-    where = "美東" if name in ("EDT", "EST") else "原文"
-    orig_tail = f"{e:%H:%M}" if s.date() == e.date() else f"{_md(e.date(), ref_year)} {e:%H:%M}"
-    return f"{shown}（{where} {_md(s.date(), ref_year)} {s:%H:%M}–{orig_tail} {name}）"
+_REFUND = re.compile(r"(?i)\brefunds?\b|\bCAPE\b|退款")
 
 
 def format_date(iso: str, *, roc: bool = False) -> str:
@@ -119,40 +56,73 @@ def audience(text: str) -> list[str]:
     return [zh for rx, zh in _AUDIENCE if re.search(rx, text)]
 
 
-def _action(topic_ids: Sequence[str], facts: Facts, refund: bool = True) -> str:
-    kinds = {e.kind for e in facts.events} | {d.kind for d in facts.dates}
-    if "deadline" in kinds:
+def _action(topic_ids: Sequence[str], facts: Facts, text: str, *, now: datetime | None, tz: str) -> str:
+    """The one thing to do next, as of ``now``."""
+    kinds = {d.kind for d in facts.dates}
+    today = now.date() if now else None
+    deadlines = [d.date for d in facts.dates if d.kind == "deadline"]
+    if deadlines and not (today and max(deadlines) < today):
         return "建議：留意截止日，提前完成申報或提交文件。"
-    if "range_end" in kinds:
-        return "建議：於期程內提出申請，勿逾截止日。"
-    if kinds & {"webinar", "support_call"}:
-        return "建議：需要參加者請及早報名；時間已換算為台北時間。"
-    if kinds & {"outage", "maintenance"}:
+    ends = [d.date for d in facts.dates if d.kind == "range_end"]
+    if ends:
+        if today and max(ends) < today:
+            return f"申請期程已於 {format_date(max(ends).isoformat())} 截止。"
+        more = "（申請條件、應備文件與洽詢電話見上）" if application_requirements(text) else ""
+        return f"建議：於期程內提出申請{more}，勿逾截止日。"
+    sessions = [e for e in facts.events if e.kind in SESSION_KINDS]
+    if sessions:
+        if all(is_past(e, now, tz) for e in sessions):
+            replay = any(n.zh == "會後提供錄影" for n in registration_notes(text))
+            return "說明會已舉行" + ("；錄影請見原文連結。" if replay else "。")
+        return f"建議：需要參加者請及早報名；時間已換算為{_zone_name(tz, now)}。"
+    if {e.kind for e in facts.events} & {"outage", "maintenance"}:
         return "建議：系統停機期間請預先安排報關作業與備援。"
-    if "ieepa_cape" in topic_ids and refund:
+    if "ieepa_cape" in topic_ids and "drawback" not in topic_ids and _REFUND.search(text[:8000]):
         return "建議：確認 ACE 帳號與 ACH 退款登記，盤點符合資格的申報。"
-    if "tw_incentive" in topic_ids:
+    if "tw_incentive" in topic_ids or "range_start" in kinds:
         return "建議：確認申請資格與文件，於期程內提出申請。"
     return "建議：詳閱原文，評估對貴公司進出口作業的影響。"
 
 
-def _event_bullets(facts: Facts, tz: str, ref_year: int | None) -> list[str]:
-    events = facts.events
-    if not events:
+def _zone_name(tz: str, now: datetime | None) -> str:
+    """「台北時間」, 「美東時間 EDT」… for the advice line."""
+    from zoneinfo import ZoneInfo
+
+    when = (now or datetime(2026, 1, 15, tzinfo=ZoneInfo("UTC"))).astimezone(ZoneInfo(tz))
+    return zone_label(tz, when)
+
+
+def _shown(e: Event, tz: str, ref_year: int | None) -> str:
+    if e.end_iso:
+        return format_event_window(e.start_iso, e.end_iso, tz=tz, ref_year=ref_year, zone=e.zone)
+    return format_event_time(e.start_iso, tz=tz, ref_year=ref_year, zone=e.zone)
+
+
+def _event_bullets(facts: Facts, text: str, tz: str, ref_year: int | None, now: datetime | None) -> list[str]:
+    """Sessions and system windows under their Chinese names, in the reader's zone; a session
+    still ahead carries its registration link, one already held says 已舉行 and no link."""
+    if not facts.events:
         return []
     groups: dict[str, list[str]] = {}
-    for e in events[:6]:
-        label = _EVENT_ZH.get(e.kind, "時間")
-        if e.kind == "webinar" and re.search(r"[\u4e00-\u9fff]", e.label) and "線上" not in e.label:
-            label = "說明會"  # a Taiwanese 說明會 is often in a hall, not online
-        if e.end_iso:
-            shown = format_event_window(e.start_iso, e.end_iso, tz=tz, ref_year=ref_year, zone=e.zone)
-        else:
-            shown = format_event_time(e.start_iso, tz=tz, ref_year=ref_year, zone=e.zone)
-        if e.url and e.kind in ("webinar", "support_call"):
-            shown += f"（報名 {e.url}）"  # the registration link is what the reader acts on
-        groups.setdefault(label, []).append(shown)
-    return [f"{label}：{'；'.join(times)}" for label, times in groups.items()][:2]
+    upcoming = False
+    for e, label in labelled_events(facts)[:6]:
+        name = re.sub(r"（第 \d+ 場）$", "", label)
+        if e.kind in ("effective", "deadline"):
+            name = {"effective": "生效", "deadline": "截止"}[e.kind]
+        shown = _shown(e, tz, ref_year)
+        if e.kind in SESSION_KINDS:
+            if is_past(e, now, tz):
+                shown += "（已舉行）"
+            else:
+                upcoming = True
+                if e.url:
+                    shown += f"（報名 {e.url}）"  # the registration link is what the reader acts on
+        groups.setdefault(name, []).append(shown)
+    bullets = [f"{label}：{'；'.join(times)}" for label, times in groups.items()][:2]
+    notes = session_notes(facts, text, now, tz)
+    if upcoming and notes:
+        bullets.append("報名須知：" + "；".join(n.zh for n in notes) + "。")
+    return bullets
 
 
 def _date_bullet(facts: Facts) -> str | None:
@@ -166,6 +136,23 @@ def _date_bullet(facts: Facts) -> str | None:
         if d.kind in ("effective", "deadline") and len(parts) < 3:
             parts.append(f"{_DATE_ZH[d.kind]} {format_date(d.date.isoformat())}")
     return "日期：" + "；".join(parts) if parts else None
+
+
+def _advice_bullets(facts: Facts, topic_ids: Sequence[str], text: str) -> list[str]:
+    """What the notice says one must know to act: the CAPE phase 1 scope, what applying takes."""
+    out = []
+    if "ieepa_cape" in topic_ids and (scope := cape_scope(text)):
+        out.append(scope.zh + "。")
+    if any(d.kind == "range_end" for d in facts.dates) or "tw_incentive" in topic_ids:
+        req = application_requirements(text)
+        if req.conditions:
+            out.append(f"申請條件：{len(req.conditions)} 項（{req.conditions[0][:30]}…等）" if len(req.conditions) > 1
+                       else f"申請條件：{req.conditions[0]}")  # fmt: skip
+        if req.documents:
+            out.append("應備文件：" + req.documents[0][:80] + ("…" if len(req.documents[0]) > 80 or len(req.documents) > 1 else ""))
+        if req.contacts:
+            out.append("洽詢：" + "；".join(req.contacts))
+    return out
 
 
 def _topics_zh(topic_ids: Sequence[str]) -> str:
@@ -209,15 +196,21 @@ def _first_sentence(body: str, title: str = "") -> str:
     return ""
 
 
+def _pick(bullets: list[tuple[int, str]], limit: int = 5) -> list[str]:
+    """At most ``limit`` bullets, the most important kept, in their original order."""
+    keep = sorted(sorted(range(len(bullets)), key=lambda i: bullets[i][0])[:limit])
+    return [bullets[i][1] for i in keep]
+
+
 def summarize_english(
-    facts: Facts, topic_ids: Sequence[str], body: str, *, tz: str = "Asia/Taipei"
+    facts: Facts, topic_ids: Sequence[str], body: str, *, tz: str = TAIPEI, now: datetime | None = None
 ) -> str:
-    """標題 (translated, English beside), 重點 3–5 bullets, 相關."""
+    """標題 (Chinese throughout, the English original beside it), 重點 3–5 bullets, 相關."""
     title = facts.title or ""
-    zh = translate_title(title)
-    head = [f"標題：{zh}" if zh else f"標題：{_topics_zh(topic_ids) or '美國海關訊息'}（英文原文如下）", f"（{title}）"]
+    head = ["標題：" + title_line(title, facts, _topic_names(topic_ids), tz=tz)]
     ref_year = facts.published.year if facts.published else None
-    bullets: list[str] = []
+    text = f"{title}\n{body}"
+    bullets: list[tuple[int, str]] = []  # (priority, text): lower is kept first
     if facts.csms_number:
         who = "CBP 發布 CSMS #" + facts.csms_number
     elif "federal_register" in topic_ids:
@@ -226,53 +219,67 @@ def summarize_english(
         who = "美方發布訊息"
     prefix = PREFIX_ZH.get((facts.prefix or "").upper())
     topics = _topics_zh(topic_ids)
-    bullets.append(f"異動：{who}" + (f"（{prefix}）" if prefix else "") + (f"，主題：{topics}。" if topics else "。"))
+    bullets.append((0, f"異動：{who}" + (f"（{prefix}）" if prefix else "") + (f"，主題：{topics}。" if topics else "。")))
     aud = audience(f"{title}\n{body[:8000]}")
     if aud:
-        bullets.append("對象：" + "、".join(aud[:4]) + "。")
-    bullets += _event_bullets(facts, tz, ref_year)
-    if (db := _date_bullet(facts)) and len(bullets) < 4:
-        bullets.append(db)
+        bullets.append((5, "對象：" + "、".join(aud[:4]) + "。"))
+    bullets += [(1, b) for b in _event_bullets(facts, text, tz, ref_year, now)]
+    bullets += [(2, b) for b in _advice_bullets(facts, topic_ids, text)]
+    if db := _date_bullet(facts):
+        bullets.append((3, db))
     if len(bullets) < 3 and (first := _first_sentence(body, title)):
-        bullets.append(f"原文摘錄：{first}")
-    refund = bool(re.search(r"(?i)refund|\bCAPE\b", f"{title}\n{body[:8000]}"))
-    bullets.append(_action(topic_ids, facts, refund))
-    return "\n".join([*head, "", "重點：", *(f"• {b}" for b in bullets[:5]), "", *_related(facts)]).strip()
+        bullets.append((6, f"原文摘錄：{first}"))
+    bullets.append((0, _action(topic_ids, facts, text, now=now, tz=tz)))
+    return "\n".join([*head, "", "重點：", *(f"• {b}" for b in _pick(bullets)), "", *_related(facts)]).strip()
 
 
 def summarize_chinese(
-    facts: Facts, topic_ids: Sequence[str], title: str, *, tz: str = "Asia/Taipei"
-) -> str:
+    facts: Facts, topic_ids: Sequence[str], title: str, body: str = "", *, tz: str = TAIPEI,
+    now: datetime | None = None,
+) -> str:  # fmt: skip
     """A Chinese letter or 公告: its own 主旨, who issued it when, its periods and dates."""
     letters = facts.letters
     subject = next((x.subject for x in letters if x.subject), None) or title or facts.title or ""
-    bullets: list[str] = []
+    text = f"{title}\n{body}"
+    bullets: list[tuple[int, str]] = []
+    issued = []
     for x in letters[:2]:
         if x.issued:
             y, m, d = gregorian_to_roc(x.issued)
             who = f"{x.issuer} " if x.issuer else ""
             num = f"（{x.number}）" if x.number else ""
-            bullets.append(f"發文：{who}{y}/{m:02d}/{d:02d}{num}")
-    bullets += _event_bullets(facts, tz, None)
+            issued.append(f"{who}{y}/{m:02d}/{d:02d}{num}")
+    if issued:
+        bullets.append((3, "發文：" + "；".join(issued)))
+    bullets += [(1, b) for b in _event_bullets(facts, text, tz, None, now)]
     if db := _date_bullet(facts):
-        bullets.append(db)
+        bullets.append((1, db))
+    bullets += [(2, b) for b in _advice_bullets(facts, topic_ids, text)]
     explain = next((x.items[0] for x in letters if x.items), None)
-    if explain and len(bullets) < 4:
-        bullets.append(f"說明：{explain[:120]}")
-    if facts.csms_number and len(bullets) < 4:
-        bullets.append(f"轉知 CBP 訊息 CSMS #{facts.csms_number}：{facts.title[:100]}")
-    bullets.append(_action(topic_ids, facts))
-    lines = [f"標題：{subject}", "", "重點：", *(f"• {b}" for b in bullets[:5]), "", *_related(facts)]
+    if explain:
+        bullets.append((6, f"說明：{explain[:120]}"))
+    if facts.csms_number:
+        forwarded = title_zh(facts.title, facts, _topic_names(topic_ids), tz=tz)
+        bullets.append((3, f"轉知 CBP 訊息 CSMS #{facts.csms_number}：{forwarded[:100]}"))
+    bullets.append((0, _action(topic_ids, facts, text, now=now, tz=tz)))
+    lines = [f"標題：{subject}", "", "重點：", *(f"• {b}" for b in _pick(bullets)), "", *_related(facts)]
     return "\n".join(lines).strip()
+
+
+def _topic_names(topic_ids: Sequence[str]) -> list[str]:
+    from feeds.topics import topic_names
+
+    return topic_names(list(topic_ids))
 
 
 def summarize(
     facts: Facts, topic_ids: Sequence[str], *, title: str, body: str, language: str,
-    tz: str = "Asia/Taipei",
+    tz: str = TAIPEI, now: datetime | None = None,
 ) -> str:
-    """The summary for one announcement, or the could-not-understand marker when there is nothing."""
+    """The summary for one announcement as of ``now``, or the could-not-understand marker when
+    there is nothing."""
     if not (title.strip() or body.strip()) or not facts.title.strip():
         return COULD_NOT_UNDERSTAND
     if language == "zh-TW" or facts.letters:
-        return summarize_chinese(facts, topic_ids, title, tz=tz)
-    return summarize_english(facts, topic_ids, body, tz=tz)
+        return summarize_chinese(facts, topic_ids, title, body, tz=tz, now=now)
+    return summarize_english(facts, topic_ids, body, tz=tz, now=now)

@@ -65,6 +65,6 @@ def understand(ann: Announcement, *, now: datetime | None = None) -> Understandi
         facts = replace(facts, prefix=str(ann.meta["prefix"]))
     source = f"{ann.source} {ann.url}"
     hits = tuple(TopicHit(t.topic, t.rule) for t in tag(title, body, source=source, facts=facts.to_json()))
-    summary = summarize(facts, [h.topic for h in hits], title=title, body=body, language=ann.language)
+    summary = summarize(facts, [h.topic for h in hits], title=title, body=body, language=ann.language, now=now)
     facts = replace(facts, topics=tuple(h.topic for h in hits))
     return Understanding(hits, facts, summary)

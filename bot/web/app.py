@@ -20,6 +20,7 @@ import icalendar
 from aiohttp import web
 from sqlite_utils import Database
 
+from bot.alerts.deadline_view import calendar_deadline
 from bot.alerts.digest import DEADLINE_PROVIDERS
 from bot.config import Config
 from feeds.factmodel import Event
@@ -102,14 +103,7 @@ def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[st
                 )
     for provider in DEADLINE_PROVIDERS:
         for d in provider(db, sub.id, today):
-            entries.append(
-                {
-                    "uid": _uid(str(sub.id), "deadline", d.title, d.detail),
-                    "summary": d.title,
-                    "start": d.due,
-                    "description": d.detail,
-                }
-            )
+            entries.append(calendar_deadline(sub, d))
     return entries
 
 

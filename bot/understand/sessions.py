@@ -1,0 +1,141 @@
+"""Sessions (webinars, support calls, 說明會) and system windows as a reader names them.
+
+A reminder or a summary says 「CAPE 線上說明會（第 1 場）」, not the raw line the date was
+found in ("- Registration link for webinar on April 21 at 1:00 p.m. ET: Register here").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.understand.reading import Note, registration_notes
+from feeds.factmodel import Event, Facts
+
+SESSION_KINDS = ("webinar", "support_call")
+KIND_ZH = {
+    "webinar": "線上說明會",
+    "support_call": "支援說明會",
+    "outage": "系統中斷",
+    "maintenance": "系統維護",
+    "effective": "生效",
+    "deadline": "截止",
+    "event": "活動",
+}
+KIND_EN = {
+    "webinar": "webinar",
+    "support_call": "support call",
+    "outage": "outage",
+    "maintenance": "maintenance",
+    "effective": "takes effect",
+    "deadline": "deadline",
+    "event": "event",
+}
+# What a session is about, by the names it carries (title first, then its own line).
+_SUBJECTS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(rx), zh, en)
+    for rx, zh, en in (
+        (r"\bCAPE\b|入境貨物資料綜合管理與處理", "CAPE", "CAPE"),
+        (r"\bIEEPA\b", "IEEPA", "IEEPA"),
+        (r"(?i)\breconciliation\b|事後調整申報", "事後調整申報", "reconciliation"),
+        (r"(?i)\bdrawback\b|沖退(?:原料)?稅", "沖退稅", "drawback"),
+        (r"(?i)\bC-?TPAT\b", "C-TPAT", "C-TPAT"),
+        (r"\bAEO\b|優質企業", "AEO", "AEO"),
+        (r"(?i)\bde minimis\b|小額免稅", "小額免稅", "de minimis"),
+        (r"(?i)\bsection 232\b|232\s*條款", "232 條款", "Section 232"),
+        (r"(?i)\bsection 301\b|301\s*條款", "301 條款", "Section 301"),
+        (r"(?i)\breciprocal\b|對等關稅", "對等關稅", "reciprocal tariffs"),
+        (r"\bACH\b", "ACH", "ACH"),
+        (r"\bFDA\b", "FDA", "FDA"),
+        (r"\bACE\b|自動化商業環境", "ACE", "ACE"),
+        (r"單一窗口", "關港貿單一窗口", "Single Window"),
+    )
+)
+# A Chinese notice names its session: 「AEO優質企業認證說明會」, 舉辦美國對等關稅線上說明會.
+_OWN_NAME = re.compile(r"「([^」]{2,40}?(?:說明會|研討會|宣導會|座談會|訓練))」|舉辦([^，。、「」\s]{2,30}?(?:說明會|研討會|宣導會|座談會))")
+
+
+def _subject(texts: tuple[str, ...], lang: str) -> str:
+    for text in texts:
+        for rx, zh, en in _SUBJECTS:
+            if rx.search(text):
+                return en if lang.startswith("en") else zh
+    return ""
+
+
+def session_label(ev: Event, facts: Facts, *, index: int = 0, count: int = 1, lang: str = "zh-TW") -> str:
+    """「CAPE 線上說明會（第 1 場）」 / "CAPE webinar (session 1 of 2)"; a Chinese notice's own
+    name for its session when it gives one."""
+    en = lang.startswith("en")
+    own = _OWN_NAME.search(ev.label) or _OWN_NAME.search(facts.title) or next(
+        (m for x in facts.letters if x.subject and (m := _OWN_NAME.search(x.subject))), None)  # fmt: skip
+    if own and not en:
+        base = own.group(1) or own.group(2)
+    else:
+        subject = _subject((facts.title, ev.label), lang)
+        kind = (KIND_EN if en else KIND_ZH).get(ev.kind, KIND_EN["event"] if en else KIND_ZH["event"])
+        base = f"{subject} {kind}".strip()
+    if count > 1:
+        base += f" (session {index + 1} of {count})" if en else f"（第 {index + 1} 場）"
+    return base
+
+
+def is_past(ev: Event, now: datetime | None, tz: str = "Asia/Taipei") -> bool:
+    """The event has ended (or started, for a point in time) by ``now``. A time without a zone
+    counts as past only once its whole day is over in the reader's zone."""
+    if now is None:
+        return False
+    end = ev.end or ev.start
+    if end.tzinfo is not None:
+        return end <= now
+    return end.date() < now.astimezone(ZoneInfo(tz)).date()
+
+
+def sessions(facts: Facts) -> list[Event]:
+    return [e for e in facts.events if e.kind in SESSION_KINDS]
+
+
+def labelled_events(facts: Facts, lang: str = "zh-TW") -> list[tuple[Event, str]]:
+    """Every event with its reader-facing label, sessions numbered within their kind."""
+    counts: dict[str, int] = {}
+    for e in facts.events:
+        counts[e.kind] = counts.get(e.kind, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for e in facts.events:
+        i = seen.get(e.kind, 0)
+        seen[e.kind] = i + 1
+        numbered = counts[e.kind] if e.kind in SESSION_KINDS else 1
+        out.append((e, session_label(e, facts, index=i, count=numbered, lang=lang)))
+    return out
+
+
+def session_notes(facts: Facts, text: str, now: datetime | None, tz: str = "Asia/Taipei") -> tuple[Note, ...]:
+    """The notice's notes on taking part, while a session is still ahead. "Register for only
+    one" stays after the first session: whoever attended it need not attend the second."""
+    if not any(not is_past(e, now, tz) for e in sessions(facts)):
+        return ()
+    return registration_notes(text)
+
+
+def event_lines(facts: Facts, *, tz: str, now: datetime | None, lang: str = "zh-TW") -> list[str]:
+    """One line per event in the reader's zone and language (digests): a session still ahead
+    with its registration link, one already held marked so and never offered."""
+    from bot.understand.timefmt import format_event_time, format_event_window
+
+    en = lang.startswith("en")
+    out = []
+    for e, label in labelled_events(facts, lang=lang)[:6]:
+        if e.end_iso:
+            when = format_event_window(e.start_iso, e.end_iso, tz=tz, zone=e.zone, lang=lang)
+        else:
+            when = format_event_time(e.start_iso, tz=tz, zone=e.zone, lang=lang)
+        line = f"{label}: {when}" if en else f"{label}：{when}"
+        if e.kind in SESSION_KINDS:
+            if is_past(e, now, tz):
+                line += " (already held)" if en else "（已舉行）"
+            elif e.url:
+                line += f" — register: {e.url}" if en else f"（報名 {e.url}）"
+        out.append(line)
+    return out

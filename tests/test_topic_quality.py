@@ -1,0 +1,123 @@
+"""Topics that mean what they say: precision and recall against hand-checked labels, and the
+cases a customs reader caught (退稅 = 沖退稅, 上線獎勵 ≠ 配額, a report's workshop ≠ 說明會)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.understand.understanding import understand
+from feeds.model import Announcement
+from feeds.topics import TOPICS, tag
+from tests.quality import TESTS, explained, labels, topic_score
+
+SEED_001 = "corpus/001_seed_customs_incentive.txt"
+SEED_002 = "data/seeds/002_d276cb35161659e8.txt"
+SEED_004 = "data/seeds/004_3f9cd8268f55ee31.txt"
+
+
+def test_labels_name_existing_documents_and_topics() -> None:
+    for path, topics in labels().items():
+        assert (TESTS / path).exists(), path
+        assert topics <= set(TOPICS), (path, topics - set(TOPICS))
+
+
+def test_topic_precision_and_recall_reach_the_goal() -> None:
+    score = topic_score()
+    detail = "\n".join(f"{d}: extra={sorted(e)} missing={sorted(m)}" for d, e, m in score.wrong)
+    assert score.precision >= 0.9, detail
+    assert score.recall >= 0.9, detail
+
+
+@pytest.mark.parametrize("doc", [SEED_001, SEED_004])
+def test_drawback_and_de_minimis_texts_are_not_ieepa_refund_items(doc: str) -> None:
+    got = explained(doc)
+    assert "ieepa_cape" not in got["topics"]
+    assert "ACH" not in got["summary_zh"]  # no CAPE advice (「確認 ACE 帳號與 ACH 退款登記」)
+
+
+def test_go_live_incentive_briefing_is_not_a_quota_item() -> None:
+    topics = explained(SEED_001)["topics"]
+    assert "quota" not in topics and "tw_incentive" in topics
+
+
+def test_a_conference_trip_report_is_not_a_session_to_register_for() -> None:
+    got = explained(SEED_002)
+    assert "webinar" not in got["topics"] and "ctpat_aeo" in got["topics"]
+    assert "報名" not in got["summary_zh"]
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "expected"),
+    [
+        ("公告外銷品沖退原料稅電子化作業上線", "drawback", True),
+        ("公告外銷品沖退原料稅電子化作業上線", "ieepa_cape", False),
+        ("請廠商至沖退稅系統查詢退稅進度", "ieepa_cape", False),
+        ("美國 IEEPA 關稅退款（CAPE）第二階段受理", "ieepa_cape", True),
+        ("有關美國 IEEPA 退稅系統已上線之訊息", "ieepa_cape", True),
+        ("ACE Deployment: Entry Type 47 drawback changes", "drawback", True),
+        ("本關訂於5月12日舉辦AEO說明會，請踴躍報名參加", "webinar", True),
+        ("赴美出席研討會出國報告：Portal 2.0 Workshop 紀要", "webinar", False),
+        ("上線獎勵申請期程為104年9月1日至11月30日", "quota", False),
+        ("Tariff-Rate Quota for Raw Cane Sugar", "quota", True),
+    ],
+)  # fmt: skip
+def test_topic_forms(text: str, topic: str, expected: bool) -> None:
+    assert (topic in {t.topic for t in tag(text, "")}) is expected
+
+
+def test_a_word_in_passing_deep_in_a_long_article_is_not_its_topic() -> None:
+    filler = "小額免稅通關規定之發展與電子商務的關係。" * 300
+    body = filler[:3000] + "（參考國際緊急經濟權力法 IEEPA 之規定）" + filler[3000:]
+    topics = {t.topic for t in tag("美國收緊小額免稅通關規定", body)}
+    assert "de_minimis" in topics and "ieepa_cape" not in topics
+
+
+def test_summary_of_seed_001_gives_no_cape_advice_through_understand() -> None:
+    body = (TESTS / SEED_001).read_text(encoding="utf-8")
+    u = understand(Announcement(key="t:1", source="customs-tw", kind="rss", ext_id="1", title="",
+                                url="https://web.customs.gov.tw/x", body=body, language="zh-TW",
+                                published=datetime(2015, 8, 4, tzinfo=UTC)))  # fmt: skip
+    assert "ieepa_cape" not in {h.topic for h in u.topics}
+    assert "ACH" not in u.summary_zh and "IEEPA" not in u.summary_zh
+
+
+# ---- titles in one language ----------------------------------------------------------------
+def test_at_most_five_percent_of_titles_are_half_translated() -> None:
+    from tests.quality import mixed_titles
+
+    mixed, total = mixed_titles()
+    assert total >= 40
+    assert len(mixed) <= 0.05 * total, "\n".join(mixed)
+
+
+@pytest.mark.parametrize(
+    ("title", "must"),
+    [
+        ("FDA Experienced Multiple System Outages 06:00 ET - 1400 Saturday", ["美國食品藥物管理局（FDA）", "系統中斷"]),
+        ("GUIDANCE: IEEPA Duty Refunds through CAPE begin April 20", ["作業指引", "IEEPA 關稅退款", "CAPE"]),
+        ("Trade update: nothing scheduled", []),
+    ],
+)  # fmt: skip
+def test_a_title_the_glossary_cannot_carry_gets_a_chinese_gist_with_the_english_whole(title: str, must: list[str]) -> None:
+    from bot.understand.summary import summarize
+    from bot.understand.titles import english_outside_brackets, title_line
+    from feeds.facts import extract_facts
+
+    facts = extract_facts(title, "", published=datetime(2026, 6, 12, tzinfo=UTC), links=[])
+    line = title_line(title, facts)
+    assert line.endswith(f"（{title}）")
+    zh = line[: -len(title) - 2]
+    assert not english_outside_brackets(zh), zh
+    for part in must:
+        assert part in zh
+    summary = summarize(facts, [], title=title, body="x", language="en")
+    assert summary.splitlines()[0] == f"標題：{line}"
+
+
+def test_a_chinese_title_stays_as_written() -> None:
+    from bot.understand.titles import title_line
+    from feeds.factmodel import Facts
+
+    assert title_line("公告上線獎勵申請期程", Facts(title="公告上線獎勵申請期程")) == "公告上線獎勵申請期程"
