@@ -33,6 +33,7 @@ from feeds.dates_zh import (  # noqa: F401  (re-exported: one import for every d
     roc_to_gregorian,
     taipei_datetime,
 )
+from feeds.scan import ascii_lower, in_spans, matches_at, stamp_spans, word_start
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -57,6 +58,10 @@ _EN_DATE = re.compile(
     rf"|(?<![\d/])(?P<nm>\d{{1,2}})/(?P<nd>\d{{1,2}})/(?P<ny>(?:19|20)?\d\d)(?![\d/])",
     re.IGNORECASE,
 )
+# Where a date can start (feeds.scan): a month word on the ASCII-lowered text, or "/d/d".
+_MONTH_HINT = re.compile(r"(?:ja|fe|ma|ap|ju|au|se|oc|no|de)[a-z]{1,7}\.?[\s?]+[\d?]")
+_SLASH_HINT = re.compile(r"/\d{1,2}/\d")
+_WEEKDAY_BEFORE = re.compile(r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+$")  # lowered
 _ZONE_RX = (
     r"(?P<zone>(?-i:E[SD]T/[ED]?[SD]T|E[DS]?T|C[DS]?T|M[DS]?T|P[DS]?T|UTC|GMT|Z)\b"
     r"|eastern\s+(?:daylight|standard)(?:\s+saving)?\s+time|eastern\s+time|eastern\b"
@@ -135,11 +140,29 @@ def parse_en_dates(text: str, reference: date) -> list[EnDate]:
     return list(_parse_en_dates(text, reference))
 
 
+def _date_starts(text: str) -> list[int]:
+    """Candidate starts of ``_EN_DATE``: month words (with a weekday before them) and ``d/d/``."""
+    low = ascii_lower(text)
+    starts: list[int] = []
+    for h in _MONTH_HINT.finditer(low):
+        s = h.start()
+        if not word_start(text, s):
+            continue
+        wd = _WEEKDAY_BEFORE.search(low, max(0, s - 24), s)
+        if wd is not None and word_start(text, wd.start()):
+            starts.append(wd.start())
+        starts.append(s)
+    for h in _SLASH_HINT.finditer(text):
+        s = h.start()
+        starts.append(s - 2 if s >= 2 and text[s - 2].isdigit() else s - 1)
+    return sorted(set(starts))
+
+
 @lru_cache(maxsize=8)
 def _parse_en_dates(text: str, reference: date) -> tuple[EnDate, ...]:
     """Cached: facts reads the same body for events and for dates."""
     out: list[EnDate] = []
-    for m in _EN_DATE.finditer(text):
+    for m in matches_at(_EN_DATE, text, iter(_date_starts(text))):
         try:
             if m.group("mon"):
                 month = _MONTHS[m.group("mon").lower()[:3]]
@@ -156,7 +179,7 @@ def _parse_en_dates(text: str, reference: date) -> tuple[EnDate, ...]:
             continue
         if value is None:
             continue
-        wd = _weekday(m.group("wd")) if m.groupdict().get("wd") else None
+        wd = _weekday(m.group("wd")) if m.group("wd") else None
         out.append(EnDate(value, m.start(), m.end(), year_given, wd))
     return tuple(out)
 
@@ -259,20 +282,32 @@ def _bisect(dates: list[EnDate], pos: int) -> int:
 
 _DOC_ZONE = re.compile(rf"(?i)all\s+times\s+(?:are|will\s+be)?\s*(?:referenced\s+as|listed\s+in|in|shown\s+in)\s+{_ZONE_RX}")
 _RANGE_GAP = re.compile(r"(?i)^[\s,]*(?:-|–|—|to|until|till|through|thru|and)\s*(?:approximately\s+|about\s+)?$")
-STAMP_LINE = re.compile(
-    r"(?im)^[ \t]*(?:posted\b[^\n]{0,60}?\bon\s+)?\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}\s*[AP]M(?:\s+[A-Z]{2,4})?[ \t]*$"
-    r"|sent this bulletin at[^\n]*"
-)
+_WEEKDAY_GAP = re.compile(rf"(?i)[\s,]*(?:on\s+)?{_WEEKDAY_RX}[\s,]*")
+_WEEKDAY_IN_GAP = re.compile(r"(?i)\s*(?:on\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*")
+_WEEKDAY_LEFT = re.compile(rf"(?i)({_WEEKDAY_RX})[\s,]*(?:from|at|@)?\s*$")
+_WEEKDAY_RIGHT = re.compile(rf"(?i)[\s,]*(?:on\s+)?({_WEEKDAY_RX})\b")
 
-
-def _weekday_day(n: int, ref: date, dates: list[EnDate], after: date | None) -> date:
+def _weekday_day(n: int, ref: date, by_weekday: dict[int, list[date]], after: date | None) -> date:
     """The day a bare weekday means: a date the text names on that weekday (nearest the
     reference), else the first such weekday on or after the reference (or after ``after``)."""
-    named = [d.value for d in dates if d.value.weekday() == n]
+    named = by_weekday.get(n)
     if named:
         return min(named, key=lambda v: abs((v - (after or ref)).days))
     base = after + timedelta(days=1) if after else ref
     return base + timedelta(days=(n - base.weekday()) % 7)
+
+
+def _share_range_zones(text: str, times: list[EnTime]) -> list[str | None]:
+    """A zone written at one end of a range covers both ends (``3 AM – 7:00 AM EST``)."""
+    zones: list[str | None] = [t.zone for t in times]
+    for i in range(len(times) - 1):
+        a, b = times[i], times[i + 1]
+        if (zones[i] is None) != (zones[i + 1] is None) and b.start - a.end <= 40 and _RANGE_GAP.match(
+            _WEEKDAY_IN_GAP.sub(" ", text[a.end : b.start])
+        ):
+            zones[i] = zones[i] or zones[i + 1]
+            zones[i + 1] = zones[i + 1] or zones[i]
+    return zones
 
 
 def find_event_times(text: str, published: datetime) -> list[EventTime]:
@@ -287,17 +322,13 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
     """
     ref = published.date()
     dates = parse_en_dates(text, ref)
-    stamps = [(m.start(), m.end()) for m in STAMP_LINE.finditer(text)]
-    doc_zone = (m := _DOC_ZONE.search(text)) and _zone_code(m.group("zone"))
-    times = [t for t in parse_en_times(text) if not any(a <= t.start < b for a, b in stamps)]
-    zones: list[str | None] = [t.zone for t in times]
-    for i in range(len(times) - 1):  # a zone written at one end of a range covers both ends
-        a, b = times[i], times[i + 1]
-        if (zones[i] is None) != (zones[i + 1] is None) and b.start - a.end <= 40 and _RANGE_GAP.match(
-            re.sub(r"(?i)\s*(?:on\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*", " ", text[a.end : b.start])
-        ):
-            zones[i] = zones[i] or zones[i + 1]
-            zones[i + 1] = zones[i + 1] or zones[i]
+    by_weekday: dict[int, list[date]] = {}
+    for x in dates:
+        by_weekday.setdefault(x.value.weekday(), []).append(x.value)
+    stamps = stamp_spans(text)
+    doc_zone = (m := _DOC_ZONE.search(text)) and _zone_code(m.group("zone")) if "times" in ascii_lower(text) else None
+    times = [t for t in parse_en_times(text) if not in_spans(t.start, stamps)]
+    zones = _share_range_zones(text, times)
     out: list[EventTime] = []
     prev_end = -10
     prev_day: date | None = None
@@ -314,14 +345,13 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
             day = d.value
         else:
             inferred = True
-            wd = re.search(rf"({_WEEKDAY_RX})[\s,]*(?:from|at|@)?\s*$", text[max(0, t.start - 25) : t.start], re.I)
-            wa = re.match(rf"[\s,]*(?:on\s+)?({_WEEKDAY_RX})\b", text[t.end : t.end + 25], re.I)
-            hit = wd or wa
+            hit = _WEEKDAY_LEFT.search(text, max(0, t.start - 25), t.start) or _WEEKDAY_RIGHT.match(text, t.end, t.end + 25)
             n = _weekday(hit.group(1)) if hit is not None else None
             if n is not None:
-                gap = re.sub(rf"(?i)[\s,]*(?:on\s+)?{_WEEKDAY_RX}[\s,]*", " ", text[prev_end:t.start]) if prev_end > 0 else "x"
+                near = prev_end > 0 and t.start - prev_end <= 80
+                gap = _WEEKDAY_GAP.sub(" ", text[prev_end : t.start]) if near else "x"
                 close = prev_day if prev_day and _RANGE_GAP.match(gap) else None  # the end of a window
-                day = _weekday_day(n, ref, dates, close if close and close.weekday() != n else None)
+                day = _weekday_day(n, ref, by_weekday, close if close and close.weekday() != n else None)
             else:
                 j = _bisect(dates, t.start)
                 prior = [x for x in dates[max(0, j - 3) : j] if t.start - x.start < 1500]
@@ -351,7 +381,8 @@ def parse_dateline(text: str) -> datetime | None:
     """When the message says it was sent: GovDelivery's ``sent this bulletin at 04/20/2026
     07:18 AM EDT``, a bulletin's own stamp line ``06/15/2012 03:23 PM EDT``, or an archive's
     ``Date: 2001-02-14`` (00:00 New York) → aware datetime."""
-    m = _DATELINE.search(text) or _STAMP_DATE.search(text[:3000])
+    at = ascii_lower(text).find("sent this bulletin at")
+    m = (_DATELINE.search(text, at) if at >= 0 else None) or _STAMP_DATE.search(text[:3000])
     if not m:
         f = _DATE_FIELD.search(text[:3000])
         if not f:

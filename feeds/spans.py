@@ -8,13 +8,13 @@ from datetime import date
 
 from feeds.factmodel import DatedFact
 
-_EVENT_KINDS = (
-    ("support_call", re.compile(r"(?i)support call|office hours|teleconference|conference call")),
-    ("webinar", re.compile(r"(?i)webinar|web session|training session|outreach|workshop|說明會|研討會")),
-    ("maintenance", re.compile(r"(?i)maintenance|deploy|upgrade|release into|切換|維護|演練")),
-    ("outage", re.compile(r"(?i)outage|\bdown\b|unavailable|degraded|disruption|中斷|停機")),
-    ("deadline", re.compile(r"(?i)no later than|deadline|due (?:by|on)|must be (?:filed|submitted|received)|截止|前")),
-    ("effective", re.compile(r"(?i)effective|takes effect|on or after|go(?:es)? live|live on|begin(?:ning|s)? on|生效|實施|上線")),
+_EVENT_KINDS = (  # matched against the lowered line (no re.I: several times faster)
+    ("support_call", re.compile(r"support call|office hours|teleconference|conference call")),
+    ("webinar", re.compile(r"webinar|web session|training session|outreach|workshop|說明會|研討會")),
+    ("maintenance", re.compile(r"maintenance|deploy|upgrade|release into|切換|維護|演練")),
+    ("outage", re.compile(r"outage|\bdown\b|unavailable|degraded|disruption|中斷|停機")),
+    ("deadline", re.compile(r"no later than|deadline|due (?:by|on)|must be (?:filed|submitted|received)|截止|前")),
+    ("effective", re.compile(r"effective|takes effect|on or after|go(?:es)? live|live on|begin(?:ning|s)? on|生效|實施|上線")),
 )
 
 
@@ -32,8 +32,9 @@ def context(text: str, start: int, end: int) -> tuple[str, int, int]:
 
 
 def classify(line: str, default: str) -> str:
+    low = line.lower()
     for kind, rx in _EVENT_KINDS:
-        if rx.search(line):
+        if rx.search(low):
             return kind
     return default
 
