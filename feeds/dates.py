@@ -34,6 +34,7 @@ from feeds.dates_zh import (  # noqa: F401  (re-exported: one import for every d
     taipei_datetime,
 )
 from feeds.scan import ascii_lower, in_spans, matches_at, stamp_spans, word_start
+from feeds.years import document_reference, nearest_year
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -54,6 +55,7 @@ _WEEKDAY_RX = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?
 
 _EN_DATE = re.compile(
     rf"\b(?=[JFMASONDTWjfmasondtw])(?:(?P<wd>{_WEEKDAY_RX}),?\s+)?(?P<mon>{_MONTH_RX})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"(?:\s*[-\u2013]\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?=,?\s+(?:19|20)\d\d\b))?"  # June 6-7, 2015
     rf"(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?"
     rf"|(?<![\d/])(?P<nm>\d{{1,2}})/(?P<nd>\d{{1,2}})/(?P<ny>(?:19|20)?\d\d)(?![\d/])",
     re.IGNORECASE,
@@ -114,16 +116,8 @@ def zoned(naive: datetime, code: str) -> datetime:
 
 
 def infer_year(month: int, day: int, reference: date) -> date | None:
-    """A date written without a year takes the year that puts it nearest the publication date."""
-    best: date | None = None
-    for year in (reference.year - 1, reference.year, reference.year + 1):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            continue
-        if best is None or abs((candidate - reference).days) < abs((best - reference).days):
-            best = candidate
-    return best
+    """A date written without a year takes the year that puts it nearest the reference date."""
+    return nearest_year(month, day, reference)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +130,14 @@ class EnDate:
 
 
 def parse_en_dates(text: str, reference: date) -> list[EnDate]:
-    """``April 21``, ``August 29, 2025``, ``Tuesday, April 21``, ``04/20/2026``."""
-    return list(_parse_en_dates(text, reference))
+    """``April 21``, ``August 29, 2025``, ``Tuesday, April 21``, ``04/20/2026``, ``June 6-7, 2015``.
+    Year-less dates take the year nearest the document's reference (``en_reference``)."""
+    return list(_parse_en_dates(text, reference)[1])
+
+
+def en_reference(text: str, published: date) -> date:
+    """The date year-less dates and bare weekdays are read against (feeds.years)."""
+    return _parse_en_dates(text, published)[0]
 
 
 def _date_starts(text: str) -> list[int]:
@@ -159,29 +159,42 @@ def _date_starts(text: str) -> list[int]:
 
 
 @lru_cache(maxsize=8)
-def _parse_en_dates(text: str, reference: date) -> tuple[EnDate, ...]:
-    """Cached: facts reads the same body for events and for dates."""
-    out: list[EnDate] = []
+def _parse_en_dates(text: str, published: date) -> tuple[date, tuple[EnDate, ...]]:
+    """(reference, dates). Cached: facts reads the same body for events and for dates."""
+    found: list[tuple[int, int, int, int, int | None, int | None]] = []  # start, end, month, day, year, weekday
     for m in matches_at(_EN_DATE, text, iter(_date_starts(text))):
+        wd = _weekday(m.group("wd")) if m.group("wd") else None
         try:
             if m.group("mon"):
-                month = _MONTHS[m.group("mon").lower()[:3]]
-                day = int(m.group("d"))
-                if m.group("y"):
-                    value: date | None = date(int(m.group("y")), month, day)
-                else:
-                    value = infer_year(month, day, reference)
-                year_given = bool(m.group("y"))
+                month, day = _MONTHS[m.group("mon").lower()[:3]], int(m.group("d"))
+                year = int(m.group("y")) if m.group("y") else None
+                if m.group("d2"):  # "June 6-7, 2015": two dates, the year written once
+                    found.append((m.start(), m.end("d"), month, day, year, wd))
+                    found.append((m.start("d2"), m.end(), month, int(m.group("d2")), year, None))
+                    continue
             else:
-                value = date(full_year(int(m.group("ny"))), int(m.group("nm")), int(m.group("nd")))
-                year_given = True
+                month, day, year = int(m.group("nm")), int(m.group("nd")), full_year(int(m.group("ny")))
         except (ValueError, KeyError):
             continue
-        if value is None:
-            continue
-        wd = _weekday(m.group("wd")) if m.group("wd") else None
-        out.append(EnDate(value, m.start(), m.end(), year_given, wd))
-    return tuple(out)
+        found.append((m.start(), m.end(), month, day, year, wd))
+    full: list[date] = []
+    for _, _, month, day, year, _ in found:
+        if year is not None and (v := _valid(year, month, day)) is not None:
+            full.append(v)
+    reference = document_reference(published, full)
+    out: list[EnDate] = []
+    for start, end, month, day, year, wd in found:
+        value = _valid(year, month, day) if year is not None else nearest_year(month, day, reference)
+        if value is not None:
+            out.append(EnDate(value, start, end, year is not None, wd))
+    return reference, tuple(out)
+
+
+def _valid(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
 
 
 def full_year(y: int) -> int:
@@ -310,6 +323,11 @@ def _share_range_zones(text: str, times: list[EnTime]) -> list[str | None]:
     return zones
 
 
+def _joined(text: str, a: EnTime, b: EnTime) -> bool:
+    """Two times written as one range (``0000 (MIDNIGHT) AND 0300``, ``3 AM – 7:00 AM``)."""
+    return b.start - a.end <= 40 and _RANGE_GAP.match(text[a.end : b.start]) is not None
+
+
 def find_event_times(text: str, published: datetime) -> list[EventTime]:
     """Every date-and-time in English text, paired and zoned as written.
 
@@ -320,8 +338,8 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
     (``3 AM – 7:00 AM EST``) or once for the document (``all times are … eastern standard
     time``) applies to every time it covers. Publication stamps are not events.
     """
-    ref = published.date()
-    dates = parse_en_dates(text, ref)
+    ref = en_reference(text, published.date())
+    dates = parse_en_dates(text, published.date())
     by_weekday: dict[int, list[date]] = {}
     for x in dates:
         by_weekday.setdefault(x.value.weekday(), []).append(x.value)
@@ -332,7 +350,7 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
     out: list[EventTime] = []
     prev_end = -10
     prev_day: date | None = None
-    for t, zone in zip(times, zones, strict=True):
+    for idx, (t, zone) in enumerate(zip(times, zones, strict=True)):
         restated = text[max(0, t.start - 1) : t.start] == "(" and t.start - prev_end <= 3
         if restated:
             prev_end = t.end
@@ -346,6 +364,8 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
         else:
             inferred = True
             hit = _WEEKDAY_LEFT.search(text, max(0, t.start - 25), t.start) or _WEEKDAY_RIGHT.match(text, t.end, t.end + 25)
+            if hit is None and (k := idx + 1) < len(times) and _joined(text, t, times[k]):
+                hit = _WEEKDAY_RIGHT.match(text, times[k].end, times[k].end + 25)  # "between 0000 and 0300 on Sunday"
             n = _weekday(hit.group(1)) if hit is not None else None
             if n is not None:
                 near = prev_end > 0 and t.start - prev_end <= 80

@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from feeds import dates as D
 from feeds.csms import parse_csms_subject
-from feeds.factmodel import DatedFact, Event, Facts, Letter
+from feeds.factmodel import Facts, Letter
+from feeds.facts_en import english_dates, english_events
 from feeds.facts_zh import chinese_dates, chinese_letters
-from feeds.scan import ascii_lower, in_spans, matches_at, stamp_spans
-from feeds.spans import classify, context, dedupe_dates, label
+from feeds.scan import ascii_lower, matches_at
+from feeds.spans import dedupe_dates
 
 MAX_CHARS = 120_000  # longer bodies are read up to here: facts come early, and sweeps stay fast
 
@@ -28,7 +29,7 @@ _CSMS_SUBJECT_LINE = re.compile(
 )
 _NUM_FORM = r"(?<![\d-])(\d{2}-\d{6}|\d{7,9})(?![\d#]|-\d)"
 _CSMS_REF = re.compile(
-    rf"CSMS\)?\s*(?:message|msg\.?)?\s*(?:#|No\.?|Number)?\s*:?\s*{_NUM_FORM}", re.IGNORECASE
+    rf"CSMS[\"\u201d\u2019']?\)?\s*(?:message|msg\.?)?\s*(?:#|No\.?|Number)?\s*:?\s*{_NUM_FORM}", re.IGNORECASE
 )
 # "Related CSMS: a, b", "Related messages:", "Referenced By" and lists that run on over lines
 # and commas after a cited number ("CSMS #\n63988468,\n63992482\n,\n64045612").
@@ -169,122 +170,6 @@ def _title_prefix(title: str) -> str | None:
     """``GUIDANCE: …`` / ``AVAILABLE NOW – …``: the class word CBP puts before a title."""
     m = _TITLE_PREFIX.match(title)
     return " ".join(m.group(1).upper().split()) if m else None
-
-
-# ---------------------------------------------------------------------------------------------
-# Events and dates (English)
-# ---------------------------------------------------------------------------------------------
-
-def _url_in(line: str, links_by_line: dict[str, str]) -> str | None:
-    m = _URL.search(line) if "http" in line.lower() else None
-    if m:
-        return m.group(0).rstrip(".,;:")
-    return links_by_line.get(" ".join(line.split()))
-
-
-_WINDOW_GAP = re.compile(
-    r"(?i)^(?:(?:[^.;\n]|\n(?!\s*\n)){0,80}?\b(?:until|till|to|through|thru|and\s+(?:is\s+)?(?:expected\s+to\s+)?(?:come\s+back|end|be\s+back|be\s+restored)"
-    r"|and\s+will\s+be\s+brought\s+back|completion\s+by|back\s+(?:up|online)|restored|ending)\b(?:[^.;\n]|\n(?!\s*\n)){0,60}?"
-    r"|[\s,]*(?:on\s+)?(?:\w+day,?\s*)?[-\u2013\u2014][\s,]*(?:\w+day,?\s*)?)$"
-)
-_BETWEEN = re.compile(r"(?i)\bbetween\s*$")
-
-
-def _is_window(text: str, a: D.EventTime, b: D.EventTime) -> bool:
-    """``A until B``, ``A – B``, ``between A and B``, ``A … and is expected to come back up at B``:
-    one event from A to B (never two), when B follows A within the same sentence."""
-    if b.zoned != a.zoned or not (a.when < b.when <= a.when + timedelta(days=3)):
-        return False
-    gap = text[a.end : b.start]
-    if len(gap) > 140:
-        return False
-    if _BETWEEN.search(text[max(0, a.start - 12) : a.start]) and re.fullmatch(r"(?i)[\s,]*(?:\(\w+\))?[\s,]*and\s*", gap):
-        return True
-    return bool(_WINDOW_GAP.match(gap))
-
-
-_DAY_OF = re.compile(r"(?is).{0,27}?\bon the day of\b")
-
-
-def english_events(text: str, published: datetime, links_by_line: dict[str, str]) -> list[Event]:
-    """Event times with their kind, label and link; ``X to Y`` windows become one event with ``end``."""
-    found: dict[tuple[str, str], Event] = {}
-    kinds: dict[str, str] = {}  # long messages repeat lines; classify each once
-    times = D.find_event_times(text, published)
-    skip: set[int] = set()
-    for i, ev in enumerate(times):
-        if i in skip:
-            continue
-        line, ls, _ = context(text, ev.start, ev.end)
-        if "sent this bulletin" in line.lower() or _DAY_OF.match(text, ev.end, ev.end + 40):
-            continue  # "9 a.m. on the day of the webinar" is no event of its own
-        kind = kinds.get(line) or kinds.setdefault(line, classify(line, "event"))
-        end: datetime | None = None
-        nxt = times[i + 1] if i + 1 < len(times) else None
-        if nxt and _is_window(text, ev, nxt):
-            end = nxt.when  # a window: "from 2300 EDT Saturday until 0300 EDT Sunday"
-            skip.add(i + 1)
-        key = (kind, ev.iso())
-        old = found.get(key)
-        if old is not None and (old.end is not None or end is None):
-            continue
-        found[key] = Event(
-            kind=kind, start=ev.when, label=label(line, ev.start - ls), end=end,
-            # EDT/EST/UTC as stated (ET resolved by date); None: no zone in the text, never guessed
-            zone=D.zone_abbrev(ev.when) if ev.zoned else None,
-            url=_url_in(line, links_by_line), date_inferred=ev.date_inferred,
-        )  # fmt: skip
-    return list(found.values())
-
-
-# _DEADLINE_EN / _EFFECTIVE_EN read the ASCII-lowered text (feeds.scan.ascii_lower): 5x faster
-_DEADLINE_EN = re.compile(
-    r"(?:no later than|not later than|on or before|must be (?:filed|submitted|received)(?: by| on or before)?|"
-    r"deadline(?: is| of)?|due (?:by|on)|comments? (?:are )?due|by close of business on|by)\s*$"
-)
-_EFFECTIVE_EN = re.compile(
-    r"(?:effective(?: on| date:?| as of| for [^.\n]{0,60}? on or after)?|take[sn]? effect(?: on)?|beginning(?: on)?|"
-    r"starting(?: on)?|as of|on or after|go(?:es)? live on|will be live on|live on)\s*$"
-)
-_RANGE_EN = re.compile(r"\s*(?:\([A-Za-z]+\))?\s*(?:through|thru|to|until|–|—|-)\s*$", re.I)
-_BY_BEFORE = re.compile(r"\b(?:by|before|due)\b")
-
-
-def english_dates(text: str, published: datetime) -> list[DatedFact]:
-    """Effective dates, deadlines and ranges (``DATE through DATE``) named in English text."""
-    found = D.parse_en_dates(text, published.date())
-    stamps = stamp_spans(text)
-    low = ascii_lower(text)
-    out: list[DatedFact] = []
-    seen: set[tuple[str, date]] = set()
-    used: set[int] = set()
-    for i, d in enumerate(found):
-        if i in used or in_spans(d.start, stamps):
-            continue
-        b0 = max(0, d.start - 80)
-        line, ls, le = context(text, d.start, d.end)
-        if low.find("sent this bulletin", ls, le) >= 0:
-            continue
-        nxt = found[i + 1] if i + 1 < len(found) else None
-        if nxt and _RANGE_EN.match(text, d.end, nxt.start):
-            lab = label(line, d.start - ls)
-            out.append(DatedFact("range_start", d.value, lab))
-            out.append(DatedFact("range_end", nxt.value, lab))
-            used.add(i + 1)
-            continue
-        if _DEADLINE_EN.search(low, b0, d.start):
-            kind = "deadline"
-        elif _EFFECTIVE_EN.search(low, b0, d.start):
-            kind = "effective"
-        elif "comment" in line.lower() and _BY_BEFORE.search(low, max(0, d.start - 25), d.start):
-            kind = "deadline"
-        else:
-            kind = "mentioned"
-        key = (kind, d.value)
-        if key not in seen:  # long messages repeat dates; label each once
-            seen.add(key)
-            out.append(DatedFact(kind, d.value, label(line, d.start - ls)))
-    return dedupe_dates(out)
 
 
 # ---------------------------------------------------------------------------------------------

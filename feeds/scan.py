@@ -49,6 +49,9 @@ _STAMP_LINE = re.compile(
 )
 
 
+_SENT_AT = re.compile(r"(?i)sent this bulletin at\s+\d{1,2}/\d{1,2}/\d{2,4}(?:\s+\d{1,2}:\d\d\s*[AP]M)?(?:\s+[A-Z]{2,4}\b)?")
+
+
 @lru_cache(maxsize=8)
 def stamp_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Publication stamps (``06/15/2012 03:23 PM EDT`` alone on a line, ``Posted … on …``,
@@ -62,8 +65,8 @@ def stamp_spans(text: str) -> tuple[tuple[int, int], ...]:
     low = ascii_lower(text)
     at = low.find("sent this bulletin at")
     while at >= 0:
-        le = text.find("\n", at)
-        spans.append((at, len(text) if le < 0 else le))
+        m = _SENT_AT.match(text, at)
+        spans.append((at, m.end() if m else at + 21))
         at = low.find("sent this bulletin at", at + 1)
     return tuple(sorted(spans))
 

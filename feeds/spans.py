@@ -18,11 +18,29 @@ _EVENT_KINDS = (  # matched against the lowered line (no re.I: several times fas
 )
 
 
+_WRAP = 45  # a line at least this long that stops mid-sentence was wrapped by its sender
+
+
+def _wrapped(line: str) -> bool:
+    t = line.rstrip()
+    return len(t) >= _WRAP and t[-1] not in ".:;!?。：；！？"
+
+
 def context(text: str, start: int, end: int) -> tuple[str, int, int]:
-    """The line (or sentence, for long lines) around a span — what the label and kind come from."""
+    """The line (or sentence, for long lines) around a span — what the label and kind come from.
+    A message hard-wrapped at ~60 columns (``THE OUTAGE THAT NORMALLY BEGINS AT 2300 HOURS ON``)
+    gives the sentence across its wrapped lines instead of a fragment."""
     ls = text.rfind("\n", 0, start) + 1
     le = text.find("\n", end)
     le = len(text) if le < 0 else le
+    for _ in range(2):  # join wrapped lines before and after, sentence ends permitting
+        p = text.rfind("\n", 0, max(0, ls - 1)) + 1
+        if ls > 0 and _wrapped(text[p : ls - 1]) and not re.search(r"[.!?]\s+\S", text[p : ls - 1]):
+            ls = p
+        n = text.find("\n", le + 1)
+        n = len(text) if n < 0 else n
+        if le < len(text) and _wrapped(text[ls:le]) and text[le + 1 : n].strip():
+            le = n
     if le - ls > 300:
         s2 = max(text.rfind(". ", ls, start) + 2, ls, start - 150)
         e2 = text.find(". ", end, le)
@@ -42,13 +60,27 @@ def classify(line: str, default: str) -> str:
 LABEL_MAX = 90  # a calendar title, not a paragraph
 
 
+_CUT = re.compile(r"[.!?;]\s+|[。；！？]|[：:](?!\d)\s*")
+_ABBREV = re.compile(r"(?i)(?:\b[ap]\.m|\bno|\bu\.s|\be\.g|\bi\.e|\bmr|\bms|\bdr|\bst|\bvs|\bjan|\bfeb|\baug|\bsept?|\boct|\bnov|\bdec)\.$")
+_CLAUSE = re.compile(r"[,，、]\s*")
+
+
+def _cuts(line: str, at: int) -> list[int]:
+    """Sentence starts before ``at`` (not after ``a.m.``, ``No.``, ``U.S.``, nor inside ``10:30``)."""
+    return [m.end() for m in _CUT.finditer(line, 0, at) if not _ABBREV.search(line, max(0, m.start() - 5), m.start() + 1)]
+
+
 def label(line: str, at: int = 0) -> str:
-    """The phrase around position ``at`` of ``line``: cut at sentence or word boundaries (never
-    inside a word) and short enough for a calendar title."""
+    """The phrase around position ``at`` of ``line``: cut at sentence, clause or word boundaries
+    (never inside a word) and short enough for a calendar title."""
     if len(line) <= LABEL_MAX:
         return " ".join(line.split())
-    cuts = [m.end() for m in re.finditer(r"[.!?;。；！？]\s+|[。；：:]", line[:at])]
-    s = cuts[-1] if cuts and at - cuts[-1] < LABEL_MAX - 20 else max(0, at - 30)
+    cuts = _cuts(line, at)
+    if cuts and at - cuts[-1] < LABEL_MAX - 20:
+        s = cuts[-1]
+    else:
+        clauses = [m.end() for m in _CLAUSE.finditer(line, max(0, at - 60), at)]
+        s = clauses[0] if clauses else max(0, at - 30)
     while s > 0 and line[s - 1].isalnum() and line[s].isalnum() and line[s].isascii():
         s -= 1  # back to the start of the word
     e = s + LABEL_MAX
