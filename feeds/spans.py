@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from unicodedata import east_asian_width
 
 from feeds.factmodel import DatedFact
 
@@ -57,12 +58,18 @@ def classify(line: str, default: str) -> str:
     return default
 
 
-LABEL_MAX = 90  # a calendar title, not a paragraph
+LABEL_MAX = 90  # display columns (a CJK character counts two): a calendar title, not a paragraph
+
+
+def width(text: str) -> int:
+    """Display columns: CJK and full-width characters take two."""
+    return sum(2 if ord(ch) >= 0x1100 and east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 _CUT = re.compile(r"[.!?;]\s+|[。；！？]|[：:](?!\d)\s*")
 _ABBREV = re.compile(r"(?i)(?:\b[ap]\.m|\bno|\bu\.s|\be\.g|\bi\.e|\bmr|\bms|\bdr|\bst|\bvs|\bjan|\bfeb|\baug|\bsept?|\boct|\bnov|\bdec)\.$")
-_CLAUSE = re.compile(r"[,，、]\s*")
+_CLAUSE = re.compile(r"[,，]\s*")
+_END_AT = re.compile(r"[，,；;、。：:）)」』]")  # where a Chinese label may end
 
 
 def _cuts(line: str, at: int) -> list[int]:
@@ -72,21 +79,33 @@ def _cuts(line: str, at: int) -> list[int]:
 
 def label(line: str, at: int = 0) -> str:
     """The phrase around position ``at`` of ``line``: cut at sentence, clause or word boundaries
-    (never inside a word) and short enough for a calendar title."""
-    if len(line) <= LABEL_MAX:
-        return " ".join(line.split())
-    cuts = _cuts(line, at)
-    if cuts and at - cuts[-1] < LABEL_MAX - 20:
+    (never inside an English word; Chinese after a punctuation mark where one is near) and at most
+    LABEL_MAX display columns (plus ``…``) — short enough for a calendar title."""
+    flat = " ".join(line.split())
+    if width(flat) <= LABEL_MAX:
+        return flat
+    cuts = [0, *_cuts(line, at)]
+    if width(line[cuts[-1] : at]) < LABEL_MAX - 20:
         s = cuts[-1]
     else:
-        clauses = [m.end() for m in _CLAUSE.finditer(line, max(0, at - 60), at)]
+        clauses = [m.end() for m in _CLAUSE.finditer(line, max(0, at - 60), at) if width(line[m.end() : at]) < LABEL_MAX - 20]
         s = clauses[0] if clauses else max(0, at - 30)
+        while s < at and width(line[s:at]) > LABEL_MAX - 20:
+            s += 1
     while s > 0 and line[s - 1].isalnum() and line[s].isalnum() and line[s].isascii():
         s -= 1  # back to the start of the word
-    e = s + LABEL_MAX
+    e, cols = s, 0
+    while e < len(line) and cols + (w := width(line[e])) <= LABEL_MAX:
+        cols += w
+        e += 1
     if e < len(line):
-        sp = line.rfind(" ", s + LABEL_MAX // 2, e)
-        e = sp if sp > 0 and line[e - 1].isascii() else e
+        half = s + (e - s) // 2
+        if line[e - 1].isascii() and line[e].isascii():
+            sp = line.rfind(" ", half, e)
+            e = sp if sp > 0 else e
+        else:
+            ends = [m.end() for m in _END_AT.finditer(line, half, e)]
+            e = ends[-1] if ends else e
     out = " ".join(line[s:e].split())
     return out + ("…" if e < len(line.rstrip()) else "")
 

@@ -109,8 +109,17 @@ def _first_dated(body: str) -> datetime | None:
     thing to the document's date — never the clock."""
     en = [d for d in parse_en_dates(body[:20000], date(2000, 1, 1)) if d.year_given]
     zh = parse_roc_dates(body[:20000])
-    first = min([(d.start, d.value, NEW_YORK) for d in en] + [(d.start, d.value, TAIPEI) for d in zh], default=None)
+    found = [(d.start, d.value, NEW_YORK) for d in en] + [(d.start, d.value, TAIPEI) for d in zh]
+    for m in _COMPACT_DATE.finditer(body[:300]):  # a headline's 20220516 (never a CSMS number)
+        try:
+            found.append((m.start(), date(int(m.group(1)), int(m.group(2)), int(m.group(3))), TAIPEI))
+        except ValueError:
+            continue
+    first = min(found, default=None)
     return datetime.combine(first[1], time(0), first[2]) if first else None
+
+
+_COMPACT_DATE = re.compile(r"(?<![\d#])(?<!CSMS )((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
 def explain_bytes(raw: bytes, *, now: datetime | None = None) -> dict[str, Any]:
