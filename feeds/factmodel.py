@@ -86,9 +86,13 @@ class DatedFact:
     kind: str
     date: date
     label: str
+    past: bool = False  # before the document's own date or the reader's clock
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "date": self.date.isoformat(), "label": self.label}
+        out: dict[str, Any] = {"kind": self.kind, "date": self.date.isoformat(), "label": self.label}
+        if self.past:
+            out["past"] = True
+        return out
 
     @classmethod
     def from_json(cls, d: Any) -> DatedFact | None:
@@ -98,7 +102,7 @@ class DatedFact:
             day = date.fromisoformat(str(d.get("date", ""))[:10])
         except ValueError:
             return None
-        return cls(str(d.get("kind") or "mentioned"), day, str(d.get("label") or ""))
+        return cls(str(d.get("kind") or "mentioned"), day, str(d.get("label") or ""), bool(d.get("past")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 
 from feeds import dates as D
 from feeds.csms import parse_csms_subject
-from feeds.factmodel import Facts, Letter
+from feeds.factmodel import Event, Facts, Letter
 from feeds.facts_en import english_dates, english_events
 from feeds.facts_zh import chinese_dates, chinese_letters
 from feeds.scan import ascii_lower, matches_at
@@ -222,6 +222,23 @@ def extract_facts(
         links=tuple(find_links(text, list(links))),
         letters=tuple(letters),
     )
+
+
+def mark_past(facts: Facts, at: datetime) -> Facts:
+    """Flag each event already over at ``at`` (the later of the document's own date and the
+    clock of whoever reads it) and each date already gone, so nothing past is announced or
+    reminded as upcoming. A zoneless time counts as over only once it is over in every zone."""
+    day = at.date()
+    events = tuple(replace(e, past=True) if _over(e, at) else e for e in facts.events)
+    dates = tuple(replace(d, past=True) if d.date < day else d for d in facts.dates)
+    return replace(facts, events=events, dates=dates)
+
+
+def _over(e: Event, at: datetime) -> bool:
+    last = e.end or e.start
+    if last.tzinfo is None:  # the latest zone is UTC-12: over everywhere 12 hours after UTC
+        return last + timedelta(hours=12) < at.astimezone(UTC).replace(tzinfo=None)
+    return last < at
 
 
 def empty_facts(title: str = "") -> Facts:
