@@ -53,15 +53,22 @@ _MONTH_RX = (
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY_RX = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
 
+# More days of the same month after the first: "-11", ", 14, and 15", " through 30"; never a
+# time ("June 6, 9 a.m.", "12:00") nor an amount ("3, 5 percent").
+_MORE_DAY = (
+    r"\s*(?:,\s*(?:and\s+|&\s*)?|\s(?:and|&|through|thru|to)\s+|[-\u2013]\s*)"
+    r"\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?::|%|percent|[ap]\.?m\b|hours|,\d))"
+)
+_DAY_IN_MORE = re.compile(r"(?P<sep>[^\d]*?)(?P<d>\d{1,2})(?:st|nd|rd|th)?")
 _EN_DATE = re.compile(
-    rf"\b(?=[JFMASONDTWjfmasondtw])(?:(?P<wd>{_WEEKDAY_RX}),?\s+)?(?P<mon>{_MONTH_RX})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
-    rf"(?:\s*[-\u2013]\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?=,?\s+(?:19|20)\d\d\b))?"  # June 6-7, 2015
+    rf"\b(?=[JFMASONDTWjfmasondtw])(?:(?P<wd>{_WEEKDAY_RX}),?\s+)?(?P<mon>{_MONTH_RX})(?:(?<=\.)\s*|\s+)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"(?P<more>(?:{_MORE_DAY})+)?"  # "September 8-11", "January 13, 14, and 15, 2026"
     rf"(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?"
     rf"|(?<![\d/])(?P<nm>\d{{1,2}})/(?P<nd>\d{{1,2}})/(?P<ny>(?:19|20)?\d\d)(?![\d/])",
     re.IGNORECASE,
 )
 # Where a date can start (feeds.scan): a month word on the ASCII-lowered text, or "/d/d".
-_MONTH_HINT = re.compile(r"(?:ja|fe|ma|ap|ju|au|se|oc|no|de)[a-z]{1,7}\.?[\s?]+[\d?]")
+_MONTH_HINT = re.compile(r"(?:ja|fe|ma|ap|ju|au|se|oc|no|de)[a-z]{1,7}(?:\.[\s?]*|[\s?]+)[\d?]")
 _SLASH_HINT = re.compile(r"/\d{1,2}/\d")
 _WEEKDAY_BEFORE = re.compile(r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+$")  # lowered
 _ZONE_RX = (
@@ -168,26 +175,42 @@ def _parse_en_dates(text: str, published: date) -> tuple[date, tuple[EnDate, ...
             if m.group("mon"):
                 month, day = _MONTHS[m.group("mon").lower()[:3]], int(m.group("d"))
                 year = int(m.group("y")) if m.group("y") else None
-                if m.group("d2"):  # "June 6-7, 2015": two dates, the year written once
+                if m.group("more"):  # the year, when written, is written once after the last day
                     found.append((m.start(), m.end("d"), month, day, year, wd))
-                    found.append((m.start("d2"), m.end(), month, int(m.group("d2")), year, None))
+                    at = m.start("more")
+                    for x in _DAY_IN_MORE.finditer(m.group("more")):
+                        found.append((at + x.start("d"), at + x.end(), month, int(x.group("d")), year, None))
+                    found[-1] = (*found[-1][:1], m.end(), *found[-1][2:])
                     continue
             else:
                 month, day, year = int(m.group("nm")), int(m.group("nd")), full_year(int(m.group("ny")))
         except (ValueError, KeyError):
             continue
         found.append((m.start(), m.end(), month, day, year, wd))
-    full: list[date] = []
-    for _, _, month, day, year, _ in found:
+    full: list[tuple[int, date]] = []
+    for start, _, month, day, year, _ in found:
         if year is not None and (v := _valid(year, month, day)) is not None:
-            full.append(v)
-    reference = document_reference(published, full)
+            full.append((start, v))
+    reference = document_reference(published, [v for _, v in full])
     out: list[EnDate] = []
     for start, end, month, day, year, wd in found:
-        value = _valid(year, month, day) if year is not None else nearest_year(month, day, reference)
+        if year is not None:
+            value = _valid(year, month, day)
+        else:
+            value = nearest_year(month, day, _local_reference(start, full, reference))
         if value is not None:
             out.append(EnDate(value, start, end, year is not None, wd))
     return reference, tuple(out)
+
+
+def _local_reference(pos: int, full: list[tuple[int, date]], reference: date) -> date:
+    """A full date written shortly before a year-less one, when it lies more than a year from the
+    document's reference (a page that quotes another era: "Release Date: November 30, 2012 …
+    on November 27-28"), is what the year-less date is read against."""
+    before = [v for s, v in full if s < pos and pos - s < 2000]
+    if before and abs((before[-1] - reference).days) > 400:
+        return before[-1]
+    return reference
 
 
 def _valid(y: int, m: int, d: int) -> date | None:

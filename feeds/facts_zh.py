@@ -124,6 +124,8 @@ _RELATIVE_DAY = re.compile(
     r"(?:前一天|前1天|前一日|前\d+日|當日|當天|当日|当天|次日|翌日|隔日|隔天|同日|每週|每周|每星期)\s*$"
 )
 _DAILY = re.compile(r"每日|每天|逐日")
+# A weekly schedule: 「只於星期一、三及五上午八時四十五分至…」「星期一至五每日…」「每週六」 — hours, not events.
+_WEEKLY = re.compile(r"(?:星期|週|周|禮拜)[一二三四五六日天](?:\s*[、,，及和與与至到~\-]\s*[一二三四五六日天])+|每(?:週|周|星期|禮拜)")
 
 
 def _governing(groups: list[DateGroup], t: ZhTime, folded: str, claimed: set[int]) -> tuple[list[DateGroup], bool]:
@@ -134,6 +136,8 @@ def _governing(groups: list[DateGroup], t: ZhTime, folded: str, claimed: set[int
     (「晚間11時後」): under 每日, the last period the notice named that no other time claimed; else the
     last date named before it — never a holiday's eve (「12月30日（連續假期前一天）」)."""
     s0 = _sentence_start(folded, t.pos)
+    if _WEEKLY.search(folded, max(s0, t.pos - 40), t.pos):
+        return [], False
     inside = [g for g in groups if s0 <= g.start and g.end <= t.pos]
     daily = _DAILY.search(folded, s0, t.pos) is not None
     if inside:

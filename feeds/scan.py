@@ -44,7 +44,8 @@ def matches_at(rx: re.Pattern[str], text: str, starts: Iterator[int]) -> Iterato
 
 _STAMP_HINT = re.compile(r"/\d{1,2}/\d{2,4}\s+\d{1,2}:\d\d\s*[AaPp]")
 _STAMP_LINE = re.compile(
-    r"[ \t]*(?:posted\b[^\n]{0,60}?\bon\s+)?\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}\s*[AP]M(?:\s+[A-Z]{2,4})?[ \t]*$",
+    r"[ \t]*(?:posted\b[^\n]{0,60}?\bon\s+)?\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}\s*[AP]M(?:\s+[A-Z]{2,4})?"
+    r"(?:[ \t]*[|\u00b7\u2022][^\n]{0,40})?[ \t]*$",  # "01/01/2019 9:00 AM | Anonymous": a post's byline
     re.I | re.M,
 )
 
@@ -54,8 +55,9 @@ _SENT_AT = re.compile(r"(?i)sent this bulletin at\s+\d{1,2}/\d{1,2}/\d{2,4}(?:\s
 
 @lru_cache(maxsize=8)
 def stamp_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """Publication stamps (``06/15/2012 03:23 PM EDT`` alone on a line, ``Posted … on …``,
-    ``sent this bulletin at …``): where a date or time is the message's own, not a fact."""
+    """Publication stamps (``06/15/2012 03:23 PM EDT`` alone on a line or before a ``| author``
+    byline, ``Posted … on …``, ``sent this bulletin at …``): where a time is the message's own,
+    not an event."""
     spans: list[tuple[int, int]] = []
     for h in _STAMP_HINT.finditer(text):
         ls = text.rfind("\n", 0, h.start()) + 1
