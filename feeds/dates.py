@@ -10,6 +10,7 @@ Asia/Taipei is +08:00 all year (DOMAIN.md §7).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -207,9 +208,9 @@ def _local_reference(pos: int, full: list[tuple[int, date]], reference: date) ->
     """A full date written shortly before a year-less one, when it lies more than a year from the
     document's reference (a page that quotes another era: "Release Date: November 30, 2012 …
     on November 27-28"), is what the year-less date is read against."""
-    before = [v for s, v in full if s < pos and pos - s < 2000]
-    if before and abs((before[-1] - reference).days) > 400:
-        return before[-1]
+    i = bisect_left(full, (pos, date.min)) - 1
+    if i >= 0 and pos - full[i][0] < 2000 and abs((full[i][1] - reference).days) > 400:
+        return full[i][1]
     return reference
 
 
@@ -326,9 +327,11 @@ _WEEKDAY_RIGHT = re.compile(rf"(?i)[\s,]*(?:on\s+)?({_WEEKDAY_RX})\b")
 def _weekday_day(n: int, ref: date, by_weekday: dict[int, list[date]], after: date | None) -> date:
     """The day a bare weekday means: a date the text names on that weekday (nearest the
     reference), else the first such weekday on or after the reference (or after ``after``)."""
-    named = by_weekday.get(n)
+    named = by_weekday.get(n)  # sorted
     if named:
-        return min(named, key=lambda v: abs((v - (after or ref)).days))
+        to = after or ref
+        i = bisect_left(named, to)
+        return min(named[max(0, i - 1) : i + 1], key=lambda v: abs((v - to).days))
     base = after + timedelta(days=1) if after else ref
     return base + timedelta(days=(n - base.weekday()) % 7)
 
@@ -366,6 +369,8 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
     by_weekday: dict[int, list[date]] = {}
     for x in dates:
         by_weekday.setdefault(x.value.weekday(), []).append(x.value)
+    for days in by_weekday.values():
+        days.sort()
     stamps = stamp_spans(text)
     doc_zone = (m := _DOC_ZONE.search(text)) and _zone_code(m.group("zone")) if "times" in ascii_lower(text) else None
     times = [t for t in parse_en_times(text) if not in_spans(t.start, stamps)]

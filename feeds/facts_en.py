@@ -155,9 +155,9 @@ def english_dates(text: str, published: datetime) -> list[DatedFact]:
         if i in used or in_spans(d.start, stamps):
             continue
         b0 = max(0, d.start - 80)
-        line, ls, le = context(text, d.start, d.end)
         nxt = found[i + 1] if i + 1 < len(found) else None
         if nxt and _RANGE_EN.match(text, d.end, nxt.start):
+            line, ls, _ = context(text, d.start, d.end)
             lab = label(line, d.start - ls)
             out.append(DatedFact("range_start", d.value, lab))
             out.append(DatedFact("range_end", nxt.value, lab))
@@ -167,13 +167,14 @@ def english_dates(text: str, published: datetime) -> list[DatedFact]:
             kind = "deadline"
         elif _EFFECTIVE_EN.search(low, b0, d.start):
             kind = "effective"
-        elif "comment" in line.lower() and _BY_BEFORE.search(low, max(0, d.start - 25), d.start):
+        elif _BY_BEFORE.search(low, max(0, d.start - 25), d.start) and "comment" in context(low, d.start, d.end)[0]:
             kind = "deadline"
         else:
             kind = "mentioned"
         key = (kind, d.value)
         if key not in seen:  # long messages repeat dates; label each once
             seen.add(key)
+            line, ls, _ = context(text, d.start, d.end)
             out.append(DatedFact(kind, d.value, label(line, d.start - ls)))
     return dedupe_dates(out)
 

@@ -91,10 +91,25 @@ def occasion_reference(text: str) -> date | None:
     return date(year, month, day)
 
 
+_ISSUED = re.compile(r"(?:發文日期|公告日期|(?<![\u4e00-\u9fff])日期)\s*[:：]?[ \t]*\n?[ \t]*([^\n]+)")
+
+
+def issued_date(text: str) -> date | None:
+    """A letter's 發文日期, a notice's 公告日期 / 日期 (within its first 3,000 characters)."""
+    m = _ISSUED.search(text[:3000])
+    found = parse_roc_dates(m.group(1)) if m else []
+    return found[0].value if found else None
+
+
 def zh_reference(text: str, published: date) -> date:
-    """What year-less Chinese dates are read against: the occasion's date when the notice names
-    its year, else the publication date (unless every full date lies far from it: years.py)."""
-    return occasion_reference(text) or document_reference(published, [f.value for f in parse_roc_dates(text[:20000])])
+    """What year-less Chinese dates are read against: the letter's own 發文日期, else the date of
+    the occasion whose year it names (「115年春節」), else the publication date (unless every full
+    date lies far from it: years.py)."""
+    return (
+        issued_date(text)
+        or occasion_reference(text)
+        or document_reference(published, [f.value for f in parse_roc_dates(text[:20000])])
+    )
 
 
 _ZH_EFFECTIVE_AFTER = re.compile(r"^\s*(?:\([^)]{0,6}\))?\s*(?:起)?\s*(?:生效|施行|實施|正式實施|上線|開始|起實施|起生效|起施行)")

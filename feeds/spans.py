@@ -4,8 +4,8 @@ the kind of event its line describes. Shared by the English and Chinese extracto
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date
-from unicodedata import east_asian_width
 
 from feeds.factmodel import DatedFact
 
@@ -61,9 +61,22 @@ def classify(line: str, default: str) -> str:
 LABEL_MAX = 90  # display columns (a CJK character counts two): a calendar title, not a paragraph
 
 
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+
+
 def width(text: str) -> int:
     """Display columns: CJK and full-width characters take two."""
-    return sum(2 if ord(ch) >= 0x1100 and east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text) if text.isascii() else len(text) + len(_WIDE.findall(text))
+
+
+def _columns(line: str) -> list[int]:
+    """Columns before each position of ``line`` (one pass, for cutting by width)."""
+    if line.isascii():
+        return list(range(len(line) + 1))
+    cols = [0]
+    for ch in line:
+        cols.append(cols[-1] + (2 if _WIDE.match(ch) else 1))
+    return cols
 
 
 _CUT = re.compile(r"[.!?;]\s+|[。；！？]|[：:](?!\d)\s*")
@@ -84,20 +97,18 @@ def label(line: str, at: int = 0) -> str:
     flat = " ".join(line.split())
     if width(flat) <= LABEL_MAX:
         return flat
+    col = _columns(line)
     cuts = [0, *_cuts(line, at)]
-    if width(line[cuts[-1] : at]) < LABEL_MAX - 20:
+    if col[at] - col[cuts[-1]] < LABEL_MAX - 20:
         s = cuts[-1]
     else:
-        clauses = [m.end() for m in _CLAUSE.finditer(line, max(0, at - 60), at) if width(line[m.end() : at]) < LABEL_MAX - 20]
+        clauses = [m.end() for m in _CLAUSE.finditer(line, max(0, at - 60), at) if col[at] - col[m.end()] < LABEL_MAX - 20]
         s = clauses[0] if clauses else max(0, at - 30)
-        while s < at and width(line[s:at]) > LABEL_MAX - 20:
+        while s < at and col[at] - col[s] > LABEL_MAX - 20:
             s += 1
     while s > 0 and line[s - 1].isalnum() and line[s].isalnum() and line[s].isascii():
         s -= 1  # back to the start of the word
-    e, cols = s, 0
-    while e < len(line) and cols + (w := width(line[e])) <= LABEL_MAX:
-        cols += w
-        e += 1
+    e = bisect_right(col, col[s] + LABEL_MAX) - 1
     if e < len(line):
         half = s + (e - s) // 2
         if line[e - 1].isascii() and line[e].isascii():

@@ -14,6 +14,7 @@ from typing import Any
 from bot.understand.summary import COULD_NOT_UNDERSTAND
 from bot.understand.understanding import Understanding, looks_binary, understand
 from feeds.dates import NEW_YORK, TAIPEI, parse_dateline, parse_en_dates, parse_roc_dates
+from feeds.facts_zh import issued_date
 from feeds.model import Announcement
 from feeds.text import html_to_text, looks_like_html
 
@@ -99,9 +100,8 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
 def _issued(body: str) -> datetime | None:
     """A Chinese letter's 發文日期, a notice's 公告日期 / 日期 (00:00 Taipei) stands in for a
     publication time."""
-    m = re.search(r"(?:發文日期|公告日期|(?<![\u4e00-\u9fff])日期)\s*[:：]?[ \t]*\n?[ \t]*([^\n]+)", body[:3000])
-    found = parse_roc_dates(m.group(1)) if m else []
-    return datetime.combine(found[0].value, time(0), TAIPEI) if found else None
+    day = issued_date(body)
+    return datetime.combine(day, time(0), TAIPEI) if day else None
 
 
 def _first_dated(body: str) -> datetime | None:
