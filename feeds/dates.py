@@ -400,6 +400,9 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
                 gap = _WEEKDAY_GAP.sub(" ", text[prev_end : t.start]) if near else "x"
                 close = prev_day if prev_day and _RANGE_GAP.match(gap) else None  # the end of a window
                 day = _weekday_day(n, ref, by_weekday, close if close and close.weekday() != n else None)
+            elif prev_day is not None and idx > 0 and _joined(text, times[idx - 1], t):
+                # the end of "11:00 PM to 2:00 AM": the start's day, or the next one past midnight
+                day = prev_day + timedelta(days=1) if t.value < times[idx - 1].value else prev_day
             else:
                 j = _bisect(dates, t.start)
                 prior = [x for x in dates[max(0, j - 3) : j] if t.start - x.start < 1500]

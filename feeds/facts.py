@@ -180,7 +180,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def has_chinese(text: str) -> bool:
-    return len(_CJK.findall(text[:5000])) >= 10
+    """Any Chinese character: a one-line 公告 title is read as Chinese too."""
+    return _CJK.search(text, 0, 5000) is not None
 
 
 def extract_facts(

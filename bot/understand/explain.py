@@ -166,7 +166,8 @@ def _empty(summary: str) -> dict[str, Any]:
 
 def run_explain(path: str, *, now: datetime | None = None) -> int:
     """CLI entry: read FILE (or stdin for ``-``), print JSON. Exit 2 when the file is missing.
-    ``now`` (``--now``) is the moment the item is understood at, for rehearsals."""
+    ``now`` (``--now``) is the moment the item is understood at, for rehearsals; events over by
+    then (or by the document's own date) are marked ``past: true``."""
     import json
     import sys
 
