@@ -230,4 +230,5 @@ def zh_times(text: str) -> list[ZhTime]:
 _COLON = re.compile(
     r"(?<![\d:])(?P<h1>[01]?\d|2[0-3]):(?P<m1>[0-5]\d)"
     r"(?:\s*(?:至|到|~|-|—)\s*(?P<h2>[01]?\d|2[0-3]):(?P<m2>[0-5]\d))?(?![\d:])"
+    r"(?!\s*(?:[AaPp]\.?\s?[Mm]\b|[ECMP][SD]?T\b|UTC|GMT|(?i:eastern|central|pacific)))"  # English times are read as English
 )

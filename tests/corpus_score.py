@@ -19,6 +19,7 @@ from pathlib import Path
 from bot.understand.explain import announcement_from_text, decode, to_json
 from bot.understand.understanding import understand
 from feeds.dates import parse_roc_dates
+from feeds.facts_zh import occasion_reference
 
 CORPUS = Path(__file__).parent / "corpus"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -70,8 +71,10 @@ def _years_named(text: str) -> set[int]:
     """Every year the text writes: 2026, ROC 115 in any form (一百十五年, １１５年), 26 in 4/20/26."""
     years = {int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", text)}
     years |= {f.value.year for f in parse_roc_dates(text)}
+    if (occasion := occasion_reference(text)) is not None:  # 「一一二年元旦」
+        years.add(occasion.year)
     years |= {int(y) + 1911 for y in re.findall(r"(?<!\d)(1[01]\d|\d{2})\s*(?:年|[/.-]\d)", text)}
-    years |= {1900 + int(y) if int(y) > 50 else 2000 + int(y) for y in re.findall(r"\b\d{1,2}/\d{1,2}/(\d{2})\b", text)}
+    years |= {1900 + int(y) if int(y) > 50 else 2000 + int(y) for y in re.findall(r"(?<![\d/])\d{1,2}/\d{1,2}/(\d{2})(?![\d/])", text)}
     years |= {1900 + int(y) if int(y) > 50 else 2000 + int(y) for y in re.findall(r"(?<![\d-])(\d{2})-\d{6}\b", text)}
     return years
 
