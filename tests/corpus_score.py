@@ -150,7 +150,7 @@ def score_document(path: Path, report: Report, real: bool | None = None) -> None
 
 def corpus_report(real: bool | None = None) -> Report:
     report = Report()
-    if real is False:
+    if real is not True:  # the original sidecars list subsets: no precision where they are mixed in
         for f in ("events", "event_ends", "dates"):
             report.scores[f].measured_precision = False
     for path in sorted(p for p in CORPUS.iterdir() if p.suffix in (".txt", ".html", ".xml")):
