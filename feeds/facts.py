@@ -29,16 +29,16 @@ _CSMS_SUBJECT_LINE = re.compile(
 )
 _NUM_FORM = r"(?<![\d-])(\d{2}-\d{6}|\d{7,9})(?![\d#]|-\d)"
 _CSMS_REF = re.compile(
-    rf"CSMS[\"\u201d\u2019']?\)?\s*(?:message|msg\.?)?\s*(?:#|No\.?|Number)?\s*:?\s*{_NUM_FORM}", re.IGNORECASE
+    rf"CSMS[\"\u201d\u2019']?\)?\s*(?:messages?|msgs?\.?)?\s*(?:#|Nos?\.?|Numbers?)?\s*:?\s*#?\s*{_NUM_FORM}", re.IGNORECASE
 )
 # "Related CSMS: a, b", "Related messages:", "Referenced By" and lists that run on over lines
 # and commas after a cited number ("CSMS #\n63988468,\n63992482\n,\n64045612").
 _RELATED = re.compile(
     r"(?:Related\s+(?:CSMS(?:\s+(?:No\.?|Nos\.?|#|messages?))?|messages?)|Referenced\s+By)\s*:?\s*"
-    r"(?P<rest>[^\n]*(?:\n[\s,;&]*(?:CSMS\s*#?\s*)?(?:\d{2}-\d{6}|\d{7,9})[\s,;&]*(?=\n|$))*)",
+    r"(?P<rest>[^\n]*(?:\n[\s,;&\u2022\u00b7*-]*(?:CSMS\s*)?#?\s*(?:\d{2}-\d{6}|\d{7,9})[\s,;&]*(?=\n|$))*)",
     re.I,
 )
-_LIST_AFTER = re.compile(r"(?:[ \t]*[,;&][\s,;&]*|\s*\n[\s,;&]*|\s+and\s+)" + _NUM_FORM)
+_LIST_AFTER = re.compile(r"(?:[ \t]*[,;&][\s,;&]*(?:and\s+)?|\s*\n[\s,;&]*|\s+and\s+)#?\s*" + _NUM_FORM)
 _NUMBER = re.compile(_NUM_FORM)
 _HTS = re.compile(r"(?<![\d.])(\d{4}\.\d{2}\.(?:\d{2}\.\d{2}|\d{4}|\d{2}))(?![\d.]*\d)")
 _HTS_HEADING = re.compile(

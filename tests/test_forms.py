@@ -225,6 +225,11 @@ NUMBER_CASES = [
     ("Related CSMS No. 01-000156\n\nReferenced By\n\nCSMS #01-000296", ["01-000156", "01-000296"]),
     ("CBP reiterated CSMS #18-000757, stating that", ["18-000757"]),
     ("issued a Cargo Systems Messaging Service (“CSMS”) Message # 64680374which sets forth", ["64680374"]),
+    ("See CSMS #65236374 and #65236375 for details.", ["65236374", "65236375"]),
+    ("See CSMS Nos. 65236374, 65236375, and 65236376.", ["65236374", "65236375", "65236376"]),
+    ("previously announced in CSMS messages #61889977, #61889978", ["61889977", "61889978"]),
+    ("Related CSMS:\n• 64384423\n• 64624801", ["64384423", "64624801"]),
+    ("CSMS #56412354, 2 HTS numbers and 1234567 dollars", ["56412354"]),
     ("Call 0800-280-280 or 04-26565101#327, fax 02-2542-3704.", []),
 ]
 
