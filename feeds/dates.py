@@ -81,10 +81,13 @@ _ZONE_RX = (
 _ZONE_AHEAD = _ZONE_RX.replace("(?P<zone>", "(?:")
 _EN_TIME = re.compile(
     rf"(?=[0-9nNmM])(?<![\w:.])(?:(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>[ap])\.?\s?m\b\.?"
+    # the start of "2:00-3:00 p.m." / "1-2 p.m.": its meridiem is written once, after the end
+    rf"|(?P<hr>1[0-2]|0?[1-9])(?::(?P<mr>[0-5]\d))?(?=\s*(?:-|\u2013|\u2014|to)\s*(?P<hr2>1[0-2]|0?[1-9])(?::[0-5]\d)?\s*(?P<ap2>[ap])\.?\s?m\b)"
     rf"|(?P<noon>noon|midnight)"
     rf"|(?P<h24>[01]\d|2[0-3]):?(?P<m24>[0-5]\d)(?:\s*hours)?(?=\s*,?\s*{_ZONE_AHEAD})"
     rf"|(?P<h24c>[01]?\d|2[0-3]):(?P<m24c>[0-5]\d)(?![\d:])"
-    rf"|(?<![\d:.,/])(?P<h24h>[01]\d|2[0-3])(?P<m24h>[0-5]\d)(?=\s*(?:hours\b|\((?:noon|midnight)\))|\s+(?:on\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b))"
+    rf"|(?<![\d:.,/])(?P<h24h>[01]\d|2[0-3])(?P<m24h>[0-5]\d)(?=\s*(?:hours\b|\((?:noon|midnight)\))|\s+(?:on\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
+    rf"|\s*(?:-|\u2013|to|until|through|and)\s*(?:[01]\d|2[0-3])[0-5]\d\s*(?:hours\b|{_ZONE_AHEAD})))"  # "0000 to 0400 hours EST"
     rf"(?:\s*hours\b|\s*\((?:noon|midnight)\))?(?:\s*\((?:[01]\d|2[0-3])[0-5]\d\))?"
     rf"(?:\s*\(?\s*{_ZONE_RX}\s*\)?)?",
     re.IGNORECASE,
@@ -255,6 +258,11 @@ def parse_en_times(text: str) -> list[EnTime]:
             h, minute = int(m.group("h")) % 12, int(m.group("m") or 0)
             if m.group("ap").lower() == "p":
                 h += 12
+        elif m.group("hr"):
+            h, minute = int(m.group("hr")) % 12, int(m.group("mr") or 0)
+            end_h = int(m.group("hr2")) % 12
+            if m.group("ap2").lower() == "p" and h <= end_h:
+                h += 12  # "1-2 p.m." is 13:00 to 14:00; "11-1 p.m." starts at 11 a.m.
         elif m.group("noon"):
             h, minute = (12, 0) if m.group("noon").lower() == "noon" else (0, 0)
             if zone is None:
@@ -378,6 +386,7 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
     out: list[EventTime] = []
     prev_end = -10
     prev_day: date | None = None
+    overnight = False
     for idx, (t, zone) in enumerate(zip(times, zones, strict=True)):
         restated = text[max(0, t.start - 1) : t.start] == "(" and t.start - prev_end <= 3
         if restated:
@@ -389,6 +398,10 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
         day: date
         if d is not None:
             day = d.value
+            if overnight:  # "between 10:00 PM and 2:00 AM ET on March 22": the night of the 22nd
+                day += timedelta(days=1)
+        elif (k := idx + 1) < len(times) and _joined(text, t, times[k]) and (dk := _pair_date(text, times[k], dates)):
+            day = dk.value  # a date written once after a range dates its start too
         else:
             inferred = True
             hit = _WEEKDAY_LEFT.search(text, max(0, t.start - 25), t.start) or _WEEKDAY_RIGHT.match(text, t.end, t.end + 25)
@@ -407,6 +420,9 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
                 j = _bisect(dates, t.start)
                 prior = [x for x in dates[max(0, j - 3) : j] if t.start - x.start < 1500]
                 day = prior[-1].value if prior else ref
+        # the end of that range, written before midnight's other side, is on the next day
+        nxt = times[idx + 1] if idx + 1 < len(times) else None
+        overnight = d is None and not inferred and nxt is not None and nxt.value < t.value
         prev_day, prev_end = day, t.end
         naive = datetime.combine(day, t.value)
         if zone:

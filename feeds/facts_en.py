@@ -33,7 +33,7 @@ _WINDOW_GAP = re.compile(
     r"|and\s+will\s+be\s+brought\s+back|completion\s+by|back\s+(?:up|online)|restored|ending)\b(?:[^.;\n]|\n(?!\s*\n)){0,60}?"
     r"|[\s,]*(?:on\s+)?(?:\w+day,?\s*)?[-\u2013\u2014][\s,]*(?:\w+day,?\s*)?)$"
 )
-_BETWEEN = re.compile(r"(?i)\bbetween\s*$")
+_BETWEEN = re.compile(r"(?i)\bbetween(?:\s+the\s+hours\s+of)?\s*$")
 
 
 def _is_window(text: str, a: D.EventTime, b: D.EventTime) -> bool:
@@ -44,7 +44,7 @@ def _is_window(text: str, a: D.EventTime, b: D.EventTime) -> bool:
     gap = text[a.end : b.start]
     if len(gap) > 140:
         return False
-    if _BETWEEN.search(text[max(0, a.start - 12) : a.start]) and re.fullmatch(r"(?i)[\s,]*(?:\(\w+\))?[\s,]*and\s*", gap):
+    if _BETWEEN.search(text, max(0, a.start - 32), a.start) and re.fullmatch(r"(?i)[\s,]*(?:\(\w+\))?[\s,]*and\s*", gap):
         return True
     return bool(_WINDOW_GAP.match(gap))
 
@@ -56,13 +56,18 @@ _HABITUAL = re.compile(  # on the lowered text, the clause before a time
     r"\b(?:normally|usually|regularly|typically|routinely|ordinarily|customarily|"
     r"(?:every|each)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b[^.;:]{0,60}$"
 )
+# A schedule written after the hours: "9:00 AM to 5:00 PM Eastern Time, Monday through Friday".
+_HABITUAL_AFTER = re.compile(
+    r"[^.;\n]{0,30}?\b(?:monday\s*(?:through|thru|to|-|\?)\s*(?:friday|saturday)|mon\.?\s*(?:-|\?|to)\s*fri|daily|"
+    r"every\s*day|each\s+day|on\s+weekdays|seven\s+days\s+a\s+week)\b"
+)
 _RANGE_END = re.compile(r"(?i)[\s,]*(?:and|to|-|\u2013|\u2014)\s*$")
 
 
 def _approx_end(text: str, times: list[D.EventTime], j: int) -> int | None:
     """``… and end somewhere between 0000 (midnight) and 0300``: the end given as a range; the
     index of its later bound."""
-    if j + 1 >= len(times) or not _BETWEEN.search(text, max(0, times[j].start - 12), times[j].start):
+    if j + 1 >= len(times) or not _BETWEEN.search(text, max(0, times[j].start - 32), times[j].start):
         return None
     b, c = times[j], times[j + 1]
     if c.zoned == b.zoned and b.when < c.when <= b.when + timedelta(hours=12) and _RANGE_END.match(text, b.end, c.start):
@@ -82,7 +87,8 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
             continue
         nxt = times[i + 1] if i + 1 < len(times) else None
         window = nxt is not None and _is_window(text, ev, nxt)
-        if _HABITUAL.search(low, max(0, ev.start - 80), ev.start):
+        last = nxt if nxt is not None and window else ev
+        if _HABITUAL.search(low, max(0, ev.start - 80), ev.start) or _HABITUAL_AFTER.match(low, last.end, last.end + 60):
             skip.update((i + 1,) if window else ())
             continue  # "the outage that normally begins at 2300 … and ends at 0300": a schedule
         line, ls, _ = context(text, ev.start, ev.end)

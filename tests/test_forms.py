@@ -159,6 +159,13 @@ EN_WINDOW_CASES = [
     ("ACE will be unavailable from Saturday 2300 EDT, April 25, 2026 until Sunday 0500 EDT.",
      ("2026-04-25T23:00:00-04:00", "2026-04-26T05:00:00-04:00")),
     ("Outage on Saturday, June 6, 2015 between 7:00PM and 8:00PM ET.", ("2015-06-06T19:00:00-04:00", "2015-06-06T20:00:00-04:00")),
+    ("The webinar is March 20, 2030, 2:00-3:00 p.m. ET.", ("2030-03-20T14:00:00-04:00", "2030-03-20T15:00:00-04:00")),
+    ("Join us on March 20, 2030 from 1-2 p.m. ET.", ("2030-03-20T13:00:00-04:00", "2030-03-20T14:00:00-04:00")),
+    ("ACE will be down 0000 to 0400 hours EST on Sunday, March 10, 2030.", ("2030-03-10T00:00:00-05:00", "2030-03-10T04:00:00-05:00")),
+    ("Unavailable between the hours of 10:00 PM and 2:00 AM ET on March 22, 2030.",
+     ("2030-03-22T22:00:00-04:00", "2030-03-23T02:00:00-04:00")),
+    ("Deployment: 2100 ET Saturday, 03/15/2025 until 0300 ET Sunday, 03/16/2025.",
+     ("2025-03-15T21:00:00-04:00", "2025-03-16T03:00:00-04:00")),
 ]
 
 
@@ -184,6 +191,7 @@ def test_an_end_given_as_a_range_ends_at_the_later_bound_marked_approximate() ->
     [
         "The system is normally unavailable from 2300 to 0300 EDT for backups.",
         "ACE is taken down every Saturday from 11:00 PM to 2:00 AM ET.",
+        "The help desk is available from 9:00 AM to 5:00 PM Eastern Time, Monday through Friday.",
     ],
 )
 def test_a_habitual_schedule_is_no_event(text: str) -> None:
