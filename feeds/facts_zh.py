@@ -138,6 +138,7 @@ def _kind(folded: str, start: int, end: int, line_start: int) -> str:
 _RELATIVE_DAY = re.compile(
     r"(?:前一天|前1天|前一日|前\d+日|當日|當天|当日|当天|次日|翌日|隔日|隔天|同日|每週|每周|每星期)\s*$"
 )
+_DUE_BEFORE = re.compile(r"(?:截止|截至|最遲|期限)[^。；;\n]{0,24}$")
 _DAILY = re.compile(r"每日|每天|逐日")
 # A weekly schedule: 「只於星期一、三及五上午八時四十五分至…」「星期一至五每日…」「每週六」 — hours, not events.
 _WEEKLY = re.compile(r"(?:星期|週|周|禮拜)[一二三四五六日天](?:\s*[、,，及和與与至到~\-]\s*[一二三四五六日天])+|每(?:週|周|星期|禮拜)")
@@ -189,8 +190,8 @@ def chinese_dates(text: str, published: date) -> tuple[list[DatedFact], list[Eve
             claimed.update(g.start for g in owners)
         line, ls, _ = context(text, t.pos, t.end_pos)
         kind = classify(line, "event")
-        if t.tail in ("前", "以前") and t.end is None:
-            kind = "deadline"
+        if t.end is None and (t.tail in ("前", "以前") or _DUE_BEFORE.search(folded, max(0, t.pos - 30), t.pos)):
+            kind = "deadline"  # 「中午12時前」, 「報名截止日期：5月15日(星期四)中午12時」
         elif kind == "deadline":
             kind = "event"
         for g in owners:

@@ -281,3 +281,24 @@ def test_labels_are_whole_phrases_short_enough_for_a_calendar_title(text: str) -
             assert lab.rstrip("…").split()[0] in words and lab.rstrip("…").split()[-1].strip(",.") in text.split() + [
                 w.strip(",.") for w in text.split()
             ]
+
+
+# ---- 說明會 calls (貿易署, 關務署): dated sessions, registration deadlines ----------------------
+
+BRIEFING_CASES = [
+    ("經濟部國際貿易署訂於114年5月20日（星期二）下午2時至4時30分假台北國際會議中心舉辦「出口管制說明會」，報名至5月15日止。",
+     [("webinar", "2025-05-20T14:00:00+08:00", "2025-05-20T16:30:00+08:00")], [("deadline", "2025-05-15")]),
+    ("一、時間：114年5月20日(星期二)14:00-16:30\n二、地點：國貿大樓\n三、報名截止日期：5月15日(星期四)中午12時",
+     [("deadline", "2025-05-15T12:00:00+08:00", None), ("event", "2025-05-20T14:00:00+08:00", "2025-05-20T16:30:00+08:00")],
+     [("deadline", "2025-05-15")]),
+    ("說明會場次：\n(一)北部場：5月20日(二)上午10時\n(二)中部場：5月22日(四)下午2時",
+     [("event", "2025-05-20T10:00:00+08:00", None), ("event", "2025-05-22T14:00:00+08:00", None)], []),
+    ("受理申請期間自即日起至114年12月31日(星期三)止。", [], [("deadline", "2025-12-31")]),
+]
+
+
+@pytest.mark.parametrize(("text", "events", "dates"), BRIEFING_CASES, ids=[c[0][:12] for c in BRIEFING_CASES])
+def test_briefing_calls(text: str, events: list, dates: list) -> None:
+    f = facts(text, datetime(2025, 4, 1, tzinfo=TPE))
+    assert [(e.kind, e.start_iso, e.end_iso) for e in f.events] == events
+    assert [(d.kind, d.date.isoformat()) for d in f.dates if d.kind != "mentioned"] == dates
