@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from feeds import dates as D
+from feeds.event_times import EventTime, find_event_times
 from feeds.factmodel import DatedFact, Event
 from feeds.scan import ascii_lower, in_spans, stamp_spans
 from feeds.spans import classify, context, dedupe_dates, label
@@ -36,7 +37,7 @@ _WINDOW_GAP = re.compile(
 _BETWEEN = re.compile(r"(?i)\bbetween(?:\s+the\s+hours\s+of)?\s*$")
 
 
-def _is_window(text: str, a: D.EventTime, b: D.EventTime) -> bool:
+def _is_window(text: str, a: EventTime, b: EventTime) -> bool:
     """``A until B``, ``A – B``, ``between A and B``, ``A … and is expected to come back up at B``:
     one event from A to B (never two), when B follows A within the same sentence."""
     if b.zoned != a.zoned or not (a.when < b.when <= a.when + timedelta(days=3)):
@@ -64,7 +65,7 @@ _HABITUAL_AFTER = re.compile(
 _RANGE_END = re.compile(r"(?i)[\s,]*(?:and|to|-|\u2013|\u2014)\s*$")
 
 
-def _approx_end(text: str, times: list[D.EventTime], j: int) -> int | None:
+def _approx_end(text: str, times: list[EventTime], j: int) -> int | None:
     """``… and end somewhere between 0000 (midnight) and 0300``: the end given as a range; the
     index of its later bound."""
     if j + 1 >= len(times) or not _BETWEEN.search(text, max(0, times[j].start - 32), times[j].start):
@@ -79,7 +80,7 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
     """Event times with their kind, label and link; ``X to Y`` windows become one event with ``end``."""
     found: dict[tuple[str, str], Event] = {}
     kinds: dict[str, str] = {}  # long messages repeat lines; classify each once
-    times = D.find_event_times(text, published)
+    times = find_event_times(text, published)
     low = ascii_lower(text)
     skip: set[int] = set()
     for i, ev in enumerate(times):
