@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -105,7 +105,9 @@ _ZONE_WORDS = (  # longest first: "eastern daylight time" before "eastern"
 )  # fmt: skip
 
 
+@lru_cache(maxsize=256)
 def zone_code(raw: str | None) -> str | None:
+    """``eastern daylight time`` → ``EDT``, ``Eastern`` → ``ET``, ``EST/EDT`` → ``ET``, ``utc`` → ``UTC``."""
     if not raw:
         return None
     if "/" in raw:
@@ -121,9 +123,14 @@ def zone_code(raw: str | None) -> str | None:
 
 def zoned(naive: datetime, code: str) -> datetime:
     """Attach a stated zone: fixed abbreviations keep their offset; ``ET`` follows New York DST."""
+    return naive.replace(tzinfo=_tzinfo(code))
+
+
+@lru_cache(maxsize=64)
+def _tzinfo(code: str) -> tzinfo:
     if code in _FIXED:
-        return naive.replace(tzinfo=timezone(timedelta(hours=_FIXED[code]), code))
-    return naive.replace(tzinfo=ZoneInfo(_GENERIC.get(code, "America/New_York")))
+        return timezone(timedelta(hours=_FIXED[code]), code)
+    return ZoneInfo(_GENERIC.get(code, "America/New_York"))
 
 
 def infer_year(month: int, day: int, reference: date) -> date | None:
@@ -250,6 +257,9 @@ class EnTime:
     end: int
 
 
+_AT_BEFORE = re.compile(r"\bat\s*$")
+
+
 def parse_en_times(text: str) -> list[EnTime]:
     """``1:00 p.m. ET``, ``12:01 a.m. eastern daylight time``, ``2300 EDT``, ``8:00 AM EDT``."""
     out: list[EnTime] = []
@@ -274,7 +284,7 @@ def parse_en_times(text: str) -> list[EnTime]:
             h, minute = int(m.group("h24h")), int(m.group("m24h"))
         else:
             h, minute = int(m.group("h24c")), int(m.group("m24c"))
-            if zone is None and not re.search(r"\bat\s*$", text[max(0, m.start() - 4) : m.start()]):
+            if zone is None and not _AT_BEFORE.search(text, max(0, m.start() - 4), m.start()):
                 continue  # bare "1:00" is too ambiguous (ratios, verses) unless "at 14:00"
         out.append(EnTime(time(h, minute), zone, m.start(), m.end()))
     return out

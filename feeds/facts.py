@@ -17,7 +17,7 @@ from feeds.csms import parse_csms_subject
 from feeds.factmodel import Event, Facts, Letter
 from feeds.facts_en import english_dates, english_events
 from feeds.facts_zh import chinese_dates, chinese_letters
-from feeds.scan import ascii_lower, matches_at
+from feeds.scan import ascii_lower, matches_at, word_start
 from feeds.spans import dedupe_dates
 
 MAX_CHARS = 120_000  # longer bodies are read up to here: facts come early, and sweeps stay fast
@@ -44,7 +44,7 @@ _HTS = re.compile(r"(?<![\d.])(\d{4}\.\d{2}\.(?:\d{2}\.\d{2}|\d{4}|\d{2}))(?![\d
 _HTS_HEADING = re.compile(
     r"(?i)(?:heading|subheading|HTSUS|HTS|tariff number|稅則(?:號別|號列)?)\s*(?:No\.?|number)?\s*(\d{4}\.\d{2})(?![\d.]*\d)"
 )
-_ADCVD = re.compile(r"\b([ACK]-\d{3}-\d{3})\b")
+_ADCVD = re.compile(r"[ACK]-\d{3}-\d{3}\b")  # literal-first; the word start is checked after
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _URL = re.compile(r"https?://[^\s<>\"'）)\]，。、]+", re.IGNORECASE)
 
@@ -218,7 +218,7 @@ def extract_facts(
         dates=tuple(dedupe_dates(dates)),
         related_csms=tuple(find_related_csms(text, head.csms_number)),
         hts=tuple(find_hts(text)),
-        adcvd=tuple(_unique(_ADCVD.findall(text))),
+        adcvd=tuple(_unique([m.group(0) for m in _ADCVD.finditer(text) if word_start(text, m.start())])),
         emails=tuple(find_emails(text)),
         links=tuple(find_links(text, list(links))),
         letters=tuple(letters),

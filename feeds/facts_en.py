@@ -9,6 +9,7 @@ bound, marked approximate; a zoneless time that restates a zoned one is the same
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -53,6 +54,7 @@ def _is_window(text: str, a: EventTime, b: EventTime) -> bool:
 _DAY_OF = re.compile(r"(?is).{0,27}?\bon the day of\b")
 
 
+_HABITUAL_WORD = re.compile(r"normally|usually|regularly|typically|routinely|ordinarily|customarily|every|each")
 _HABITUAL = re.compile(  # on the lowered text, the clause before a time
     r"\b(?:normally|usually|regularly|typically|routinely|ordinarily|customarily|"
     r"(?:every|each)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b[^.;:]{0,60}$"
@@ -82,6 +84,7 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
     kinds: dict[str, str] = {}  # long messages repeat lines; classify each once
     times = find_event_times(text, published)
     low = ascii_lower(text)
+    habit_at = [m.start() for m in _HABITUAL_WORD.finditer(low)] if times else []
     skip: set[int] = set()
     for i, ev in enumerate(times):
         if i in skip:
@@ -89,7 +92,9 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
         nxt = times[i + 1] if i + 1 < len(times) else None
         window = nxt is not None and _is_window(text, ev, nxt)
         last = nxt if nxt is not None and window else ev
-        if _HABITUAL.search(low, max(0, ev.start - 80), ev.start) or _HABITUAL_AFTER.match(low, last.end, last.end + 60):
+        h = bisect_left(habit_at, ev.start - 80)
+        habitual = h < len(habit_at) and habit_at[h] < ev.start and _HABITUAL.search(low, max(0, ev.start - 80), ev.start)
+        if habitual or _HABITUAL_AFTER.match(low, last.end, last.end + 60):
             skip.update((i + 1,) if window else ())
             continue  # "the outage that normally begins at 2300 … and ends at 0300": a schedule
         line, ls, _ = context(text, ev.start, ev.end)
@@ -146,6 +151,26 @@ _EFFECTIVE_EN = re.compile(
     r"(?:effective(?: on| date:?| as of| for [^.\n]{0,60}? on or after)?|take[sn]? effect(?: on)?|beginning(?: on)?|"
     r"starting(?: on)?|as of|on or after|go(?:es)? live on|will be live on|live on)\s*$"
 )
+# The last word of every _DEADLINE_EN / _EFFECTIVE_EN phrase: a date after any other word is
+# neither, so the two searches run only after one of these.
+_KIND_LAST_WORDS = frozenset(
+    ["than", "before", "filed", "submitted", "received", "by", "deadline", "is", "of", "on", "due", "effective", "date", "after", "effect", "beginning", "starting"]
+)
+
+
+def _word_before(low: str, pos: int) -> str:
+    """The lowered word just before ``pos`` (spaces and one colon skipped)."""
+    j = pos
+    while j > 0 and low[j - 1] in " \t\n\r\f\v":
+        j -= 1
+    if j > 0 and low[j - 1] == ":":
+        j -= 1
+    k = j
+    while k > 0 and "a" <= low[k - 1] <= "z":
+        k -= 1
+    return low[k:j]
+
+
 _RANGE_EN = re.compile(r"\s*(?:\([A-Za-z]+\))?\s*(?:through|thru|to|until|–|—|-)\s*$", re.I)
 _BY_BEFORE = re.compile(r"\b(?:by|before|due)\b")
 
@@ -170,9 +195,10 @@ def english_dates(text: str, published: datetime) -> list[DatedFact]:
             out.append(DatedFact("range_end", nxt.value, lab))
             used.add(i + 1)
             continue
-        if _DEADLINE_EN.search(low, b0, d.start):
+        keyword = _word_before(low, d.start) in _KIND_LAST_WORDS  # else neither pattern can end here
+        if keyword and _DEADLINE_EN.search(low, b0, d.start):
             kind = "deadline"
-        elif _EFFECTIVE_EN.search(low, b0, d.start):
+        elif keyword and _EFFECTIVE_EN.search(low, b0, d.start):
             kind = "effective"
         elif _BY_BEFORE.search(low, max(0, d.start - 25), d.start) and "comment" in context(low, d.start, d.end)[0]:
             kind = "deadline"

@@ -33,7 +33,32 @@ def context(text: str, start: int, end: int) -> tuple[str, int, int]:
     gives the sentence across its wrapped lines instead of a fragment."""
     ls = text.rfind("\n", 0, start) + 1
     le = text.find("\n", end)
-    le = len(text) if le < 0 else le
+    ls, le = _unwrapped(text, ls, len(text) if le < 0 else le)
+    if le - ls > 300:
+        s2 = max(text.rfind(". ", ls, start) + 2, ls, start - 150)
+        e2 = text.find(". ", end, le)
+        le = min(le, end + 150) if e2 < 0 else min(e2 + 1, end + 150)
+        ls = s2
+    return text[ls:le], ls, le
+
+
+_MEMO: list[tuple[str, dict[tuple[int, int], tuple[int, int]]]] = [("", {})]  # the last text's lines
+
+
+def _unwrapped(text: str, ls: int, le: int) -> tuple[int, int]:
+    """The line ``text[ls:le]`` widened over the lines its sender wrapped it into (remembered
+    for the last text read: a long message asks for the same lines many times)."""
+    memo_text, memo = _MEMO[0]
+    if memo_text is not text:
+        memo = {}
+        _MEMO[0] = (text, memo)
+    key = (ls, le)
+    if key not in memo:
+        memo[key] = _widen(text, ls, le)
+    return memo[key]
+
+
+def _widen(text: str, ls: int, le: int) -> tuple[int, int]:
     for _ in range(2):  # join wrapped lines before and after, sentence ends permitting
         p = text.rfind("\n", 0, max(0, ls - 1)) + 1
         if ls > 0 and _wrapped(text[p : ls - 1]) and not re.search(r"[.!?]\s+\S", text[p : ls - 1]):
@@ -42,12 +67,7 @@ def context(text: str, start: int, end: int) -> tuple[str, int, int]:
         n = len(text) if n < 0 else n
         if le < len(text) and _wrapped(text[ls:le]) and text[le + 1 : n].strip():
             le = n
-    if le - ls > 300:
-        s2 = max(text.rfind(". ", ls, start) + 2, ls, start - 150)
-        e2 = text.find(". ", end, le)
-        le = min(le, end + 150) if e2 < 0 else min(e2 + 1, end + 150)
-        ls = s2
-    return text[ls:le], ls, le
+    return ls, le
 
 
 def classify(line: str, default: str) -> str:
