@@ -54,7 +54,18 @@ def _is_window(text: str, a: EventTime, b: EventTime) -> bool:
 _DAY_OF = re.compile(r"(?is).{0,27}?\bon the day of\b")
 
 
-_HABITUAL_WORD = re.compile(r"normally|usually|regularly|typically|routinely|ordinarily|customarily|every|each")
+_HABITUAL_WORDS = ("normally", "usually", "regularly", "typically", "routinely", "ordinarily", "customarily", "every", "each")
+
+
+def _positions(low: str, words: tuple[str, ...]) -> list[int]:
+    """Sorted positions of any of ``words`` in the lowered text (str.find: no regex scan)."""
+    out: list[int] = []
+    for w in words:
+        at = low.find(w)
+        while at >= 0:
+            out.append(at)
+            at = low.find(w, at + 1)
+    return sorted(out)
 _HABITUAL = re.compile(  # on the lowered text, the clause before a time
     r"\b(?:normally|usually|regularly|typically|routinely|ordinarily|customarily|"
     r"(?:every|each)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b[^.;:]{0,60}$"
@@ -64,6 +75,7 @@ _HABITUAL_AFTER = re.compile(
     r"[^.;\n]{0,30}?\b(?:monday\s*(?:through|thru|to|-|\?)\s*(?:friday|saturday)|mon\.?\s*(?:-|\?|to)\s*fri|daily|"
     r"every\s*day|each\s+day|on\s+weekdays|seven\s+days\s+a\s+week)\b"
 )
+_HABITUAL_AFTER_WORDS = ("monday", "mon.", "mon ", "mon-", "mon?", "daily", "every", "each", "weekdays", "seven")
 _RANGE_END = re.compile(r"(?i)[\s,]*(?:and|to|-|\u2013|\u2014)\s*$")
 
 
@@ -84,7 +96,8 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
     kinds: dict[str, str] = {}  # long messages repeat lines; classify each once
     times = find_event_times(text, published)
     low = ascii_lower(text)
-    habit_at = [m.start() for m in _HABITUAL_WORD.finditer(low)] if times else []
+    habit_at = _positions(low, _HABITUAL_WORDS) if times else []
+    after_at = _positions(low, _HABITUAL_AFTER_WORDS) if times else []
     skip: set[int] = set()
     for i, ev in enumerate(times):
         if i in skip:
@@ -94,11 +107,12 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
         last = nxt if nxt is not None and window else ev
         h = bisect_left(habit_at, ev.start - 80)
         habitual = h < len(habit_at) and habit_at[h] < ev.start and _HABITUAL.search(low, max(0, ev.start - 80), ev.start)
-        if habitual or _HABITUAL_AFTER.match(low, last.end, last.end + 60):
+        a = bisect_left(after_at, last.end)
+        if habitual or (a < len(after_at) and after_at[a] < last.end + 60 and _HABITUAL_AFTER.match(low, last.end, last.end + 60)):
             skip.update((i + 1,) if window else ())
             continue  # "the outage that normally begins at 2300 … and ends at 0300": a schedule
         line, ls, _ = context(text, ev.start, ev.end)
-        if _DAY_OF.match(text, ev.end, ev.end + 40):
+        if low.find("on the day of", ev.end, ev.end + 40) >= 0 and _DAY_OF.match(text, ev.end, ev.end + 40):
             continue  # "9 a.m. on the day of the webinar" is no event of its own
         kind = kinds.get(line) or kinds.setdefault(line, classify(line, "event"))
         end: datetime | None = None
