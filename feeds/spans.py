@@ -110,26 +110,48 @@ def _cuts(line: str, at: int) -> list[int]:
     return [m.end() for m in _CUT.finditer(line, 0, at) if not _ABBREV.search(line, max(0, m.start() - 5), m.start() + 1)]
 
 
+def _sentence_end(line: str, at: int) -> int | None:
+    """Where the sentence holding position ``at`` ends (after its mark), if it ends in ``line``."""
+    for m in _CUT.finditer(line, at):
+        if not _ABBREV.search(line, max(0, m.start() - 5), m.start() + 1):
+            return m.start() + 1
+    return None
+
+
 def label(line: str, at: int = 0) -> str:
-    """The phrase around position ``at`` of ``line``: cut at sentence, clause or word boundaries
-    (never inside an English word; Chinese after a punctuation mark where one is near) and at most
-    LABEL_MAX display columns (plus ``…``) — short enough for a calendar title."""
+    """The phrase around position ``at`` of ``line``: whole sentences where they fit, else cut at
+    a clause or word boundary (never inside an English word; Chinese after a punctuation mark),
+    ending with the sentence when it can, at most LABEL_MAX display columns (plus ``…``) —
+    short enough for a calendar title."""
     flat = " ".join(line.split())
     if width(flat) <= LABEL_MAX:
         return flat
     col = _columns(line)
-    cuts = [0, *_cuts(line, at)]
-    if col[at] - col[cuts[-1]] < LABEL_MAX - 20:
-        s = cuts[-1]
-    else:
-        clauses = [m.end() for m in _CLAUSE.finditer(line, max(0, at - 60), at) if col[at] - col[m.end()] < LABEL_MAX - 20]
-        s = clauses[0] if clauses else max(0, at - 30)
-        while s < at and col[at] - col[s] > LABEL_MAX - 20:
-            s += 1
-    while s > 0 and line[s - 1].isalnum() and line[s].isalnum() and line[s].isascii():
-        s -= 1  # back to the start of the word
+    start = [0, *_cuts(line, at)][-1]  # the sentence holding ``at``
+    end = _sentence_end(line, at)
+    tiers = [  # sentence start, then clause starts, then word starts (English) or 、 (Chinese)
+        [start],
+        [m.end() for m in _CLAUSE.finditer(line, start, at)],
+        [i for i in range(start + 1, at) if (line[i - 1] == " " and line[i] != " ") or line[i - 1] == "、"],
+    ]
+    fits_end = end is not None and col[end] - col[at] < LABEL_MAX - 20
+    s = None
+    for tier in tiers:
+        ends_too = [c for c in tier if fits_end and end is not None and col[end] - col[c] <= LABEL_MAX]
+        near = [c for c in tier if col[at] - col[c] < LABEL_MAX - 20]
+        if ends_too or near:
+            s = (ends_too or near)[0]
+            break
+    if s is None:  # no boundary near enough: a word start about 30 characters before
+        s = max(0, at - 30)
+        while s > 0 and line[s - 1].isalnum() and line[s].isalnum() and line[s].isascii():
+            s -= 1
+    while s < at and line[s] == " ":
+        s += 1
     e = bisect_right(col, col[s] + LABEL_MAX) - 1
-    if e < len(line):
+    if end is not None and end <= e:
+        e = end  # the sentence's own end, not the next one's first words
+    elif e < len(line):
         half = s + (e - s) // 2
         if line[e - 1].isascii() and line[e].isascii():
             sp = line.rfind(" ", half, e)
@@ -137,6 +159,8 @@ def label(line: str, at: int = 0) -> str:
         else:
             ends = [m.end() for m in _END_AT.finditer(line, half, e)]
             e = ends[-1] if ends else e
+        while e > half and e < len(line) and (line[e - 1].isdigit() or line[e].isdigit()):
+            e -= 1  # never inside a number or time (「下午3時3…」)
     out = " ".join(line[s:e].split())
     return out + ("…" if e < len(line.rstrip()) else "")
 
