@@ -102,6 +102,7 @@ def _columns(line: str) -> list[int]:
 _CUT = re.compile(r"[.!?;]\s+|[。；！？]|[：:](?!\d)\s*")
 _ABBREV = re.compile(r"(?i)(?:\b[ap]\.m|\bno|\bu\.s|\be\.g|\bi\.e|\bmr|\bms|\bdr|\bst|\bvs|\bjan|\bfeb|\baug|\bsept?|\boct|\bnov|\bdec)\.$")
 _CLAUSE = re.compile(r"[,，]\s*")
+_DAYPARTS = frozenset(("上午", "下午", "中午", "晚上", "晚間", "凌晨", "早上", "傍晚"))
 _END_AT = re.compile(r"[，,；;、。：:）)」』]")  # where a Chinese label may end
 
 
@@ -161,6 +162,8 @@ def label(line: str, at: int = 0) -> str:
             e = ends[-1] if ends else e
         while e > half and e < len(line) and (line[e - 1].isdigit() or line[e].isdigit()):
             e -= 1  # never inside a number or time (「下午3時3…」)
+        if e > half and line[e - 1 : e + 1] in _DAYPARTS:
+            e -= 1  # nor inside 上午/下午
     out = " ".join(line[s:e].split())
     return out + ("…" if e < len(line.rstrip()) else "")
 
