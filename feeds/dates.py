@@ -10,8 +10,9 @@ Asia/Taipei is +08:00 all year (DOMAIN.md §7).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,8 @@ from feeds.dates_zh import (  # noqa: F401  (re-exported: one import for every d
     roc_to_gregorian,
     taipei_datetime,
 )
+from feeds.scan import ascii_lower, matches_at, word_start
+from feeds.years import document_reference, nearest_year
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -49,29 +52,44 @@ _MONTH_RX = (
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAY_RX = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
+WEEKDAY_RX = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
 
+# More days of the same month after the first: "-11", ", 14, and 15", " through 30"; never a
+# time ("June 6, 9 a.m.", "12:00") nor an amount ("3, 5 percent").
+_MORE_DAY = (
+    r"\s*(?:,\s*(?:and\s+|&\s*)?|\s(?:and|&|through|thru|to)\s+|[-\u2013]\s*)"
+    r"\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?::|%|percent|[ap]\.?m\b|hours|,\d))"
+)
+_DAY_IN_MORE = re.compile(r"(?P<sep>[^\d]*?)(?P<d>\d{1,2})(?:st|nd|rd|th)?")
 _EN_DATE = re.compile(
-    rf"\b(?=[JFMASONDTWjfmasondtw])(?:(?P<wd>{_WEEKDAY_RX}),?\s+)?(?P<mon>{_MONTH_RX})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"\b(?=[JFMASONDTWjfmasondtw])(?:(?P<wd>{WEEKDAY_RX}),?\s+)?(?P<mon>{_MONTH_RX})(?:(?<=\.)\s*|\s+)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"(?P<more>(?:{_MORE_DAY})+)?"  # "September 8-11", "January 13, 14, and 15, 2026"
     rf"(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?"
     rf"|(?<![\d/])(?P<nm>\d{{1,2}})/(?P<nd>\d{{1,2}})/(?P<ny>(?:19|20)?\d\d)(?![\d/])",
     re.IGNORECASE,
 )
-_ZONE_RX = (
+# Where a date can start (feeds.scan): a month word on the ASCII-lowered text, or "/d/d".
+_MONTH_HINT = re.compile(r"(?:ja|fe|ma|ap|ju|au|se|oc|no|de)[a-z]{1,7}(?:\.[\s?]*|[\s?]+)[\d?]")
+_SLASH_HINT = re.compile(r"/\d{1,2}/\d")
+_WEEKDAY_BEFORE = re.compile(r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+$")  # lowered
+ZONE_RX = (
     r"(?P<zone>(?-i:E[SD]T/[ED]?[SD]T|E[DS]?T|C[DS]?T|M[DS]?T|P[DS]?T|UTC|GMT|Z)\b"
     r"|eastern\s+(?:daylight|standard)(?:\s+saving)?\s+time|eastern\s+time|eastern\b"
     r"|central\s+(?:daylight|standard)\s+time|central\s+time|pacific\s+time"
     r"|(?:coordinated\s+)?universal\s+time)"
 )
-_ZONE_AHEAD = _ZONE_RX.replace("(?P<zone>", "(?:")
+_ZONE_AHEAD = ZONE_RX.replace("(?P<zone>", "(?:")
 _EN_TIME = re.compile(
     rf"(?=[0-9nNmM])(?<![\w:.])(?:(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>[ap])\.?\s?m\b\.?"
+    # the start of "2:00-3:00 p.m." / "1-2 p.m.": its meridiem is written once, after the end
+    rf"|(?P<hr>1[0-2]|0?[1-9])(?::(?P<mr>[0-5]\d))?(?=\s*(?:-|\u2013|\u2014|to)\s*(?P<hr2>1[0-2]|0?[1-9])(?::[0-5]\d)?\s*(?P<ap2>[ap])\.?\s?m\b)"
     rf"|(?P<noon>noon|midnight)"
     rf"|(?P<h24>[01]\d|2[0-3]):?(?P<m24>[0-5]\d)(?:\s*hours)?(?=\s*,?\s*{_ZONE_AHEAD})"
     rf"|(?P<h24c>[01]?\d|2[0-3]):(?P<m24c>[0-5]\d)(?![\d:])"
-    rf"|(?<![\d:.,/])(?P<h24h>[01]\d|2[0-3])(?P<m24h>[0-5]\d)(?=\s*(?:hours\b|\((?:noon|midnight)\))|\s+(?:on\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b))"
+    rf"|(?<![\d:.,/])(?P<h24h>[01]\d|2[0-3])(?P<m24h>[0-5]\d)(?=\s*(?:hours\b|\((?:noon|midnight)\))|\s+(?:on\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
+    rf"|\s*(?:-|\u2013|to|until|through|and)\s*(?:[01]\d|2[0-3])[0-5]\d\s*(?:hours\b|{_ZONE_AHEAD})))"  # "0000 to 0400 hours EST"
     rf"(?:\s*hours\b|\s*\((?:noon|midnight)\))?(?:\s*\((?:[01]\d|2[0-3])[0-5]\d\))?"
-    rf"(?:\s*\(?\s*{_ZONE_RX}\s*\)?)?",
+    rf"(?:\s*\(?\s*{ZONE_RX}\s*\)?)?",
     re.IGNORECASE,
 )
 _FIXED = {"EDT": -4, "EST": -5, "CDT": -5, "CST": -6, "MDT": -6, "MST": -7, "PDT": -7, "PST": -8,
@@ -87,7 +105,9 @@ _ZONE_WORDS = (  # longest first: "eastern daylight time" before "eastern"
 )  # fmt: skip
 
 
-def _zone_code(raw: str | None) -> str | None:
+@lru_cache(maxsize=256)
+def zone_code(raw: str | None) -> str | None:
+    """``eastern daylight time`` → ``EDT``, ``Eastern`` → ``ET``, ``EST/EDT`` → ``ET``, ``utc`` → ``UTC``."""
     if not raw:
         return None
     if "/" in raw:
@@ -103,22 +123,19 @@ def _zone_code(raw: str | None) -> str | None:
 
 def zoned(naive: datetime, code: str) -> datetime:
     """Attach a stated zone: fixed abbreviations keep their offset; ``ET`` follows New York DST."""
+    return naive.replace(tzinfo=_tzinfo(code))
+
+
+@lru_cache(maxsize=64)
+def _tzinfo(code: str) -> tzinfo:
     if code in _FIXED:
-        return naive.replace(tzinfo=timezone(timedelta(hours=_FIXED[code]), code))
-    return naive.replace(tzinfo=ZoneInfo(_GENERIC.get(code, "America/New_York")))
+        return timezone(timedelta(hours=_FIXED[code]), code)
+    return ZoneInfo(_GENERIC.get(code, "America/New_York"))
 
 
 def infer_year(month: int, day: int, reference: date) -> date | None:
-    """A date written without a year takes the year that puts it nearest the publication date."""
-    best: date | None = None
-    for year in (reference.year - 1, reference.year, reference.year + 1):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            continue
-        if best is None or abs((candidate - reference).days) < abs((best - reference).days):
-            best = candidate
-    return best
+    """A date written without a year takes the year that puts it nearest the reference date."""
+    return nearest_year(month, day, reference)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,34 +148,87 @@ class EnDate:
 
 
 def parse_en_dates(text: str, reference: date) -> list[EnDate]:
-    """``April 21``, ``August 29, 2025``, ``Tuesday, April 21``, ``04/20/2026``."""
-    return list(_parse_en_dates(text, reference))
+    """``April 21``, ``August 29, 2025``, ``Tuesday, April 21``, ``04/20/2026``, ``June 6-7, 2015``.
+    Year-less dates take the year nearest the document's reference (``en_reference``)."""
+    return list(_parse_en_dates(text, reference)[1])
+
+
+def en_reference(text: str, published: date) -> date:
+    """The date year-less dates and bare weekdays are read against (feeds.years)."""
+    return _parse_en_dates(text, published)[0]
+
+
+def _date_starts(text: str) -> list[int]:
+    """Candidate starts of ``_EN_DATE``: month words (with a weekday before them) and ``d/d/``."""
+    low = ascii_lower(text)
+    starts: list[int] = []
+    for h in _MONTH_HINT.finditer(low):
+        s = h.start()
+        if not word_start(text, s):
+            continue
+        wd = _WEEKDAY_BEFORE.search(low, max(0, s - 24), s)
+        if wd is not None and word_start(text, wd.start()):
+            starts.append(wd.start())
+        starts.append(s)
+    for h in _SLASH_HINT.finditer(text):
+        s = h.start()
+        starts.append(s - 2 if s >= 2 and text[s - 2].isdigit() else s - 1)
+    return sorted(set(starts))
 
 
 @lru_cache(maxsize=8)
-def _parse_en_dates(text: str, reference: date) -> tuple[EnDate, ...]:
-    """Cached: facts reads the same body for events and for dates."""
-    out: list[EnDate] = []
-    for m in _EN_DATE.finditer(text):
+def _parse_en_dates(text: str, published: date) -> tuple[date, tuple[EnDate, ...]]:
+    """(reference, dates). Cached: facts reads the same body for events and for dates."""
+    found: list[tuple[int, int, int, int, int | None, int | None]] = []  # start, end, month, day, year, weekday
+    for m in matches_at(_EN_DATE, text, iter(_date_starts(text))):
+        wd = weekday_of(m.group("wd")) if m.group("wd") else None
         try:
             if m.group("mon"):
-                month = _MONTHS[m.group("mon").lower()[:3]]
-                day = int(m.group("d"))
-                if m.group("y"):
-                    value: date | None = date(int(m.group("y")), month, day)
-                else:
-                    value = infer_year(month, day, reference)
-                year_given = bool(m.group("y"))
+                month, day = _MONTHS[m.group("mon").lower()[:3]], int(m.group("d"))
+                year = int(m.group("y")) if m.group("y") else None
+                if m.group("more"):  # the year, when written, is written once after the last day
+                    found.append((m.start(), m.end("d"), month, day, year, wd))
+                    at = m.start("more")
+                    for x in _DAY_IN_MORE.finditer(m.group("more")):
+                        found.append((at + x.start("d"), at + x.end(), month, int(x.group("d")), year, None))
+                    found[-1] = (*found[-1][:1], m.end(), *found[-1][2:])
+                    continue
             else:
-                value = date(full_year(int(m.group("ny"))), int(m.group("nm")), int(m.group("nd")))
-                year_given = True
+                month, day, year = int(m.group("nm")), int(m.group("nd")), full_year(int(m.group("ny")))
         except (ValueError, KeyError):
             continue
-        if value is None:
-            continue
-        wd = _weekday(m.group("wd")) if m.groupdict().get("wd") else None
-        out.append(EnDate(value, m.start(), m.end(), year_given, wd))
-    return tuple(out)
+        found.append((m.start(), m.end(), month, day, year, wd))
+    full: list[tuple[int, date]] = []
+    for start, _, month, day, year, _ in found:
+        if year is not None and (v := _valid(year, month, day)) is not None:
+            full.append((start, v))
+    reference = document_reference(published, [v for _, v in full])
+    out: list[EnDate] = []
+    for start, end, month, day, year, wd in found:
+        if year is not None:
+            value = _valid(year, month, day)
+        else:
+            value = nearest_year(month, day, _local_reference(start, full, reference))
+        if value is not None:
+            out.append(EnDate(value, start, end, year is not None, wd))
+    return reference, tuple(out)
+
+
+def _local_reference(pos: int, full: list[tuple[int, date]], reference: date) -> date:
+    """A full date written shortly before a year-less one, when it lies more than a year from the
+    document's reference (a page that quotes another era: "Release Date: November 30, 2012 …
+    on November 27-28"), is what the year-less date is read against."""
+    i = bisect_left(full, (pos, date.min)) - 1
+    if i >= 0 and pos - full[i][0] < 2000 and abs((full[i][1] - reference).days) > 400:
+        return full[i][1]
+    return reference
+
+
+def _valid(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
 
 
 def full_year(y: int) -> int:
@@ -168,7 +238,8 @@ def full_year(y: int) -> int:
     return 1900 + y if y > 50 else 2000 + y
 
 
-def _weekday(word: str | None) -> int | None:
+def weekday_of(word: str | None) -> int | None:
+    """``Sat``, ``Saturday``, ``SAT.`` → 5 (Monday = 0); None for anything else."""
     if not word:
         return None
     w = word.lower()[:3]
@@ -186,15 +257,23 @@ class EnTime:
     end: int
 
 
+_AT_BEFORE = re.compile(r"\bat\s*$")
+
+
 def parse_en_times(text: str) -> list[EnTime]:
     """``1:00 p.m. ET``, ``12:01 a.m. eastern daylight time``, ``2300 EDT``, ``8:00 AM EDT``."""
     out: list[EnTime] = []
     for m in _EN_TIME.finditer(text):
-        zone = _zone_code(m.group("zone"))
+        zone = zone_code(m.group("zone"))
         if m.group("h"):
             h, minute = int(m.group("h")) % 12, int(m.group("m") or 0)
             if m.group("ap").lower() == "p":
                 h += 12
+        elif m.group("hr"):
+            h, minute = int(m.group("hr")) % 12, int(m.group("mr") or 0)
+            end_h = int(m.group("hr2")) % 12
+            if m.group("ap2").lower() == "p" and h <= end_h:
+                h += 12  # "1-2 p.m." is 13:00 to 14:00; "11-1 p.m." starts at 11 a.m.
         elif m.group("noon"):
             h, minute = (12, 0) if m.group("noon").lower() == "noon" else (0, 0)
             if zone is None:
@@ -205,133 +284,9 @@ def parse_en_times(text: str) -> list[EnTime]:
             h, minute = int(m.group("h24h")), int(m.group("m24h"))
         else:
             h, minute = int(m.group("h24c")), int(m.group("m24c"))
-            if zone is None and not re.search(r"\bat\s*$", text[max(0, m.start() - 4) : m.start()]):
+            if zone is None and not _AT_BEFORE.search(text, max(0, m.start() - 4), m.start()):
                 continue  # bare "1:00" is too ambiguous (ratios, verses) unless "at 14:00"
         out.append(EnTime(time(h, minute), zone, m.start(), m.end()))
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class EventTime:
-    """A point in time an announcement names. ``when`` is naive when ``zoned`` is False."""
-
-    when: datetime
-    zoned: bool
-    start: int
-    end: int
-    date_inferred: bool  # no date next to the time: taken from the weekday or the paragraph
-
-    def iso(self) -> str:
-        """ISO 8601 with the offset when zoned, without one when the text gave no zone."""
-        return self.when.isoformat(timespec="seconds")
-
-
-def _pair_date(text: str, t: EnTime, dates: list[EnDate]) -> EnDate | None:
-    """The date written right before (``April 21 at``) or right after (``on August 29``) a time."""
-    i = _bisect(dates, t.start)
-    before = [d for d in dates[max(0, i - 2) : i] if d.end <= t.start and t.start - d.end <= 30]
-    if before:
-        d = before[-1]
-        gap = text[d.end : t.start]
-        if re.fullmatch(r"[\s,]*(?:at|from|beginning at|starting at|between|@|-|–)?[\s,]*", gap, re.I):
-            return d
-    after = [d for d in dates[i : i + 2] if d.start >= t.end and d.start - t.end <= 40]
-    if after:
-        d = after[0]
-        gap = text[t.end : d.start]
-        if re.fullmatch(r"[\s,]*(?:on|,)?[\s,]*", gap, re.I):
-            return d
-        if re.fullmatch(rf"[\s,]*(?:on\s+)?{_WEEKDAY_RX}[\s,]*", gap, re.I):
-            return d
-    return None
-
-
-def _bisect(dates: list[EnDate], pos: int) -> int:
-    lo, hi = 0, len(dates)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if dates[mid].start < pos:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-_DOC_ZONE = re.compile(rf"(?i)all\s+times\s+(?:are|will\s+be)?\s*(?:referenced\s+as|listed\s+in|in|shown\s+in)\s+{_ZONE_RX}")
-_RANGE_GAP = re.compile(r"(?i)^[\s,]*(?:-|–|—|to|until|till|through|thru|and)\s*(?:approximately\s+|about\s+)?$")
-STAMP_LINE = re.compile(
-    r"(?im)^[ \t]*(?:posted\b[^\n]{0,60}?\bon\s+)?\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}\s*[AP]M(?:\s+[A-Z]{2,4})?[ \t]*$"
-    r"|sent this bulletin at[^\n]*"
-)
-
-
-def _weekday_day(n: int, ref: date, dates: list[EnDate], after: date | None) -> date:
-    """The day a bare weekday means: a date the text names on that weekday (nearest the
-    reference), else the first such weekday on or after the reference (or after ``after``)."""
-    named = [d.value for d in dates if d.value.weekday() == n]
-    if named:
-        return min(named, key=lambda v: abs((v - (after or ref)).days))
-    base = after + timedelta(days=1) if after else ref
-    return base + timedelta(days=(n - base.weekday()) % 7)
-
-
-def find_event_times(text: str, published: datetime) -> list[EventTime]:
-    """Every date-and-time in English text, paired and zoned as written.
-
-    A time's date is the one written next to it; failing that a weekday just before or after it
-    (``Saturday 2300 EDT``, ``1200 (NOON) ON SATURDAY`` → the date the text names on that
-    weekday, else the next one on or after publication); failing that the last date written
-    before it. Those last cases are marked ``date_inferred``. A zone written once for a range
-    (``3 AM – 7:00 AM EST``) or once for the document (``all times are … eastern standard
-    time``) applies to every time it covers. Publication stamps are not events.
-    """
-    ref = published.date()
-    dates = parse_en_dates(text, ref)
-    stamps = [(m.start(), m.end()) for m in STAMP_LINE.finditer(text)]
-    doc_zone = (m := _DOC_ZONE.search(text)) and _zone_code(m.group("zone"))
-    times = [t for t in parse_en_times(text) if not any(a <= t.start < b for a, b in stamps)]
-    zones: list[str | None] = [t.zone for t in times]
-    for i in range(len(times) - 1):  # a zone written at one end of a range covers both ends
-        a, b = times[i], times[i + 1]
-        if (zones[i] is None) != (zones[i + 1] is None) and b.start - a.end <= 40 and _RANGE_GAP.match(
-            re.sub(r"(?i)\s*(?:on\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*", " ", text[a.end : b.start])
-        ):
-            zones[i] = zones[i] or zones[i + 1]
-            zones[i + 1] = zones[i + 1] or zones[i]
-    out: list[EventTime] = []
-    prev_end = -10
-    prev_day: date | None = None
-    for t, zone in zip(times, zones, strict=True):
-        restated = text[max(0, t.start - 1) : t.start] == "(" and t.start - prev_end <= 3
-        if restated:
-            prev_end = t.end
-            continue  # "1400 EDT (2:00pm)": the same time again
-        zone = zone or doc_zone or None
-        d = _pair_date(text, t, dates)
-        inferred = False
-        day: date
-        if d is not None:
-            day = d.value
-        else:
-            inferred = True
-            wd = re.search(rf"({_WEEKDAY_RX})[\s,]*(?:from|at|@)?\s*$", text[max(0, t.start - 25) : t.start], re.I)
-            wa = re.match(rf"[\s,]*(?:on\s+)?({_WEEKDAY_RX})\b", text[t.end : t.end + 25], re.I)
-            hit = wd or wa
-            n = _weekday(hit.group(1)) if hit is not None else None
-            if n is not None:
-                gap = re.sub(rf"(?i)[\s,]*(?:on\s+)?{_WEEKDAY_RX}[\s,]*", " ", text[prev_end:t.start]) if prev_end > 0 else "x"
-                close = prev_day if prev_day and _RANGE_GAP.match(gap) else None  # the end of a window
-                day = _weekday_day(n, ref, dates, close if close and close.weekday() != n else None)
-            else:
-                j = _bisect(dates, t.start)
-                prior = [x for x in dates[max(0, j - 3) : j] if t.start - x.start < 1500]
-                day = prior[-1].value if prior else ref
-        prev_day, prev_end = day, t.end
-        naive = datetime.combine(day, t.value)
-        if zone:
-            out.append(EventTime(zoned(naive, zone), True, t.start, t.end, inferred))
-        else:
-            out.append(EventTime(naive, False, t.start, t.end, inferred))
     return out
 
 
@@ -351,7 +306,8 @@ def parse_dateline(text: str) -> datetime | None:
     """When the message says it was sent: GovDelivery's ``sent this bulletin at 04/20/2026
     07:18 AM EDT``, a bulletin's own stamp line ``06/15/2012 03:23 PM EDT``, or an archive's
     ``Date: 2001-02-14`` (00:00 New York) → aware datetime."""
-    m = _DATELINE.search(text) or _STAMP_DATE.search(text[:3000])
+    at = ascii_lower(text).find("sent this bulletin at")
+    m = (_DATELINE.search(text, at) if at >= 0 else None) or _STAMP_DATE.search(text[:3000])
     if not m:
         f = _DATE_FIELD.search(text[:3000])
         if not f:
@@ -364,7 +320,7 @@ def parse_dateline(text: str) -> datetime | None:
         naive = datetime.strptime(" ".join(m.group("when").upper().split()), "%m/%d/%Y %I:%M %p")
     except ValueError:
         return None
-    return zoned(naive, _zone_code(m.group("zone")) or "ET")
+    return zoned(naive, zone_code(m.group("zone")) or "ET")
 
 
 def zone_abbrev(dt: datetime) -> str:

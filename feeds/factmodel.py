@@ -26,6 +26,8 @@ class Event:
     zone: str | None = None  # "EDT", "EST", "UTC", "Asia/Taipei", … or None: the text gave none
     url: str | None = None
     date_inferred: bool = False  # no date stood next to the time
+    end_approximate: bool = False  # the text gave the end as a range ("between 0000 and 0300")
+    past: bool = False  # over before the document's own date (see docs/EXPLAIN.md)
 
     @property
     def zoned(self) -> bool:
@@ -46,6 +48,10 @@ class Event:
         out["zone"] = self.zone
         if self.date_inferred:
             out["date_inferred"] = True
+        if self.end_approximate:
+            out["end_approximate"] = True
+        if self.past:
+            out["past"] = True
         if self.url:
             out["url"] = self.url
         return out
@@ -68,6 +74,7 @@ class Event:
             kind=str(d.get("kind") or "event"), start=start, label=str(d.get("label") or ""), end=end,
             zone=d.get("zone") if isinstance(d.get("zone"), str) else None,
             url=str(d["url"]) if d.get("url") else None, date_inferred=bool(d.get("date_inferred")),
+            end_approximate=bool(d.get("end_approximate")), past=bool(d.get("past")),
         )  # fmt: skip
 
 
@@ -79,9 +86,13 @@ class DatedFact:
     kind: str
     date: date
     label: str
+    past: bool = False  # before the document's own date or the reader's clock
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "date": self.date.isoformat(), "label": self.label}
+        out: dict[str, Any] = {"kind": self.kind, "date": self.date.isoformat(), "label": self.label}
+        if self.past:
+            out["past"] = True
+        return out
 
     @classmethod
     def from_json(cls, d: Any) -> DatedFact | None:
@@ -91,7 +102,7 @@ class DatedFact:
             day = date.fromisoformat(str(d.get("date", ""))[:10])
         except ValueError:
             return None
-        return cls(str(d.get("kind") or "mentioned"), day, str(d.get("label") or ""))
+        return cls(str(d.get("kind") or "mentioned"), day, str(d.get("label") or ""), bool(d.get("past")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,17 @@ reminders, so the shapes here are a contract.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 
 from feeds import dates as D
 from feeds.csms import parse_csms_subject
-from feeds.factmodel import DatedFact, Event, Facts, Letter
+from feeds.factmodel import Event, Facts, Letter
+from feeds.facts_en import english_dates, english_events
 from feeds.facts_zh import chinese_dates, chinese_letters
-from feeds.spans import classify, context, dedupe_dates, label
+from feeds.scan import ascii_lower, matches_at, word_start
+from feeds.spans import dedupe_dates
 
 MAX_CHARS = 120_000  # longer bodies are read up to here: facts come early, and sweeps stay fast
 
@@ -26,22 +29,22 @@ _CSMS_SUBJECT_LINE = re.compile(
 )
 _NUM_FORM = r"(?<![\d-])(\d{2}-\d{6}|\d{7,9})(?![\d#]|-\d)"
 _CSMS_REF = re.compile(
-    rf"CSMS\)?\s*(?:message|msg\.?)?\s*(?:#|No\.?|Number)?\s*:?\s*{_NUM_FORM}", re.IGNORECASE
+    rf"CSMS[\"\u201d\u2019']?\)?\s*(?:messages?|msgs?\.?)?\s*(?:#|Nos?\.?|Numbers?)?\s*:?\s*#?\s*{_NUM_FORM}", re.IGNORECASE
 )
 # "Related CSMS: a, b", "Related messages:", "Referenced By" and lists that run on over lines
 # and commas after a cited number ("CSMS #\n63988468,\n63992482\n,\n64045612").
 _RELATED = re.compile(
     r"(?:Related\s+(?:CSMS(?:\s+(?:No\.?|Nos\.?|#|messages?))?|messages?)|Referenced\s+By)\s*:?\s*"
-    r"(?P<rest>[^\n]*(?:\n[\s,;&]*(?:CSMS\s*#?\s*)?(?:\d{2}-\d{6}|\d{7,9})[\s,;&]*(?=\n|$))*)",
+    r"(?P<rest>[^\n]*(?:\n[\s,;&\u2022\u00b7*-]*(?:CSMS\s*)?#?\s*(?:\d{2}-\d{6}|\d{7,9})[\s,;&]*(?=\n|$))*)",
     re.I,
 )
-_LIST_AFTER = re.compile(r"(?:[ \t]*[,;&][\s,;&]*|\s*\n[\s,;&]*|\s+and\s+)" + _NUM_FORM)
+_LIST_AFTER = re.compile(r"(?:[ \t]*[,;&][\s,;&]*(?:and\s+)?|\s*\n[\s,;&]*|\s+and\s+)#?\s*" + _NUM_FORM)
 _NUMBER = re.compile(_NUM_FORM)
 _HTS = re.compile(r"(?<![\d.])(\d{4}\.\d{2}\.(?:\d{2}\.\d{2}|\d{4}|\d{2}))(?![\d.]*\d)")
 _HTS_HEADING = re.compile(
     r"(?i)(?:heading|subheading|HTSUS|HTS|tariff number|稅則(?:號別|號列)?)\s*(?:No\.?|number)?\s*(\d{4}\.\d{2})(?![\d.]*\d)"
 )
-_ADCVD = re.compile(r"\b([ACK]-\d{3}-\d{3})\b")
+_ADCVD = re.compile(r"[ACK]-\d{3}-\d{3}\b")  # literal-first; the word start is checked after
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _URL = re.compile(r"https?://[^\s<>\"'）)\]，。、]+", re.IGNORECASE)
 
@@ -58,12 +61,25 @@ def _is_year_like(hts: str) -> bool:
     return bool(re.match(r"(?:19[1-9]\d|20[1-9]\d)\.", hts))
 
 
+_HTS_HINT = re.compile(r"\.\d\d\.\d\d")  # literal-first: where an 8/10-digit number can be
+_HEADING_HINT = re.compile(r"\.\d\d(?![.\d])")
+
+
 def find_hts(text: str) -> list[str]:
     """HTS numbers: 8/10-digit (incl. chapter 99 such as 9903.01.25) and named 6-digit headings."""
-    found = [m.group(1) for m in _HTS.finditer(text) if not _is_year_like(m.group(1))]
-    if re.search(r"\d{4}\.\d{2}(?![.\d])", text):  # only then can a named 6-digit heading exist
+    starts = (h.start() - 4 for h in _HTS_HINT.finditer(text) if h.start() >= 4)
+    found = [m.group(1) for m in matches_at(_HTS, text, starts) if not _is_year_like(m.group(1))]
+    if any(h.start() >= 4 and text[h.start() - 4 : h.start()].isdigit() for h in _HEADING_HINT.finditer(text)):
         found += [m.group(1) for m in _HTS_HEADING.finditer(text) if not _is_year_like(m.group(1))]
     return _unique(found)
+
+
+def _finds(low: str, word: str) -> Iterator[int]:
+    """Every position of ``word`` in the lowered text (feeds.scan.ascii_lower)."""
+    at = low.find(word)
+    while at >= 0:
+        yield at
+        at = low.find(word, at + 1)
 
 
 def find_related_csms(text: str, own: str | None) -> list[str]:
@@ -71,7 +87,8 @@ def find_related_csms(text: str, own: str | None) -> list[str]:
     ``Related messages:`` / ``Referenced By`` sections, and in lists that continue a citation
     over commas and lines. Phone numbers (``0800-280-280``, ``04-26565101#327``) never match."""
     nums: list[tuple[int, str]] = []
-    for m in _CSMS_REF.finditer(text):
+    low = ascii_lower(text)
+    for m in matches_at(_CSMS_REF, text, _finds(low, "csms")):
         nums.append((m.start(), m.group(1)))
         at = m.end()
         while (c := _LIST_AFTER.match(text, at)) is not None:
@@ -82,14 +99,31 @@ def find_related_csms(text: str, own: str | None) -> list[str]:
         while (c := _LIST_AFTER.match(text, at)) is not None:
             nums.append((c.start(1), c.group(1)))
             at = c.end()
-    for m in _RELATED.finditer(text):
+    starts = sorted([*_finds(low, "related"), *_finds(low, "referenced")])
+    for m in matches_at(_RELATED, text, iter(starts)):
         nums += [(m.start("rest") + x.start(1), x.group(1)) for x in _NUMBER.finditer(m.group("rest"))]
     return [n for n in _unique([n for _, n in sorted(nums)]) if n != own]
 
 
+_LOCAL_PART = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
+
+
+def _email_starts(text: str) -> list[int]:
+    """Where an address can start: the run of local-part characters before each ``@``."""
+    starts: list[int] = []
+    at = text.find("@")
+    while at >= 0:
+        s = at
+        while s > 0 and text[s - 1] in _LOCAL_PART:
+            s -= 1
+        starts.extend(range(s, at))
+        at = text.find("@", at + 1)
+    return starts
+
+
 def find_emails(text: str) -> list[str]:
     """Addresses in the text, minus placeholders (``name@example.com`` in subscribe boxes)."""
-    emails = [e.rstrip(".") for e in _EMAIL.findall(text)]
+    emails = [m.group(0).rstrip(".") for m in matches_at(_EMAIL, text, iter(_email_starts(text)))]
     return _unique([e for e in emails if not re.search(r"@example\.[a-z]+$", e, re.I)])
 
 
@@ -139,116 +173,6 @@ def _title_prefix(title: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Events and dates (English)
-# ---------------------------------------------------------------------------------------------
-
-def _url_in(line: str, links_by_line: dict[str, str]) -> str | None:
-    m = _URL.search(line)
-    if m:
-        return m.group(0).rstrip(".,;:")
-    return links_by_line.get(" ".join(line.split()))
-
-
-_WINDOW_GAP = re.compile(
-    r"(?i)^(?:(?:[^.;\n]|\n(?!\s*\n)){0,80}?\b(?:until|till|to|through|thru|and\s+(?:is\s+)?(?:expected\s+to\s+)?(?:come\s+back|end|be\s+back|be\s+restored)"
-    r"|and\s+will\s+be\s+brought\s+back|completion\s+by|back\s+(?:up|online)|restored|ending)\b(?:[^.;\n]|\n(?!\s*\n)){0,60}?"
-    r"|[\s,]*(?:on\s+)?(?:\w+day,?\s*)?[-\u2013\u2014][\s,]*(?:\w+day,?\s*)?)$"
-)
-_BETWEEN = re.compile(r"(?i)\bbetween\s*$")
-
-
-def _is_window(text: str, a: D.EventTime, b: D.EventTime) -> bool:
-    """``A until B``, ``A – B``, ``between A and B``, ``A … and is expected to come back up at B``:
-    one event from A to B (never two), when B follows A within the same sentence."""
-    if b.zoned != a.zoned or not (a.when < b.when <= a.when + timedelta(days=3)):
-        return False
-    gap = text[a.end : b.start]
-    if len(gap) > 140:
-        return False
-    if _BETWEEN.search(text[max(0, a.start - 12) : a.start]) and re.fullmatch(r"(?i)[\s,]*(?:\(\w+\))?[\s,]*and\s*", gap):
-        return True
-    return bool(_WINDOW_GAP.match(gap))
-
-
-def english_events(text: str, published: datetime, links_by_line: dict[str, str]) -> list[Event]:
-    """Event times with their kind, label and link; ``X to Y`` windows become one event with ``end``."""
-    found: dict[tuple[str, str], Event] = {}
-    kinds: dict[str, str] = {}  # long messages repeat lines; classify each once
-    times = D.find_event_times(text, published)
-    skip: set[int] = set()
-    for i, ev in enumerate(times):
-        if i in skip:
-            continue
-        line, ls, _ = context(text, ev.start, ev.end)
-        if "sent this bulletin" in line.lower() or re.search(r"(?i)\bon the day of\b", text[ev.end : ev.end + 40]):
-            continue  # "9 a.m. on the day of the webinar" is no event of its own
-        kind = kinds.get(line) or kinds.setdefault(line, classify(line, "event"))
-        end: datetime | None = None
-        nxt = times[i + 1] if i + 1 < len(times) else None
-        if nxt and _is_window(text, ev, nxt):
-            end = nxt.when  # a window: "from 2300 EDT Saturday until 0300 EDT Sunday"
-            skip.add(i + 1)
-        key = (kind, ev.iso())
-        old = found.get(key)
-        if old is not None and (old.end is not None or end is None):
-            continue
-        found[key] = Event(
-            kind=kind, start=ev.when, label=label(line, ev.start - ls), end=end,
-            # EDT/EST/UTC as stated (ET resolved by date); None: no zone in the text, never guessed
-            zone=D.zone_abbrev(ev.when) if ev.zoned else None,
-            url=_url_in(line, links_by_line), date_inferred=ev.date_inferred,
-        )  # fmt: skip
-    return list(found.values())
-
-
-_DEADLINE_EN = re.compile(
-    r"(?i)(?:no later than|not later than|on or before|must be (?:filed|submitted|received)(?: by| on or before)?|"
-    r"deadline(?: is| of)?|due (?:by|on)|comments? (?:are )?due|by close of business on|by)\s*$"
-)
-_EFFECTIVE_EN = re.compile(
-    r"(?i)(?:effective(?: on| date:?| as of| for [^.\n]{0,60}? on or after)?|take[sn]? effect(?: on)?|beginning(?: on)?|"
-    r"starting(?: on)?|as of|on or after|go(?:es)? live on|will be live on|live on)\s*$"
-)
-_RANGE_EN = re.compile(r"^\s*(?:\([A-Za-z]+\))?\s*(?:through|thru|to|until|–|—|-)\s*$", re.I)
-
-
-def english_dates(text: str, published: datetime) -> list[DatedFact]:
-    """Effective dates, deadlines and ranges (``DATE through DATE``) named in English text."""
-    found = D.parse_en_dates(text, published.date())
-    stamps = [(m.start(), m.end()) for m in D.STAMP_LINE.finditer(text)]
-    out: list[DatedFact] = []
-    seen: set[tuple[str, date]] = set()
-    used: set[int] = set()
-    for i, d in enumerate(found):
-        if i in used:
-            continue
-        before = text[max(0, d.start - 80) : d.start]
-        line, ls, _ = context(text, d.start, d.end)
-        if "sent this bulletin" in line.lower() or any(a <= d.start < b for a, b in stamps):
-            continue
-        nxt = found[i + 1] if i + 1 < len(found) else None
-        if nxt and _RANGE_EN.match(text[d.end : nxt.start]):
-            lab = label(line, d.start - ls)
-            out.append(DatedFact("range_start", d.value, lab))
-            out.append(DatedFact("range_end", nxt.value, lab))
-            used.add(i + 1)
-            continue
-        if _DEADLINE_EN.search(before):
-            kind = "deadline"
-        elif _EFFECTIVE_EN.search(before):
-            kind = "effective"
-        elif "comment" in line.lower() and re.search(r"(?i)\b(?:by|before|due)\b", before[-25:]):
-            kind = "deadline"
-        else:
-            kind = "mentioned"
-        key = (kind, d.value)
-        if key not in seen:  # long messages repeat dates; label each once
-            seen.add(key)
-            out.append(DatedFact(kind, d.value, label(line, d.start - ls)))
-    return dedupe_dates(out)
-
-
-# ---------------------------------------------------------------------------------------------
 # Everything
 # ---------------------------------------------------------------------------------------------
 
@@ -256,7 +180,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def has_chinese(text: str) -> bool:
-    return len(_CJK.findall(text[:5000])) >= 10
+    """Any Chinese character: a one-line 公告 title is read as Chinese too."""
+    return _CJK.search(text, 0, 5000) is not None
 
 
 def extract_facts(
@@ -293,11 +218,28 @@ def extract_facts(
         dates=tuple(dedupe_dates(dates)),
         related_csms=tuple(find_related_csms(text, head.csms_number)),
         hts=tuple(find_hts(text)),
-        adcvd=tuple(_unique(_ADCVD.findall(text))),
+        adcvd=tuple(_unique([m.group(0) for m in _ADCVD.finditer(text) if word_start(text, m.start())])),
         emails=tuple(find_emails(text)),
         links=tuple(find_links(text, list(links))),
         letters=tuple(letters),
     )
+
+
+def mark_past(facts: Facts, at: datetime) -> Facts:
+    """Flag each event already over at ``at`` (the later of the document's own date and the
+    clock of whoever reads it) and each date already gone, so nothing past is announced or
+    reminded as upcoming. A zoneless time counts as over only once it is over in every zone."""
+    day = at.date()
+    events = tuple(replace(e, past=True) if _over(e, at) else e for e in facts.events)
+    dates = tuple(replace(d, past=True) if d.date < day else d for d in facts.dates)
+    return replace(facts, events=events, dates=dates)
+
+
+def _over(e: Event, at: datetime) -> bool:
+    last = e.end or e.start
+    if last.tzinfo is None:  # the latest zone is UTC-12: over everywhere 12 hours after UTC
+        return last + timedelta(hours=12) < at.astimezone(UTC).replace(tzinfo=None)
+    return last < at
 
 
 def empty_facts(title: str = "") -> Facts:

@@ -12,17 +12,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from feeds.dates_zh import (
-    DateGroup,
-    ZhTime,
-    fold_fullwidth,
-    parse_roc_dates,
-    taipei_datetime,
-    zh_date_groups,
-    zh_times,
-)  # fmt: skip
+from feeds.dates_zh import chinese_to_int, fold_fullwidth, parse_roc_dates, taipei_datetime
+from feeds.days_zh import DateGroup, ZhTime, zh_date_groups, zh_times
 from feeds.factmodel import DatedFact, Event, Letter
 from feeds.spans import classify, context, dedupe_dates, label
+from feeds.years import document_reference
 
 _ISSUER = re.compile(r"^[ \t]*(?P<who>[^\n：:]{2,40}?)\s*(?P<kind>函|公告|書函|令|開會通知單)\s*$", re.MULTILINE)
 _FIELD = {
@@ -71,6 +65,53 @@ def chinese_letters(text: str) -> list[Letter]:
     return letters
 
 
+_OCCASIONS = {
+    "元旦": (1, 1), "開國紀念日": (1, 1), "春節": (2, 1), "春节": (2, 1), "除夕": (1, 31), "和平紀念日": (2, 28),
+    "和平纪念日": (2, 28), "二二八": (2, 28), "兒童節": (4, 4), "儿童节": (4, 4), "清明": (4, 4), "勞動節": (5, 1),
+    "劳动节": (5, 1), "端午": (6, 10), "中秋": (9, 20), "國慶": (10, 10), "国庆": (10, 10), "雙十": (10, 10),
+}  # where in its year each occasion falls (春節 moves with the moon: late January to mid February)
+_Y = r"(?<![\d〇○零一二三四五六七八九十])(?P<y>\d{2,4}|[〇○零一二三四五六七八九十百]{2,6})"
+_OCCASION = re.compile(
+    rf"{_Y}\s*年\s*(?:度\s*)?(?:農曆|农历)?(?P<what>{'|'.join(sorted(_OCCASIONS, key=len, reverse=True))})"
+    rf"|[今本]\s*\(\s*(?P<y2>(?:19|20)\d\d|\d{{2,3}})\s*\)\s*年"
+)
+
+
+def occasion_reference(text: str) -> date | None:
+    """The date a notice is about when it names the year of its occasion: 「115年春節」 →
+    2026-02-01, 「一一二年元旦」 → 2023-01-01, 「今（2025）年」 → 2025-07-01."""
+    m = _OCCASION.search(fold_fullwidth(text[:20000]).replace("（", "(").replace("）", ")"))
+    if m is None:
+        return None
+    y = chinese_to_int(m.group("y")) if m.group("y") and not m.group("y").isdigit() else int(m.group("y") or m.group("y2"))
+    year = y + 1911 if y is not None and 1 <= y <= 300 else y
+    if year is None or not 1900 <= year <= 2200:
+        return None
+    month, day = _OCCASIONS.get(m.group("what") or "", (7, 1))
+    return date(year, month, day)
+
+
+_ISSUED = re.compile(r"(?:發文日期|公告日期|(?<![\u4e00-\u9fff])日期)\s*[:：]?[ \t]*\n?[ \t]*([^\n]+)")
+
+
+def issued_date(text: str) -> date | None:
+    """A letter's 發文日期, a notice's 公告日期 / 日期 (within its first 3,000 characters)."""
+    m = _ISSUED.search(text[:3000])
+    found = parse_roc_dates(m.group(1)) if m else []
+    return found[0].value if found else None
+
+
+def zh_reference(text: str, published: date) -> date:
+    """What year-less Chinese dates are read against: the letter's own 發文日期, else the date of
+    the occasion whose year it names (「115年春節」), else the publication date (unless every full
+    date lies far from it: years.py)."""
+    return (
+        issued_date(text)
+        or occasion_reference(text)
+        or document_reference(published, [f.value for f in parse_roc_dates(text[:20000])])
+    )
+
+
 _ZH_EFFECTIVE_AFTER = re.compile(r"^\s*(?:\([^)]{0,6}\))?\s*(?:起)?\s*(?:生效|施行|實施|正式實施|上線|開始|起實施|起生效|起施行)")
 _SENTENCE = re.compile(r"[。；;]|\n\s*\n")
 
@@ -94,27 +135,42 @@ def _kind(folded: str, start: int, end: int, line_start: int) -> str:
     return "mentioned"
 
 
-def _governing(groups: list[DateGroup], t: ZhTime, folded: str) -> list[DateGroup]:
-    """The date groups a time belongs to: before it in its sentence (all of them under 每日,
-    else the nearest), else the last group the notice named before it (a period, under 每日)."""
+_RELATIVE_DAY = re.compile(
+    r"(?:前一天|前1天|前一日|前\d+日|當日|當天|当日|当天|次日|翌日|隔日|隔天|同日|每週|每周|每星期)\s*$"
+)
+_DUE_BEFORE = re.compile(r"(?:截止|截至|最遲|期限)[^。；;\n]{0,24}$")
+_DAILY = re.compile(r"每日|每天|逐日")
+# A weekly schedule: 「只於星期一、三及五上午八時四十五分至…」「星期一至五每日…」「每週六」 — hours, not events.
+_WEEKLY = re.compile(r"(?:星期|週|周|禮拜)[一二三四五六日天](?:\s*[、,，及和與与至到~\-]\s*[一二三四五六日天])+|每(?:週|周|星期|禮拜)")
+
+
+def _governing(groups: list[DateGroup], t: ZhTime, folded: str, claimed: set[int]) -> tuple[list[DateGroup], bool]:
+    """(the date groups a time belongs to, whether they were written in its own sentence).
+
+    In its sentence: the nearest date before it (every one of them under 每日). Else, unless the
+    time names its own day relatively (「連假前1日下午4時前」「當日」「每週」) or is open-ended
+    (「晚間11時後」): under 每日, the last period the notice named that no other time claimed; else the
+    last date named before it — never a holiday's eve (「12月30日（連續假期前一天）」)."""
     s0 = _sentence_start(folded, t.pos)
+    if _WEEKLY.search(folded, max(s0, t.pos - 40), t.pos):
+        return [], False
     inside = [g for g in groups if s0 <= g.start and g.end <= t.pos]
-    daily = "每日" in folded[max(s0, t.pos - 4) : t.pos]
+    daily = _DAILY.search(folded, s0, t.pos) is not None
     if inside:
-        return inside if daily else inside[-1:]
-    prior = [g for g in groups if g.end <= t.pos and t.pos - g.end < 800]
-    if not prior:
-        return []
-    last = prior[-1]
-    if daily and all(a == b for a, b in last.items) and len(last.items) == 1:
-        return []  # 每日 under a single day that is not the period ("連續假期前一天")
-    return [last]
+        return (inside if daily else inside[-1:]), True
+    if _RELATIVE_DAY.search(folded, max(s0, t.pos - 10), t.pos) or (t.tail in ("後", "以後", "后", "以后") and t.end is None):
+        return [], False
+    prior = [g for g in groups if g.end <= t.pos and t.pos - g.end < 800 and not g.eve]
+    if daily:
+        return [g for g in prior if g.is_period and g.start not in claimed][-1:], False
+    return prior[-1:], False
 
 
-def chinese_dates(text: str, reference: date) -> tuple[list[DatedFact], list[Event]]:
-    """(dates, events) from Chinese text. ``reference`` is the document's own date."""
+def chinese_dates(text: str, published: date) -> tuple[list[DatedFact], list[Event]]:
+    """(dates, events) from Chinese text. ``published`` is the document's own date; the year it
+    names for its occasion (「115年春節」) or its full dates can overrule it (zh_reference)."""
     folded = fold_fullwidth(text).replace("（", "(").replace("）", ")")
-    groups = zh_date_groups(text, reference)
+    groups = zh_date_groups(text, zh_reference(text, published))
     dates: list[DatedFact] = []
     for g in groups:
         line, ls, _ = context(text, g.start, g.end)
@@ -127,12 +183,15 @@ def chinese_dates(text: str, reference: date) -> tuple[list[DatedFact], list[Eve
                 dates.append(DatedFact(_kind(folded, g.start, g.end, ls), first, lab))
     events: list[Event] = []
     seen: set[tuple[str, str | None]] = set()
+    claimed: set[int] = set()
     for t in zh_times(text):
-        owners = _governing(groups, t, folded)
+        owners, own_sentence = _governing(groups, t, folded, claimed)
+        if own_sentence:
+            claimed.update(g.start for g in owners)
         line, ls, _ = context(text, t.pos, t.end_pos)
         kind = classify(line, "event")
-        if t.tail in ("前", "以前") and t.end is None:
-            kind = "deadline"
+        if t.end is None and (t.tail in ("前", "以前") or _DUE_BEFORE.search(folded, max(0, t.pos - 30), t.pos)):
+            kind = "deadline"  # 「中午12時前」, 「報名截止日期：5月15日(星期四)中午12時」
         elif kind == "deadline":
             kind = "event"
         for g in owners:

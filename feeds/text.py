@@ -15,6 +15,25 @@ _BLOCK = {
     "blockquote", "pre", "section", "article", "header", "footer", "hr", "dd", "dt", "dl",
 }  # fmt: skip
 _DROP = {"script", "style", "noscript", "template", "iframe", "object", "svg", "head", "title"}
+# Every HTML element name (current and obsolete). A "<Steel>" that is none of these, written in
+# a feed whose text was escaped once ("Section 232 &lt;Steel&gt; &amp; Aluminum"), is text.
+_ELEMENT_NAMES = """
+a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big blink
+blockquote body br button canvas caption center cite code col colgroup data datalist dd del details
+dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3
+h4 h5 h6 head header hgroup hr html i iframe img input ins isindex kbd keygen label legend li link
+listing main map mark marquee math menu menuitem meta meter multicol nav nextid nobr noembed noframes
+noscript object ol optgroup option output p param picture plaintext pre progress q rb rp rt rtc ruby s
+samp script search section select slot small source spacer span strike strong style sub summary sup
+svg table tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr xmp
+"""
+HTML_ELEMENTS = frozenset(_ELEMENT_NAMES.split())
+
+
+def _markup(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    """A tag that is markup: an HTML element, a namespaced (``o:p``) or custom (``x-y``) one, or
+    anything with attribute values. ``<Steel>`` and ``<Company Name>`` are literal text."""
+    return tag in HTML_ELEMENTS or ":" in tag or "-" in tag or any(v is not None for _, v in attrs)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 _MANY_BREAKS = re.compile(r"\n\s*\n+")
 
@@ -26,9 +45,19 @@ class _TextExtractor(HTMLParser):
         self._drop_depth = 0
         self._href: str | None = None  # the open <a>'s target
         self._anchor_at = 0  # where its text starts in parts
+        self._raw_end = ""
+        self._literal: list[str] = []  # literal "<Steel>"-style names open, in order
+
+    def parse_endtag(self, i: int) -> int:
+        end = self.rawdata.find(">", i + 1)
+        self._raw_end = self.rawdata[i : end + 1] if end > 0 else ""
+        return super().parse_endtag(i)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
+        if not _markup(tag, attrs):
+            self.handle_data(self.get_starttag_text() or "")
+            self._literal.append(tag)
+        elif tag == "a":
             href = (dict(attrs).get("href") or "").strip()
             self._href = href if href.lower().startswith(("http://", "https://")) else None
             self._anchor_at = len(self.parts)
@@ -46,7 +75,11 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._href:
+        if tag in self._literal or (tag not in HTML_ELEMENTS and ":" not in tag and "-" not in tag):
+            if tag in self._literal:
+                self._literal.remove(tag)
+            self.handle_data(self._raw_end)
+        elif tag == "a" and self._href:
             # "Register here" alone loses where to register: keep the target on its line.
             if self._href not in "".join(self.parts[self._anchor_at :]):
                 self.parts.append(f" ({self._href})")
@@ -61,8 +94,12 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)(?:[\s/][^<>]*)?>")
+
+
 def looks_like_html(text: str) -> bool:
-    return bool(re.search(r"<(?:[a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>", text[:20000]))
+    """Markup is there: an HTML element's tag (``<Steel>`` alone is text, not markup)."""
+    return any(m.group(1).lower() in HTML_ELEMENTS for m in _TAG.finditer(text, 0, 20000))
 
 
 def html_to_text(html: str) -> str:

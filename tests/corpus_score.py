@@ -18,6 +18,8 @@ from pathlib import Path
 
 from bot.understand.explain import announcement_from_text, decode, to_json
 from bot.understand.understanding import understand
+from feeds.dates import parse_roc_dates
+from feeds.facts_zh import occasion_reference
 
 CORPUS = Path(__file__).parent / "corpus"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -66,11 +68,22 @@ def explain_document(path: Path, sidecar: dict) -> dict:
 
 
 def _years_named(text: str) -> set[int]:
+    """Every year the text writes: 2026, ROC 115 in any form (一百十五年, １１５年), 26 in 4/20/26."""
     years = {int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", text)}
+    years |= {f.value.year for f in parse_roc_dates(text)}
+    if (occasion := occasion_reference(text)) is not None:  # 「一一二年元旦」
+        years.add(occasion.year)
     years |= {int(y) + 1911 for y in re.findall(r"(?<!\d)(1[01]\d|\d{2})\s*(?:年|[/.-]\d)", text)}
-    years |= {1900 + int(y) if int(y) > 50 else 2000 + int(y) for y in re.findall(r"\b\d{1,2}/\d{1,2}/(\d{2})\b", text)}
+    years |= {1900 + int(y) if int(y) > 50 else 2000 + int(y) for y in re.findall(r"(?<![\d/])\d{1,2}/\d{1,2}/(\d{2})(?![\d/])", text)}
     years |= {1900 + int(y) if int(y) > 50 else 2000 + int(y) for y in re.findall(r"(?<![\d-])(\d{2})-\d{6}\b", text)}
     return years
+
+
+def _named(iso: str, years: set[int]) -> bool:
+    """The date's year is written, or it is the turn of a year written (a December notice's
+    January 6 is next year's)."""
+    y, m = int(iso[:4]), int(iso[5:7])
+    return y in years or (m <= 2 and y - 1 in years) or (m >= 11 and y + 1 in years)
 
 
 def score_document(path: Path, report: Report, real: bool | None = None) -> None:
@@ -108,8 +121,13 @@ def score_document(path: Path, report: Report, real: bool | None = None) -> None
         years = _years_named(path.read_text(encoding="utf-8", errors="replace"))
         if side.get("feed_published"):
             years.add(int(side["feed_published"][:4]))
-        report.wrong_year += sum(1 for d in extra_dates if int(d[:4]) not in years)
+        report.wrong_year += sum(1 for d in extra_dates if not _named(d, years))
     else:
+        years = _years_named(path.read_text(encoding="utf-8", errors="replace"))
+        never = {d["date"] for d in got["dates"]} | {e["start"][:10] for e in got["events"]}
+        wrong = sorted(d for d in never if not _named(d, years))
+        report.wrong_year += len(wrong)
+        report.misses += [f"{name} dates in a year the text never names {wrong}"] * bool(wrong)
         for key in ("related_csms", "hts"):
             if key in side:
                 s[key].add(side[key], got[key])
@@ -132,7 +150,7 @@ def score_document(path: Path, report: Report, real: bool | None = None) -> None
 
 def corpus_report(real: bool | None = None) -> Report:
     report = Report()
-    if real is False:
+    if real is not True:  # the original sidecars list subsets: no precision where they are mixed in
         for f in ("events", "event_ends", "dates"):
             report.scores[f].measured_precision = False
     for path in sorted(p for p in CORPUS.iterdir() if p.suffix in (".txt", ".html", ".xml")):

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds import dates as D
+from feeds.event_times import find_event_times
 
 PUB = datetime(2026, 4, 20, 11, 18, tzinfo=UTC)  # Monday; CSMS #68396594 went out then
 
@@ -29,30 +30,30 @@ PUB = datetime(2026, 4, 20, 11, 18, tzinfo=UTC)  # Monday; CSMS #68396594 went o
     ],
 )
 def test_english_event_time_forms(text: str, iso: str, zoned: bool) -> None:
-    (ev,) = D.find_event_times(text, PUB)
+    (ev,) = find_event_times(text, PUB)
     assert ev.iso() == iso
     assert ev.zoned is zoned
 
 
 def test_et_resolves_to_est_in_winter_and_edt_in_summer() -> None:
-    winter, summer = D.find_event_times("January 5 at 1:00 p.m. ET and July 5 at 1:00 p.m. ET", PUB)
+    winter, summer = find_event_times("January 5 at 1:00 p.m. ET and July 5 at 1:00 p.m. ET", PUB)
     assert winter.when.tzname() == "EST" and summer.when.tzname() == "EDT"
 
 
 def test_year_is_inferred_from_publication_date_across_new_year() -> None:
     dec = datetime(2025, 12, 20, tzinfo=UTC)
-    (ev,) = D.find_event_times("deployment on January 6 at 8:00 AM EST", dec)
+    (ev,) = find_event_times("deployment on January 6 at 8:00 AM EST", dec)
     assert ev.when.date() == date(2026, 1, 6)
     assert D.infer_year(12, 30, date(2026, 1, 3)) == date(2025, 12, 30)
 
 
 def test_time_without_a_date_is_flagged_as_inferred() -> None:
-    (ev,) = D.find_event_times("The outage was resolved at 8:00 AM EDT.", PUB)
+    (ev,) = find_event_times("The outage was resolved at 8:00 AM EDT.", PUB)
     assert ev.date_inferred and ev.when.date() == date(2026, 4, 20)
 
 
 def test_bare_clock_numbers_are_not_event_times() -> None:
-    assert D.find_event_times("Ratio 3:15 and verse 1:10 and 9,999 entries", PUB) == []
+    assert find_event_times("Ratio 3:15 and verse 1:10 and 9,999 entries", PUB) == []
 
 
 def test_dateline() -> None:
@@ -130,5 +131,5 @@ def test_no_exception_on_arbitrary_text(text: str) -> None:
     D.parse_roc_dates(text)
     D.parse_roc_ranges(text)
     D.parse_cjk_time(text)
-    D.find_event_times(text, PUB)
+    find_event_times(text, PUB)
     D.parse_dateline(text)

@@ -14,6 +14,7 @@ from typing import Any
 from bot.understand.summary import COULD_NOT_UNDERSTAND
 from bot.understand.understanding import Understanding, looks_binary, understand
 from feeds.dates import NEW_YORK, TAIPEI, parse_dateline, parse_en_dates, parse_roc_dates
+from feeds.facts_zh import issued_date
 from feeds.model import Announcement
 from feeds.text import html_to_text, looks_like_html
 
@@ -99,9 +100,8 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
 def _issued(body: str) -> datetime | None:
     """A Chinese letter's 發文日期, a notice's 公告日期 / 日期 (00:00 Taipei) stands in for a
     publication time."""
-    m = re.search(r"(?:發文日期|公告日期|(?<![\u4e00-\u9fff])日期)\s*[:：]?[ \t]*\n?[ \t]*([^\n]+)", body[:3000])
-    found = parse_roc_dates(m.group(1)) if m else []
-    return datetime.combine(found[0].value, time(0), TAIPEI) if found else None
+    day = issued_date(body)
+    return datetime.combine(day, time(0), TAIPEI) if day else None
 
 
 def _first_dated(body: str) -> datetime | None:
@@ -109,8 +109,17 @@ def _first_dated(body: str) -> datetime | None:
     thing to the document's date — never the clock."""
     en = [d for d in parse_en_dates(body[:20000], date(2000, 1, 1)) if d.year_given]
     zh = parse_roc_dates(body[:20000])
-    first = min([(d.start, d.value, NEW_YORK) for d in en] + [(d.start, d.value, TAIPEI) for d in zh], default=None)
+    found = [(d.start, d.value, NEW_YORK) for d in en] + [(d.start, d.value, TAIPEI) for d in zh]
+    for m in _COMPACT_DATE.finditer(body[:300]):  # a headline's 20220516 (never a CSMS number)
+        try:
+            found.append((m.start(), date(int(m.group(1)), int(m.group(2)), int(m.group(3))), TAIPEI))
+        except ValueError:
+            continue
+    first = min(found, default=None)
     return datetime.combine(first[1], time(0), first[2]) if first else None
+
+
+_COMPACT_DATE = re.compile(r"(?<![\d#])(?<!CSMS )((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
 def explain_bytes(raw: bytes, *, now: datetime | None = None) -> dict[str, Any]:
@@ -157,7 +166,8 @@ def _empty(summary: str) -> dict[str, Any]:
 
 def run_explain(path: str, *, now: datetime | None = None) -> int:
     """CLI entry: read FILE (or stdin for ``-``), print JSON. Exit 2 when the file is missing.
-    ``now`` (``--now``) is the moment the item is understood at, for rehearsals."""
+    ``now`` (``--now``) is the moment the item is understood at, for rehearsals; events over by
+    then (or by the document's own date) are marked ``past: true``."""
     import json
     import sys
 

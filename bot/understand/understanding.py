@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.understand.summary import COULD_NOT_UNDERSTAND, summarize
 from feeds.factmodel import Facts
-from feeds.facts import MAX_CHARS, empty_facts, extract_facts
+from feeds.facts import MAX_CHARS, empty_facts, extract_facts, mark_past
 from feeds.model import Announcement
 from feeds.text import html_to_text, looks_like_html
 from feeds.topics import tag
@@ -63,6 +63,9 @@ def understand(ann: Announcement, *, now: datetime | None = None) -> Understandi
         facts = replace(facts, csms_number=ann.ext_id)
     if not facts.prefix and ann.meta.get("prefix"):
         facts = replace(facts, prefix=str(ann.meta["prefix"]))
+    stamps = [t for t in (facts.published, now) if t is not None and t.tzinfo is not None]
+    if stamps:  # over at the document's own date, or when it is read: never shown as upcoming
+        facts = mark_past(facts, max(stamps))
     source = f"{ann.source} {ann.url}"
     hits = tuple(TopicHit(t.topic, t.rule) for t in tag(title, body, source=source, facts=facts.to_json()))
     summary = summarize(facts, [h.topic for h in hits], title=title, body=body, language=ann.language, now=now)
