@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from feeds.errors import UserError
+from feeds.hts import parse_hts_prefix
 from state.db import iso
 from state.schema_mail import new_token
 
@@ -172,6 +173,8 @@ def subscribe(db: Database, subscriber_id: int, kind: str, value: str, *, now: d
     value = "" if kind == "all" else value.strip()
     if kind != "all" and not value:
         raise UserError("訂閱內容不可空白", f"a {kind} subscription needs a value")
+    if kind == "hts":  # one form whatever was typed (CLI, Telegram): ８４７１．３０ → 8471.30
+        value = parse_hts_prefix(value)
     with db.atomic():
         cur = db.execute(
             "INSERT OR IGNORE INTO subscriptions (subscriber_id, kind, value, created_at) VALUES (?,?,?,?)",
@@ -181,12 +184,21 @@ def subscribe(db: Database, subscriber_id: int, kind: str, value: str, *, now: d
 
 
 def unsubscribe(db: Database, subscriber_id: int, kind: str, value: str) -> bool:
+    values = {"" if kind == "all" else value.strip()}
+    if kind == "hts":
+        try:
+            values.add(parse_hts_prefix(value))
+        except UserError:
+            pass  # a value stored before prefixes were normalised is still removable as typed
     with db.atomic():
-        cur = db.execute(
-            "DELETE FROM subscriptions WHERE subscriber_id = ? AND kind = ? AND value = ?",
-            [subscriber_id, kind, "" if kind == "all" else value.strip()],
+        removed = sum(
+            db.execute(
+                "DELETE FROM subscriptions WHERE subscriber_id = ? AND kind = ? AND value = ?",
+                [subscriber_id, kind, v],
+            ).rowcount
+            for v in values
         )
-    return bool(cur.rowcount)
+    return bool(removed)
 
 
 def subscriptions_of(db: Database, subscriber_id: int) -> list[Subscription]:

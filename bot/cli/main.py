@@ -23,6 +23,7 @@ from bot.delivery.channels import build_channels
 from bot.logsetup import setup_logging
 from bot.service import Service, utc_now
 from feeds.errors import UserError
+from feeds.hts import parse_hts_prefix
 from state import outbox, sources
 from state.db import open_db
 from state.subscribers import (
@@ -107,7 +108,8 @@ def _subscription_arg(args: argparse.Namespace) -> tuple[str, str]:
         return "all", ""
     for kind in SUBSCRIPTION_KINDS[1:]:
         if getattr(args, kind):
-            return kind, getattr(args, kind)
+            value = getattr(args, kind)
+            return kind, parse_hts_prefix(value) if kind == "hts" and args.command == "subscribe" else value
     raise UserError("請指定訂閱內容", "say what to subscribe to")
 
 
