@@ -24,6 +24,7 @@ from bot.alerts.deadline_view import calendar_deadline
 from bot.alerts.digest import DEADLINE_PROVIDERS
 from bot.config import Config
 from feeds.factmodel import Event
+from feeds.links import safe_link
 from state import outbox, sources
 from state.alerts import alerted_facts
 from state.associations import member_by_token, opt_out_member
@@ -83,8 +84,8 @@ def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[st
                     "start": when,
                     "end": end,
                     "duration": duration,  # used when no end was written
-                    "url": str(ev.url or r.url),
-                    "description": f"{r.title}\n{r.url}",
+                    "url": safe_link(ev.url) or safe_link(r.url),
+                    "description": f"{r.title}\n{safe_link(r.url)}".strip(),
                 }
             )
         starts = [d for d in r.facts.dates if d.kind == "range_start"]
@@ -97,8 +98,8 @@ def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[st
                         "summary": f"申請期間｜{r.title}"[:250],
                         "start": a.date,
                         "end": b.date + timedelta(days=1),
-                        "url": r.url,
-                        "description": f"{a.label} – {b.label}\n{r.url}",
+                        "url": safe_link(r.url),
+                        "description": f"{a.label} – {b.label}\n{safe_link(r.url)}".strip(),
                     }
                 )
     for provider in DEADLINE_PROVIDERS:
@@ -130,7 +131,7 @@ def build_ics(db: Database, sub: Subscriber, now: datetime) -> bytes:
                 ev.add("duration", e["duration"])
             if e.get("description"):
                 ev.add("description", e["description"])
-            if e.get("url"):
+            if safe_link(e.get("url")):
                 ev.add("url", e["url"])
             cal.add_component(ev)
     cal.add_missing_timezones()
