@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import re
 import sys
@@ -21,6 +20,7 @@ from bot.alerts.digest import DIGEST_MODES
 from bot.associations import forwarding as assoc
 from bot.cli import reach as cli_reach
 from bot.config import Config
+from bot.csvio import write_csv
 from bot.quiet import parse_quiet
 from bot.web.app import calendar_url
 from feeds.errors import UserError
@@ -208,6 +208,5 @@ def run(cmd: str, args: argparse.Namespace, db: Database, config: Config, now: d
 
 
 def _write_csv(fh, rows: list[dict]) -> None:
-    w = csv.DictWriter(fh, fieldnames=["at", "actor", "action", "ref_no", "detail", "recipient", "result", "error"])
-    w.writeheader()
-    w.writerows(rows)
+    # Details and recipients come from people and feeds: cells are neutralised (bot.csvio).
+    write_csv(fh, ["at", "actor", "action", "ref_no", "detail", "recipient", "result", "error"], rows)
