@@ -73,7 +73,8 @@ async def test_alert_email_is_multipart_with_chinese_subject_and_one_click_unsub
     assert cape["Message-ID"] and cape["Date"]
     assert cape["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     unsub = cape["List-Unsubscribe"].strip("<>")
-    token = get_subscriber(db, sub.id).token
+    token = get_subscriber(db, sub.id).action_token  # the action secret, not the calendar's
+    assert token and token != get_subscriber(db, sub.id).token
     assert unsub == f"http://127.0.0.1:{http_port}/unsubscribe/{token}" and len(token) >= 40
 
     # The one-click POST (RFC 8058), as a mail client sends it, unsubscribes.

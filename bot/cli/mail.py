@@ -25,7 +25,13 @@ from bot.quiet import parse_quiet
 from bot.web.app import calendar_url
 from feeds.errors import UserError
 from state import associations as store
-from state.subscribers import SUBSCRIPTION_KINDS, require_subscriber, subscribe, update_subscriber
+from state.subscribers import (
+    SUBSCRIPTION_KINDS,
+    require_subscriber,
+    rotate_tokens,
+    subscribe,
+    update_subscriber,
+)
 
 COMMANDS = ("association", "calendar-url")
 
@@ -38,6 +44,11 @@ def add_parsers(sub: argparse._SubParsersAction, subscriber_actions: argparse._S
     st.add_argument("--quiet", help="e.g. 22:00-08:00, or 'off'")
     st.add_argument("--lang", choices=["zh-TW", "en"])
     st.add_argument("--tz")
+
+    rt = subscriber_actions.add_parser(
+        "rotate-tokens", help="new calendar and unsubscribe secrets; every old link stops working"
+    )
+    rt.add_argument("id", type=int)
 
     cu = sub.add_parser("calendar-url", help="a subscriber's private calendar (ICS) URL")
     cu.add_argument("id", type=int)
@@ -125,6 +136,14 @@ def run_subscriber_set(db: Database, args: argparse.Namespace) -> None:
             raise UserError(f"未知的時區：{args.tz}", f"unknown time zone: {args.tz}") from None
     update_subscriber(db, args.id, **fields)
     print(f"updated subscriber #{args.id}: " + (", ".join(f"{k}={v}" for k, v in fields.items()) or "nothing"))
+
+
+def run_rotate_tokens(db: Database, config: Config, args: argparse.Namespace) -> None:
+    """A leaked calendar link or unsubscribe link is revoked by giving the subscriber new ones."""
+    sub = rotate_tokens(db, args.id)
+    print(calendar_url(config.http.public_url, sub.token))
+    print(f"rotated tokens of subscriber #{sub.id}: the old calendar URL and unsubscribe link no longer work",
+          file=sys.stderr)  # fmt: skip
 
 
 def run(cmd: str, args: argparse.Namespace, db: Database, config: Config, now: datetime) -> None:

@@ -216,6 +216,8 @@ def run_command(args: argparse.Namespace) -> int:
             cli_mail.run_subscriber_set(db, args)
         elif args.action == "link-code":
             cli_reach.link_code(db, args.id, now)
+        elif args.action == "rotate-tokens":
+            cli_mail.run_rotate_tokens(db, config, args)
     elif cmd in cli_mail.COMMANDS:
         cli_mail.run(cmd, args, db, config, now)
     elif cmd in ("subscribe", "unsubscribe"):

@@ -29,7 +29,7 @@ from state import outbox, sources
 from state.alerts import alerted_facts
 from state.associations import member_by_token, opt_out_member
 from state.calendar import sequence_for
-from state.subscribers import Subscriber, find_by_token, set_status
+from state.subscribers import Subscriber, find_by_action_token, find_by_calendar_token, set_status
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ def make_app(
         return web.json_response(body, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
     async def calendar(request: web.Request) -> web.Response:
-        sub = find_by_token(db, request.match_info["token"])
+        sub = find_by_calendar_token(db, request.match_info["token"])  # read access only
         if sub is None:
             return _not_found()
         return web.Response(
@@ -194,7 +194,7 @@ def make_app(
         )
 
     async def unsubscribe(request: web.Request) -> web.Response:
-        sub = find_by_token(db, request.match_info["token"])
+        sub = find_by_action_token(db, request.match_info["token"])  # never the calendar token
         if sub is None:
             return _not_found()
         if request.method == "POST":
