@@ -1,6 +1,7 @@
 """The command line: service, one-shot cycle, demo, and the non-interactive admin commands.
 
-Exit codes: 0 success, 2 a user error (message in 繁體中文 and English on stderr), 1 a bug.
+Exit codes: 0 success, 2 a user error (message in 繁體中文 and English on stderr), 75 the
+database stayed locked by another process (nothing changed; try again), 1 a bug.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import json
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,7 +27,7 @@ from bot.service import Service, utc_now
 from feeds.errors import UserError
 from feeds.hts import parse_hts_prefix
 from state import outbox, sources
-from state.db import open_db
+from state.db import is_busy, open_db
 from state.subscribers import (
     SUBSCRIPTION_KINDS,
     add_subscriber,
@@ -38,6 +40,7 @@ from state.subscribers import (
 )
 
 log = logging.getLogger("tradealert")
+EXIT_BUSY = 75  # sysexits EX_TEMPFAIL: the database stayed locked; the command may be retried
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -247,5 +250,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"錯誤：{exc.zh}\nerror: {exc.en}", file=sys.stderr)
         return 2
+    except sqlite3.OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        # Another process held the write lock longer than busy_timeout; nothing of this
+        # command's failed transaction was written. EX_TEMPFAIL: try again.
+        print("錯誤：資料庫忙碌中（另一個程序正在寫入），本次未變更任何資料，請稍後再試\n"
+              "error: the database is busy (another process is writing); nothing was changed, "
+              "try again", file=sys.stderr)  # fmt: skip
+        return EXIT_BUSY
     except KeyboardInterrupt:
         return 130
