@@ -1,7 +1,8 @@
 """The command line: service, one-shot cycle, demo, and the non-interactive admin commands.
 
 Exit codes: 0 success, 2 a user error (message in 繁體中文 and English on stderr), 75 the
-database stayed locked by another process (nothing changed; try again), 1 a bug.
+database stayed locked by another process (nothing changed; try again), 3 `once` polled
+sources and every one failed, 1 a bug.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from state.subscribers import (
 
 log = logging.getLogger("tradealert")
 EXIT_BUSY = 75  # sysexits EX_TEMPFAIL: the database stayed locked; the command may be retried
+EXIT_ALL_SOURCES_FAILED = 3  # `once`: every source polled failed (cron notices a non-zero exit)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,6 +151,13 @@ async def _once(config: Config, force: bool, clock: Clock = utc_now) -> int:
         f"polled={len(poll.polled)} new={poll.new_items} not_modified={len(poll.not_modified)}"  # type: ignore[attr-defined]
         f" failed={len(poll.failed)} queued={result['match']} sent={result['drain'].sent}"  # type: ignore[attr-defined]
     )
+    if poll.polled and len(poll.failed) == len(poll.polled):  # type: ignore[attr-defined]
+        # Cron mails a non-zero exit: every source failing is news for the operator.
+        detail = "; ".join(f"{name}: {error}" for name, error in poll.failed.items())  # type: ignore[attr-defined]
+        n = len(poll.failed)  # type: ignore[attr-defined]
+        print(f"錯誤：全部 {n} 個來源都抓取失敗：{detail}\nerror: every source failed ({n} of {n}): {detail}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_ALL_SOURCES_FAILED
     return 0
 
 
