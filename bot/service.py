@@ -320,7 +320,7 @@ class Service:
             from bot.web.app import make_app, start_server
 
             app = make_app(self.db, clock=self.clock, last_sweeps=lambda: dict(self.last_sweep), config=self.config)
-            http = await start_server(app, self.config.http.listen)
+            http = await start_server(app, self.config.http)
         log.info("service started sweeps=%s", ",".join(s.name for s in self.sweeps))
         try:
             await stop.wait()

@@ -22,7 +22,8 @@ from sqlite_utils import Database
 
 from bot.alerts.deadline_view import calendar_deadline
 from bot.alerts.digest import DEADLINE_PROVIDERS
-from bot.config import Config
+from bot.config import Config, HttpConfig
+from bot.web.limits import ConnectionGate, GuardedSite
 from feeds.factmodel import Event
 from feeds.links import safe_link
 from state import outbox, sources
@@ -257,12 +258,24 @@ async def line_health(db: Database, config: Config, now: datetime) -> dict | Non
     return quota_view(q, config.line.quota_warn_below)
 
 
-async def start_server(app: web.Application, listen: str) -> web.AppRunner:
-    host, _, port = listen.rpartition(":")
-    runner = web.AppRunner(app, access_log=None)  # access logs would contain the tokens
+async def start_server(app: web.Application, listen: str | HttpConfig) -> web.AppRunner:
+    """Serve ``app`` on ``listen`` ("host:port", or the [http] section with its limits): slow
+    clients are cut off after ``header_timeout``, connections beyond ``max_connections`` get 503."""
+    http = listen if isinstance(listen, HttpConfig) else HttpConfig(listen=listen)
+    host, _, port = http.listen.rpartition(":")
+    runner = web.AppRunner(
+        app,
+        access_log=None,  # access logs would contain the tokens
+        keepalive_timeout=http.header_timeout,  # an idle or half-sent next request on a kept-alive connection
+        max_line_size=8190,
+        max_field_size=8190,
+    )
     await runner.setup()
-    await web.TCPSite(runner, host or "127.0.0.1", int(port)).start()
-    log.info("http listening on %s", listen)
+    assert runner.server is not None
+    gate = ConnectionGate(runner.server, max_connections=http.max_connections, header_timeout=http.header_timeout)
+    await GuardedSite(runner, host.strip("[]") or "127.0.0.1", int(port), gate).start()
+    log.info("http listening on %s (max_connections=%d, header_timeout=%.0fs)", http.listen,
+             http.max_connections, http.header_timeout)  # fmt: skip
     return runner
 
 
