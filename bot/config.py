@@ -9,6 +9,7 @@ they never print.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -180,10 +181,34 @@ class EmailConfig(_Section):
     timeout: Duration = 30
     ca_file: str = ""  # PEM bundle to trust besides the system's (e.g. an internal relay's CA)
 
+    @model_validator(mode="after")
+    def _no_clear_text_login_off_this_machine(self) -> EmailConfig:
+        """A login over an unencrypted connection would send the password in clear text."""
+        has_login = bool(self.username) or bool(self.password and self.password.get_secret_value())
+        if self.security == "none" and has_login and not _is_loopback(self.host):
+            raise ValueError(
+                'email.security: "none" with a username/password sends the password unencrypted '
+                f"to {self.host}; use security = \"starttls\" or \"tls\" (\"none\" with a login is "
+                "allowed only for a relay on this machine: localhost, 127.0.0.1, ::1)"
+            )
+        return self
+
+
+def _is_loopback(host: str) -> bool:
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
 
 class HttpConfig(_Section):
     listen: str = Field(default="", pattern=r"^$|^[A-Za-z0-9.\-\[\]:]*:\d{1,5}$")  # "127.0.0.1:8080"; empty = off
     public_url: HttpUrl = "http://127.0.0.1:8080"  # how recipients reach it (links in mail, ICS)
+    header_timeout: Duration = 10  # a request's head must arrive within this (slow clients are cut off)
+    max_connections: int = Field(default=100, ge=1, le=100_000)  # beyond: 503 and closed
     # Association web console (/console/): one-time login links and the session they open.
     console_login_ttl: Duration = 3 * 86400
     console_session_ttl: Duration = 8 * 3600
@@ -298,7 +323,8 @@ def _format_error(err: ValidationError) -> str:
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "unknown key"
-        lines.append(f"{loc or 'config'}: {msg}")
+        named = loc and msg.startswith(f"{loc}.")  # the message names its key itself
+        lines.append(msg if named else f"{loc or 'config'}: {msg}")
     return "; ".join(lines)
 
 

@@ -1,10 +1,14 @@
-"""Reading CSV files people actually send: UTF-8 (with or without BOM) or Big5/CP950 from
-Taiwanese Excel. Anything else is refused with a clear message, never guessed."""
+"""CSV in and out. Reading the files people actually send: UTF-8 (with or without BOM) or
+Big5/CP950 from Taiwanese Excel; anything else is refused with a clear message, never guessed.
+Writing every CSV the project produces through :func:`write_csv`, which neutralises cells a
+spreadsheet would run as a formula."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TextIO
 
 from feeds.errors import UserError
 
@@ -54,3 +58,29 @@ def read_rows(text: str) -> list[tuple[int, list[str]]]:
             f"CSV 第 {reader.line_num} 行格式錯誤：{exc}", f"CSV line {reader.line_num} is malformed: {exc}"
         ) from None
     return rows
+
+
+# OWASP "CSV injection": Excel, LibreOffice and Google Sheets treat a cell starting with one of
+# these as a formula (=HYPERLINK(…), +cmd|…, -2+3, @SUM(…)); tab and CR start one too.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """The cell as text, with a leading ``'`` when a spreadsheet would read it as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(
+    fh: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any] | Mapping[str, Any]]
+) -> int:
+    """Write ``header`` and ``rows`` (sequences, or mappings keyed by the header) with every
+    cell neutralised; returns the number of data rows. The one CSV writer of the project."""
+    w = csv.writer(fh)
+    w.writerow([safe_cell(h) for h in header])
+    n = 0
+    for row in rows:
+        cells = [row.get(h) for h in header] if isinstance(row, Mapping) else row
+        w.writerow([safe_cell(c) for c in cells])
+        n += 1
+    return n

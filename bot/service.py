@@ -64,6 +64,7 @@ class PollStats:
     not_modified: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     new_items: int = 0
+    baselined: list[str] = field(default_factory=list)  # first polls: stored, not alerted
 
 
 class Service:
@@ -144,8 +145,15 @@ class Service:
                 parse = parser_for(src.kind, now=now, language=src.language)
                 parsed = await asyncio.to_thread(parse, result.body, src.name)
                 alertable_after = now - timedelta(seconds=self.config.service.alert_max_age)
+                # A new source's first poll is a baseline: its feed's history is not news.
+                baseline = state.baselined_at is None
                 with self.db.atomic():
-                    new = announcements.store_new(self.db, parsed.items, now=now, alertable_after=alertable_after)
+                    new = announcements.store_new(
+                        self.db, parsed.items, now=now, alertable_after=alertable_after, baseline=baseline
+                    )
+                    if baseline:
+                        sources.mark_baselined(self.db, src.name, now)
+                        stats.baselined.append(src.name)
                     sources.record_success(
                         self.db, src.name, now=now, next_poll_at=now + timedelta(seconds=src.interval),
                         not_modified=False, etag=result.etag, last_modified=result.last_modified, new_items=new,
@@ -153,7 +161,8 @@ class Service:
                 stats.new_items += new
                 for w in parsed.warnings[:5]:
                     log.warning("source=%s parse warning: %s", src.name, w)
-                log.info("polled source=%s items=%d new=%d", src.name, len(parsed.items), new)
+                log.info("polled source=%s items=%d new=%d%s", src.name, len(parsed.items), new,
+                         " baseline (first poll: stored, not alerted)" if baseline else "")  # fmt: skip
             except Exception as exc:  # every failure is recorded; none stops the sweep
                 error = _describe(exc)
                 if not isinstance(exc, FetchError | ParseError):
@@ -311,7 +320,7 @@ class Service:
             from bot.web.app import make_app, start_server
 
             app = make_app(self.db, clock=self.clock, last_sweeps=lambda: dict(self.last_sweep), config=self.config)
-            http = await start_server(app, self.config.http.listen)
+            http = await start_server(app, self.config.http)
         log.info("service started sweeps=%s", ",".join(s.name for s in self.sweeps))
         try:
             await stop.wait()

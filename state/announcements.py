@@ -15,19 +15,29 @@ from state.db import from_iso, iso
 
 
 def store_new(
-    db: Database, items: Iterable[Announcement], *, now: datetime, alertable_after: datetime
+    db: Database,
+    items: Iterable[Announcement],
+    *,
+    now: datetime,
+    alertable_after: datetime,
+    baseline: bool = False,
 ) -> int:
     """Insert the items not stored yet; returns how many were new.
 
     An item published before ``alertable_after`` is stored (so it is never alerted later)
-    but marked not alertable. A CSMS already stored from the widget (subject only) gains the
-    RSS body when that arrives; it is still one row and one alert. Call inside ``db.atomic()``.
+    but marked not alertable; so is every item of a ``baseline`` (a source's first poll),
+    whatever its date. A row only a baseline has seen that a watched source then reports is
+    news after all (the new source merely saw it first): it becomes alertable and is matched
+    again. A CSMS already stored from the widget (subject only) gains the RSS body when that
+    arrives; it is still one row and one alert. Call inside ``db.atomic()``.
     """
     new = 0
     for a in items:
+        alertable = not baseline and a.published >= alertable_after
         cur = db.execute(
             "INSERT OR IGNORE INTO announcements (key, source, kind, ext_id, title, url, published,"
-            " body, language, meta, first_seen_at, alertable) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " body, language, meta, first_seen_at, alertable, baseline)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 a.key,
                 a.source,
@@ -40,12 +50,20 @@ def store_new(
                 a.language,
                 json.dumps(a.meta, ensure_ascii=False, default=str),
                 iso(now),
-                int(a.published >= alertable_after),
+                int(alertable),
+                int(baseline),
             ],
         )
         if cur.rowcount:
             new += 1
-        elif a.body:
+            continue
+        if alertable:
+            db.execute(
+                "UPDATE announcements SET alertable = 1, baseline = 0, matched_at = NULL"
+                " WHERE key = ? AND baseline = 1 AND alertable = 0 AND source != ?",
+                [a.key, a.source],
+            )
+        if a.body:
             db.execute(
                 "UPDATE announcements SET body = ? WHERE key = ? AND body = ''", [a.body, a.key]
             )

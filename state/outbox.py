@@ -32,7 +32,7 @@ class OutboxMessage:
     html: tuple[str, ...]
     payload: dict = field(hash=False)
     attempts: int  # including the one being made now
-    token: str | None = None  # the recipient's unsubscribe / calendar token
+    token: str | None = None  # the recipient's action (unsubscribe) token, never the calendar one
 
 
 def enqueue(
@@ -84,7 +84,7 @@ def claim_due(db: Database, *, now: datetime, limit: int, channels: Sequence[str
         return []
     marks = ",".join("?" for _ in channels)
     rows = db.query(
-        "SELECT o.*, s.channel, s.address, s.language, s.token FROM outbox o"
+        "SELECT o.*, s.channel, s.address, s.language, s.action_token AS token FROM outbox o"
         " JOIN subscribers s ON s.id = o.subscriber_id"
         f" WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND s.status = 'active'"
         f" AND s.channel IN ({marks}) ORDER BY o.next_attempt_at, o.id LIMIT ?",

@@ -24,6 +24,7 @@ class SourceState:
     last_error: str | None
     last_status: str | None
     items_total: int
+    baselined_at: datetime | None = None  # first successful poll: its items stored, not alerted
 
 
 def _row_to_state(row: dict) -> SourceState:
@@ -40,11 +41,13 @@ def _row_to_state(row: dict) -> SourceState:
         last_error=row["last_error"],
         last_status=row["last_status"],
         items_total=row["items_total"],
+        baselined_at=from_iso(row.get("baselined_at")),
     )
 
 
 def sync_sources(db: Database, configured: list[tuple[str, str, str]]) -> None:
-    """Make the table know every configured (name, kind, url); a changed URL resets validators."""
+    """Make the table know every configured (name, kind, url); a changed URL resets validators
+    and the baseline (another URL is another feed, whose history is not news)."""
     with db.atomic():
         for name, kind, url in configured:
             row = next(db.query("SELECT url FROM sources WHERE name = ?", [name]), None)
@@ -53,7 +56,7 @@ def sync_sources(db: Database, configured: list[tuple[str, str, str]]) -> None:
             elif row["url"] != url:
                 db.execute(
                     "UPDATE sources SET kind = ?, url = ?, etag = NULL, last_modified = NULL,"
-                    " next_poll_at = NULL WHERE name = ?",
+                    " next_poll_at = NULL, baselined_at = NULL WHERE name = ?",
                     [kind, url, name],
                 )
 
@@ -110,3 +113,11 @@ def record_failure(db: Database, name: str, *, now: datetime, next_poll_at: date
         )
     row = next(db.query("SELECT consecutive_failures FROM sources WHERE name = ?", [name]))
     return int(row["consecutive_failures"])
+
+
+def mark_baselined(db: Database, name: str, now: datetime) -> None:
+    """The source's current items are known: from now on what it brings is news. Call inside
+    the ``db.atomic()`` that stores the baseline items (or to seed a source as watched)."""
+    db.execute(
+        "UPDATE sources SET baselined_at = ? WHERE name = ? AND baselined_at IS NULL", [iso(now), name]
+    )

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from feeds.errors import UserError
+from feeds.hts import parse_hts_prefix
 from state.db import iso
 from state.schema_mail import new_token
 
@@ -33,7 +34,10 @@ class Subscriber:
     status: str
     status_reason: str | None
     created_at: str
-    token: str | None = None  # unguessable: unsubscribe link and calendar feed URL
+    # Two unguessable secrets: ``token`` reads (calendar feed URL, safe to share with a
+    # colleague); ``action_token`` acts (unsubscribe link). One never does the other's job.
+    token: str | None = None
+    action_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +97,9 @@ def add_subscriber(
                 f"此地址已是訂閱者 #{existing.id}", f"{channel}:{address} is already subscriber #{existing.id}"
             )
         cur = db.execute(
-            "INSERT INTO subscribers (name, channel, address, language, timezone, created_at, token)"
-            " VALUES (?,?,?,?,?,?,?)",
-            [name.strip() or address, channel, address, language, timezone, iso(now), new_token()],
+            "INSERT INTO subscribers (name, channel, address, language, timezone, created_at, token,"
+            " action_token) VALUES (?,?,?,?,?,?,?,?)",
+            [name.strip() or address, channel, address, language, timezone, iso(now), new_token(), new_token()],
         )
     sub = get_subscriber(db, int(cur.lastrowid or 0))
     assert sub is not None
@@ -114,11 +118,32 @@ def require_subscriber(db: Database, subscriber_id: int) -> Subscriber:
     return sub
 
 
-def find_by_token(db: Database, token: str) -> Subscriber | None:
+def find_by_calendar_token(db: Database, token: str) -> Subscriber | None:
+    """The subscriber whose calendar (read-only) URL carries ``token``."""
     if not token or len(token) > 100:
         return None
     row = next(db.query("SELECT * FROM subscribers WHERE token = ?", [token]), None)
     return _subscriber(row) if row else None
+
+
+def find_by_action_token(db: Database, token: str) -> Subscriber | None:
+    """The subscriber whose unsubscribe link carries ``token`` (never the calendar token)."""
+    if not token or len(token) > 100:
+        return None
+    row = next(db.query("SELECT * FROM subscribers WHERE action_token = ?", [token]), None)
+    return _subscriber(row) if row else None
+
+
+def rotate_tokens(db: Database, subscriber_id: int) -> Subscriber:
+    """New calendar and action secrets: every calendar URL and unsubscribe link given out
+    before stops working at once."""
+    require_subscriber(db, subscriber_id)
+    with db.atomic():
+        db.execute(
+            "UPDATE subscribers SET token = ?, action_token = ? WHERE id = ?",
+            [new_token(), new_token(), subscriber_id],
+        )
+    return require_subscriber(db, subscriber_id)
 
 
 def find_by_address(db: Database, channel: str, address: str) -> Subscriber | None:
@@ -172,6 +197,8 @@ def subscribe(db: Database, subscriber_id: int, kind: str, value: str, *, now: d
     value = "" if kind == "all" else value.strip()
     if kind != "all" and not value:
         raise UserError("訂閱內容不可空白", f"a {kind} subscription needs a value")
+    if kind == "hts":  # one form whatever was typed (CLI, Telegram): ８４７１．３０ → 8471.30
+        value = parse_hts_prefix(value)
     with db.atomic():
         cur = db.execute(
             "INSERT OR IGNORE INTO subscriptions (subscriber_id, kind, value, created_at) VALUES (?,?,?,?)",
@@ -181,12 +208,21 @@ def subscribe(db: Database, subscriber_id: int, kind: str, value: str, *, now: d
 
 
 def unsubscribe(db: Database, subscriber_id: int, kind: str, value: str) -> bool:
+    values = {"" if kind == "all" else value.strip()}
+    if kind == "hts":
+        try:
+            values.add(parse_hts_prefix(value))
+        except UserError:
+            pass  # a value stored before prefixes were normalised is still removable as typed
     with db.atomic():
-        cur = db.execute(
-            "DELETE FROM subscriptions WHERE subscriber_id = ? AND kind = ? AND value = ?",
-            [subscriber_id, kind, "" if kind == "all" else value.strip()],
+        removed = sum(
+            db.execute(
+                "DELETE FROM subscriptions WHERE subscriber_id = ? AND kind = ? AND value = ?",
+                [subscriber_id, kind, v],
+            ).rowcount
+            for v in values
         )
-    return bool(cur.rowcount)
+    return bool(removed)
 
 
 def subscriptions_of(db: Database, subscriber_id: int) -> list[Subscription]:

@@ -6,7 +6,6 @@ live in ``state.reminders``. Bulk writes use ``executemany`` inside one ``db.ato
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +13,7 @@ from datetime import date, datetime
 from sqlite_utils import Database
 
 from feeds.errors import UserError
+from feeds.normalize import ascii_digits, normalize_typed
 from state.db import iso
 from state.reminders import under
 
@@ -45,8 +45,9 @@ class TrackedEntry:
 
 
 def hts_digits(code: str) -> str:
-    """``9903.01.25`` → ``99030125``: HTS numbers compare as digit strings (prefix match)."""
-    return re.sub(r"\D", "", code or "")
+    """``9903.01.25`` → ``99030125``: HTS numbers compare as digit strings (prefix match).
+    Full-width digits typed with an IME count as the same digits."""
+    return ascii_digits(code or "")
 
 
 def _d(value: str | None) -> date | None:
@@ -86,7 +87,7 @@ def upsert_entries(
             t.entry.release_date.isoformat() if t.entry.release_date else None,
             int(t.entry.summary_filed),
             t.entry.liquidation_date.isoformat() if t.entry.liquidation_date else None,
-            t.entry.liquidation_status, int(t.entry.ieepa), " ".join(t.hts), t.port, t.label,
+            t.entry.liquidation_status, int(t.entry.ieepa), " ".join(normalize_typed(h) for h in t.hts), t.port, t.label,
             stamp, stamp,
         )  # fmt: skip
         for t in items

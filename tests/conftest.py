@@ -233,3 +233,29 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, out, err)
 
     return run
+
+
+# ---- source baselines (a new source's first poll stores its history without alerting) -----
+EMPTY_FEEDS = {  # valid documents with no items, one per sample route
+    "/csms.xml": b'<?xml version="1.0"?><rss version="2.0"><channel><title>CSMS</title></channel></rss>',
+    "/widget.js": b"GDWidgets[0].update([]);",
+    "/fr.json": b'{"count": 0, "results": []}',
+    "/tw.xml": b'<?xml version="1.0"?><rss version="2.0"><channel><title>TW</title></channel></rss>',
+}
+
+
+def empty_feeds(server: FeedServer) -> None:
+    """Serve every sample route empty: a first poll then is a baseline of nothing, and the
+    samples' items arrive as news once ``server.overrides.clear()`` brings them back."""
+    server.overrides.update(EMPTY_FEEDS)
+
+
+def watched_sources(db, config: Config, now: datetime = NOW) -> None:
+    """Seed the configured sources as already watched (baselined), as if the service had
+    polled them before the samples' items appeared; their items then arrive as news."""
+    from state import sources
+
+    sources.sync_sources(db, [(c.name, c.kind, c.url) for c in config.sources])
+    with db.atomic():
+        for c in config.sources:
+            sources.mark_baselined(db, c.name, now)

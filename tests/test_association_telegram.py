@@ -16,7 +16,7 @@ from state import associations as store
 from state import outbox
 from state.db import open_db
 from state.subscribers import subscribe
-from tests.conftest import NOW, server_config
+from tests.conftest import NOW, server_config, watched_sources
 from tests.fakebotapi import FakeBotAPI
 from tests.smtpserver import SmtpServer, mail_config_toml
 from tests.tg_helpers import buttons, telegram_config
@@ -43,6 +43,7 @@ async def test_preview_approve_button_then_200_members_over_telegram_and_smtp(tm
             tg = telegram_config(fake, messages_per_second=10_000, per_chat_interval=0.001)
             config = config.model_copy(update={"telegram": tg})
             db = open_db(config.service.database)
+            watched_sources(db, config)  # the samples' items arrive as news
             a = store.create_association(db, name="台灣區車輛工業同業公會", ref_prefix="車工", now=NOW)
             store.add_admin(db, a.id, "telegram", str(ADMIN))
             subscribe(db, a.subscriber_id, "keyword", "68396594", now=NOW)

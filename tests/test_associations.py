@@ -17,7 +17,7 @@ from state import associations as store
 from state import outbox
 from state.db import open_db
 from state.subscribers import subscribe
-from tests.conftest import NOW, server_config
+from tests.conftest import NOW, server_config, watched_sources
 from tests.smtpserver import SmtpServer, mail_config_toml
 
 MEMBERS = 200
@@ -44,6 +44,7 @@ async def test_approval_flow_reaches_every_member_once_with_audit(tmp_path, feed
     with SmtpServer() as smtp:
         config = _config(tmp_path, feed_server, smtp)
         db = open_db(config.service.database)
+        watched_sources(db, config)  # the samples' items arrive as news
         a = _setup(db)
         svc = Service(config, db, build_channels(config), clock=lambda: NOW, rng=random.Random(1))
         await svc.cycle(NOW, force=True)
@@ -92,6 +93,7 @@ async def test_auto_mode_forwards_at_once_and_opted_out_members_are_skipped(tmp_
     with SmtpServer() as smtp:
         config = _config(tmp_path, feed_server, smtp)
         db = open_db(config.service.database)
+        watched_sources(db, config)  # the samples' items arrive as news
         a = _setup(db, mode="auto", members=5)
         token = next(db.query("SELECT token FROM members WHERE firm LIKE '%002%'"))["token"]
         assert store.opt_out_member(db, token, NOW) is not None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fresh_db_file, write_config
+from tests.conftest import fresh_db_file, watched_sources, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,8 +43,21 @@ url = "{(samples / 'customs_tw.xml').as_uri()}"
     )
 
 
+def _watched(cfg: Path) -> None:
+    """The sources have been polled before (baselined): the samples' items are news.
+    A new source's first poll stores its history silently (tests/test_baseline.py)."""
+    from bot.config import load_config
+    from state.db import open_db
+
+    config = load_config(cfg)
+    db = open_db(config.service.database)
+    watched_sources(db, config)
+    db.conn.close()
+
+
 def test_scripted_admin_flow_end_to_end(cli, cfg: Path, tmp_path: Path):
     c = ["--config", str(cfg)]
+    _watched(cfg)
     added = cli(*c, "subscriber", "add", "--name", "永信報關行", "--channel", "file", "--address", "broker-1", "--json")
     assert added.returncode == 0, added.stderr
     sid = json.loads(added.stdout)["id"]
@@ -124,6 +137,7 @@ def test_service_runs_until_sigterm_then_stops_cleanly(cli, cfg: Path, tmp_path:
     import time
 
     c = ["--config", str(cfg)]
+    _watched(cfg)
     assert cli(*c, "subscriber", "add", "--name", "a", "--channel", "file", "--address", "svc").returncode == 0
     assert cli(*c, "subscribe", "1", "--all").returncode == 0
     proc = subprocess.Popen(
@@ -146,6 +160,7 @@ def test_service_runs_until_sigterm_then_stops_cleanly(cli, cfg: Path, tmp_path:
 
 def test_association_admin_flow_from_the_cli(cli, cfg: Path, tmp_path: Path):
     c = ["--config", str(cfg)]
+    _watched(cfg)
     created = cli(*c, "association", "create", "--name", "台灣區車輛工業同業公會", "--prefix", "車工", "--json")
     assert created.returncode == 0, created.stderr
     aid = json.loads(created.stdout)["id"]

@@ -109,3 +109,30 @@ def test_run_py_process_exits_2_on_a_bad_config_without_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert "service.bogus: unknown key" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("host", ["smtp.example.org", "10.0.0.5", "mail.local"])
+def test_clear_text_smtp_login_to_another_host_is_refused(tmp_path, host):
+    path = write_config(tmp_path, f'[email]\nhost = "{host}"\nsecurity = "none"\nusername = "bot"\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(path, env={})
+    assert str(err.value.en).startswith("invalid configuration: email.security:")
+    assert "email.security" in err.value.zh and host in err.value.en
+    # The password alone (from the environment) is a login too.
+    path = write_config(tmp_path, f'[email]\nhost = "{host}"\nsecurity = "none"\n')
+    with pytest.raises(ConfigError):
+        load_config(path, env={"TRADEALERT_SMTP_PASSWORD": "pw"})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '[email]\nhost = "127.0.0.1"\nsecurity = "none"\nusername = "bot"\n',
+        '[email]\nhost = "localhost"\nsecurity = "none"\nusername = "bot"\n',
+        '[email]\nhost = "::1"\nsecurity = "none"\nusername = "bot"\n',
+        '[email]\nhost = "smtp.example.org"\nsecurity = "none"\n',
+        '[email]\nhost = "smtp.example.org"\nsecurity = "starttls"\nusername = "bot"\n',
+    ],
+)
+def test_loopback_relay_or_no_login_or_tls_is_fine(tmp_path, body):
+    load_config(write_config(tmp_path, body), env={})

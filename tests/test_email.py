@@ -17,7 +17,7 @@ from state import outbox
 from state.db import open_db
 from state.outbox import OutboxMessage
 from state.subscribers import add_subscriber, get_subscriber, subscribe, update_subscriber
-from tests.conftest import NOW, server_config
+from tests.conftest import NOW, server_config, watched_sources
 from tests.smtpserver import SmtpServer, free_port, mail_config_toml
 
 
@@ -57,6 +57,7 @@ async def test_alert_email_is_multipart_with_chinese_subject_and_one_click_unsub
     with SmtpServer() as smtp:
         config = _config(tmp_path, feed_server, smtp, http_port)
         db = open_db(config.service.database)
+        watched_sources(db, config)  # the samples' items arrive as news
         sub = _email_subscriber(db, "ops@firm.tw", ("keyword", "CAPE"), name="台灣精密")
         await _one_cycle(config, db)
         got = smtp.box.to("ops@firm.tw")
@@ -73,7 +74,8 @@ async def test_alert_email_is_multipart_with_chinese_subject_and_one_click_unsub
     assert cape["Message-ID"] and cape["Date"]
     assert cape["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     unsub = cape["List-Unsubscribe"].strip("<>")
-    token = get_subscriber(db, sub.id).token
+    token = get_subscriber(db, sub.id).action_token  # the action secret, not the calendar's
+    assert token and token != get_subscriber(db, sub.id).token
     assert unsub == f"http://127.0.0.1:{http_port}/unsubscribe/{token}" and len(token) >= 40
 
     # The one-click POST (RFC 8058), as a mail client sends it, unsubscribes.
@@ -119,6 +121,7 @@ async def test_permanent_refusal_pauses_the_address_temporary_retries(tmp_path, 
         smtp.box.refuse_temporary.add("busy@firm.tw")
         config = _config(tmp_path, feed_server, smtp)
         db = open_db(config.service.database)
+        watched_sources(db, config)  # the samples' items arrive as news
         gone = add_subscriber(db, name="g", channel="email", address="gone@firm.tw", now=NOW)
         busy = add_subscriber(db, name="b", channel="email", address="busy@firm.tw", now=NOW)
         for s in (gone, busy):
@@ -146,6 +149,7 @@ async def test_smtp_server_down_keeps_the_message_queued(tmp_path, feed_server):
 
     config = _config(tmp_path, feed_server, Down)  # type: ignore[arg-type]
     db = open_db(config.service.database)
+    watched_sources(db, config)  # the samples' items arrive as news
     s = _email_subscriber(db, "x@firm.tw", ("all", ""))
     await _one_cycle(config, db)
     rows = outbox.messages_for(db, s.id)
@@ -158,6 +162,7 @@ async def test_login_uses_the_secret_and_never_logs_it(tmp_path, feed_server, ca
     with SmtpServer(password="s3cret-smtp-pw") as smtp:
         config = _config(tmp_path, feed_server, smtp, password=True)
         db = open_db(config.service.database)
+        watched_sources(db, config)  # the samples' items arrive as news
         _email_subscriber(db, "x@firm.tw", ("keyword", "68396594"))
         await _one_cycle(config, db)
         assert smtp.box.logins == ["bot"] and smtp.box.to("x@firm.tw")
@@ -168,6 +173,7 @@ async def test_daily_digest_groups_by_topic_once_and_urgent_goes_at_once(tmp_pat
     with SmtpServer() as smtp:
         config = _config(tmp_path, feed_server, smtp)
         db = open_db(config.service.database)
+        watched_sources(db, config)  # the samples' items arrive as news
         s = add_subscriber(db, name="報關行", channel="email", address="d@firm.tw", now=NOW)
         subscribe(db, s.id, "all", "", now=NOW)
         subscribe(db, s.id, "urgent", "ieepa_cape", now=NOW)
@@ -203,6 +209,7 @@ async def test_after_downtime_only_the_latest_digest_goes_out(tmp_path, feed_ser
     with SmtpServer() as smtp:
         config = _config(tmp_path, feed_server, smtp)
         db = open_db(config.service.database)
+        watched_sources(db, config)  # the samples' items arrive as news
         s = add_subscriber(db, name="x", channel="email", address="w@firm.tw", now=NOW)
         subscribe(db, s.id, "all", "", now=NOW)
         update_subscriber(db, s.id, digest="daily", digest_time="08:00")
@@ -233,6 +240,7 @@ async def test_digest_carries_deadline_table_overdue_first(tmp_path, feed_server
     with SmtpServer() as smtp:
         config = _config(tmp_path, feed_server, smtp)
         db = open_db(config.service.database)
+        watched_sources(db, config)  # the samples' items arrive as news
         s = add_subscriber(db, name="x", channel="email", address="t@firm.tw", now=NOW - timedelta(days=60))
         update_subscriber(db, s.id, digest="daily", digest_time="08:00")
         rules = Rules(RemindersConfig())
@@ -259,6 +267,7 @@ async def test_starttls_and_implicit_tls_verify_the_server(tmp_path, feed_server
         extra = mail_config_toml(smtp.port, security=security, ca_file=str(TEST_CA))
         config = server_config(tmp_path, feed_server, {"csms": ("csms_rss", "/csms.xml")}, extra=extra)
         db = open_db(config.service.database)
+        watched_sources(db, config)  # the samples' items arrive as news
         s = _email_subscriber(db, "tls@firm.tw", ("keyword", "68396594"))
         await _one_cycle(config, db)
         assert len(smtp.box.to("tls@firm.tw")) == 1
@@ -269,6 +278,7 @@ async def test_starttls_and_implicit_tls_verify_the_server(tmp_path, feed_server
         extra = mail_config_toml(smtp.port, security=security)
         config = server_config(tmp_path / "b", feed_server, {"csms": ("csms_rss", "/csms.xml")}, extra=extra)
         db = open_db(config.service.database)
+        watched_sources(db, config)  # the samples' items arrive as news
         s = _email_subscriber(db, "tls@firm.tw", ("keyword", "68396594"))
         await _one_cycle(config, db)
         assert smtp.box.messages == []

@@ -21,7 +21,7 @@ from state import outbox
 from state.db import open_db
 from state.outbox import OutboxMessage
 from state.subscribers import add_subscriber, get_subscriber, subscribe
-from tests.conftest import NOW, server_config, write_config
+from tests.conftest import NOW, server_config, watched_sources, write_config
 from tests.fakeline import MAX_TEXT, FakeLine, user_id, utf16_len
 
 
@@ -62,6 +62,7 @@ def _msg(text: str, *, id: int = 1, address: str = user_id(1), kind: str = "aler
 async def test_alert_reaches_a_line_subscriber_once_as_valid_push(tmp_path, feed_server, fake_line):
     config = _config(tmp_path, feed_server, fake_line)
     db = open_db(config.service.database)
+    watched_sources(db, config)  # the samples' items arrive as news
     sub = add_subscriber(db, name="永信報關行", channel="line", address=user_id(7), now=NOW)
     subscribe(db, sub.id, "keyword", "68396594", now=NOW)
     svc = _service(config, db)
@@ -111,6 +112,7 @@ async def test_lost_answer_and_kill_are_not_a_second_message(tmp_path, feed_serv
     the row is retried with the same key, LINE says 409, the user has one message."""
     config = _config(tmp_path, feed_server, fake_line)
     db = open_db(config.service.database)
+    watched_sources(db, config)  # the samples' items arrive as news
     sub = add_subscriber(db, name="f", channel="line", address=user_id(8), now=NOW)
     subscribe(db, sub.id, "keyword", "68396594", now=NOW)
     fake_line.crash_after_accept = 1
@@ -133,6 +135,7 @@ async def test_lost_answer_and_kill_are_not_a_second_message(tmp_path, feed_serv
 async def test_429_defers_without_spending_attempts_and_never_drops(tmp_path, feed_server, fake_line):
     config = _config(tmp_path, feed_server, fake_line, extra="[delivery]\nmax_attempts = 2\n")
     db = open_db(config.service.database)
+    watched_sources(db, config)  # the samples' items arrive as news
     sub = add_subscriber(db, name="f", channel="line", address=user_id(9), now=NOW)
     subscribe(db, sub.id, "keyword", "68396594", now=NOW)
     fake_line.rate_limited = 5
@@ -155,6 +158,7 @@ async def test_429_defers_without_spending_attempts_and_never_drops(tmp_path, fe
 async def test_user_who_blocked_the_account_is_paused_and_kept(tmp_path, feed_server, fake_line, status):
     config = _config(tmp_path, feed_server, fake_line)
     db = open_db(config.service.database)
+    watched_sources(db, config)  # the samples' items arrive as news
     sub = add_subscriber(db, name="f", channel="line", address=user_id(10), now=NOW)
     subscribe(db, sub.id, "keyword", "68396594", now=NOW)
     fake_line.blocked[user_id(10)] = status

@@ -29,7 +29,7 @@ from state.subscribers import (
     subscribe,
     subscriptions_of,
 )
-from tests.conftest import NOW, server_config, write_config
+from tests.conftest import NOW, server_config, watched_sources, write_config
 from tests.fakeline import FakeLine, user_id
 from tests.smtpserver import free_port
 from tests.test_line_channel import line_toml
@@ -82,6 +82,7 @@ async def line_env(tmp_path):
     )
     config = load_config(path)
     db = open_db(config.service.database)
+    watched_sources(db, config)  # the samples' items arrive as news
     runner = await start_server(make_app(db, clock=lambda: NOW, config=config), f"127.0.0.1:{port}")
     yield fake, db, Hook(f"http://127.0.0.1:{port}/line/webhook"), path
     await runner.cleanup()
@@ -159,6 +160,7 @@ async def test_alerts_reminders_and_forwards_all_reach_line_users(tmp_path, feed
     try:
         config = server_config(tmp_path, feed_server, {"csms": ("csms_rss", "/csms.xml")}, extra=line_toml(fake))
         db = open_db(config.service.database)
+        watched_sources(db, config)  # the samples' items arrive as news
         firm = add_subscriber(db, name="永信", channel="line", address=user_id(20), now=NOW)
         subscribe(db, firm.id, "keyword", "68396594", now=NOW)
         track_custom(db, firm.id, title="AEO 重新認證", due=date(2026, 4, 22), due_time=None,

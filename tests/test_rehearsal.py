@@ -11,7 +11,7 @@ import pytest
 
 from bot.cli.clock import parse_now, running_clock
 from feeds.errors import UserError
-from tests.conftest import fresh_db_file, write_config
+from tests.conftest import fresh_db_file, watched_sources, write_config
 
 SAMPLES = Path(__file__).resolve().parent.parent / "feeds" / "samples"
 
@@ -41,10 +41,21 @@ def _files(tmp_path: Path) -> list[str]:
     return [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*"))] if folder.exists() else []
 
 
+def _watched(cfg: Path) -> None:
+    from bot.config import load_config
+    from state.db import open_db
+
+    config = load_config(cfg)
+    db = open_db(config.service.database)
+    watched_sources(db, config, datetime(2026, 4, 19, tzinfo=UTC))
+    db.conn.close()
+
+
 def test_once_with_now_steps_through_the_week_of_the_cape_webinars(cli, cfg: Path, tmp_path: Path) -> None:
     c = ["--config", str(cfg)]
     assert cli(*c, "subscriber", "add", "--name", "永信報關行", "--channel", "file", "--address", "broker-1").returncode == 0
     assert cli(*c, "subscribe", "1", "--all").returncode == 0
+    _watched(cfg)  # the feed was watched before: its items are news, not a new source's history
     # Monday evening in Taipei, the day CAPE went live: the CSMS is fresh news.
     first = cli(*c, "once", "--force", "--now", "2026-04-20T20:00:00+08:00")
     assert first.returncode == 0, first.stderr

@@ -16,7 +16,7 @@ from state import announcements, outbox, sources
 from state.db import open_db
 from state.outbox import OutboxMessage
 from state.subscribers import add_subscriber, subscribe
-from tests.conftest import NOW, server_config
+from tests.conftest import NOW, empty_feeds, server_config
 
 
 def _service(config, db, channel=None) -> Service:
@@ -34,13 +34,23 @@ def _files(tmp_path: Path, address: str) -> list[Path]:
     return sorted((tmp_path / "outbox" / address).glob("*.txt"))
 
 
-async def test_first_poll_stores_and_delivers_second_poll_is_304_and_free(
+async def _baseline(svc: Service, feed_server, when=NOW - timedelta(hours=1)) -> None:
+    """The sources' first poll, while their feeds are still empty; then the samples' items
+    appear in the feeds as news (a baseline poll followed by new items)."""
+    empty_feeds(feed_server)
+    first = await svc.cycle(when, force=True)
+    assert first["poll"].failed == {} and first["match"] == 0
+    feed_server.overrides.clear()
+
+
+async def test_new_items_after_the_baseline_are_delivered_then_a_304_is_free(
     tmp_path, feed_server, monkeypatch
 ):
     config = server_config(tmp_path, feed_server)
     db = open_db(config.service.database)
     _subscriber_all(db)
     svc = _service(config, db)
+    await _baseline(svc, feed_server)
     first = await svc.cycle(NOW, force=True)
     stored = announcements.count(db)
     assert first["poll"].failed == {}
@@ -70,6 +80,7 @@ async def test_same_csms_through_rss_and_widget_is_one_row_one_alert(tmp_path, f
     db = open_db(config.service.database)
     sub = _subscriber_all(db)
     svc = _service(config, db)
+    await _baseline(svc, feed_server)
     await svc.cycle(NOW, force=True)
     rows = list(db.query("SELECT * FROM announcements WHERE key = 'csms:68396594'"))
     assert len(rows) == 1
@@ -150,6 +161,7 @@ async def test_kill_during_match_then_restart_neither_loses_nor_repeats(tmp_path
     _subscriber_all(db, "firm-a")
     _subscriber_all(db, "firm-b")
     svc = _service(config, db)
+    await _baseline(svc, feed_server)
 
     # Reference run in another database: what a run without a crash delivers.
     real_enqueue = outbox.enqueue
@@ -205,6 +217,7 @@ async def test_kill_during_drain_then_restart_delivers_each_once(tmp_path, feed_
     db = open_db(config.service.database)
     sub = _subscriber_all(db)
     svc = _service(config, db, _DyingChannel(FileChannel(config.file.directory), 3))
+    await _baseline(svc, feed_server)
     with pytest.raises(_Crash):
         await svc.cycle(NOW, force=True)
     assert outbox.backlog(db).get("sending") == 1  # the one in flight when it died
@@ -243,6 +256,7 @@ async def test_quiet_hours_hold_alerts_until_morning(tmp_path, feed_server):
     update_subscriber(db, sub.id, quiet_hours="19:00-08:00")  # NOW is 20:00 in Taipei
     rec = _Recording()
     svc = _service(config, db, rec)
+    await _baseline(svc, feed_server, NOW - timedelta(hours=12))  # 08:00 Taipei
     await svc.cycle(NOW, force=True)
     assert rec.seen == []
     await svc.cycle(NOW + timedelta(hours=12, minutes=1))  # 08:01 Taipei
@@ -250,7 +264,7 @@ async def test_quiet_hours_hold_alerts_until_morning(tmp_path, feed_server):
     await svc.close()
 
 
-async def test_old_items_on_first_poll_are_stored_but_not_alerted(tmp_path, feed_server):
+async def test_items_older_than_alert_max_age_are_stored_but_not_alerted(tmp_path, feed_server):
     config = server_config(tmp_path, feed_server, {"csms": ("csms_rss", "/csms.xml")})
     config = config.model_copy(
         update={"service": config.service.model_copy(update={"alert_max_age": 86400.0})}
@@ -259,7 +273,8 @@ async def test_old_items_on_first_poll_are_stored_but_not_alerted(tmp_path, feed
     _subscriber_all(db)
     rec = _Recording()
     svc = _service(config, db, rec)
-    await svc.cycle(NOW + timedelta(days=60), force=True)
+    await _baseline(svc, feed_server, NOW + timedelta(days=59))
+    await svc.cycle(NOW + timedelta(days=60), force=True)  # a backfilled feed, two months on
     assert announcements.count(db) > 0
     assert rec.seen == []
     await svc.close()

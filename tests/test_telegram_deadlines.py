@@ -164,8 +164,6 @@ async def test_full_width_hts_prefix_from_a_chinese_ime(bot: Bot):
     assert r["visible"].startswith("已新增") and ("hts", "8471.30") in bot.subs(712)
 
 
-@pytest.mark.xfail(strict=True, reason="needs full-width normalisation inside bot.deadlines.entries."
-                   "parse_entry_number (another engineer's change, not in main yet)")
 async def test_full_width_entry_number_from_a_chinese_ime(bot: Bot):
     await bot.say(713, "/start")
     [r] = await bot.say(713, "/track ABC-１２３４５６７-6 release=２０２６-１１-１０")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from bot.understand.understanding import Understanding
 from feeds.model import Announcement
+from feeds.normalize import ascii_digits
 from feeds.topics import TOPICS
 from state.subscribers import Subscription
 
 
 def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
+    return ascii_digits(text)  # ８４７１ and 8471 are the same prefix
 
 
 def match_announcement(

@@ -22,6 +22,7 @@ from bot.understand.summary import COULD_NOT_UNDERSTAND, PREFIX_ZH, summarize
 from bot.understand.timefmt import TAIPEI, day_text, format_event_time, md_text, weekday, zone_label
 from bot.understand.titles import title_zh
 from bot.understand.understanding import Understanding, clean_body
+from feeds.links import safe_link
 from feeds.model import Announcement
 from feeds.topics import topic_names
 
@@ -39,6 +40,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals.update(day_text=day_text, weekday=weekday, event_time=format_event_time, md_text=md_text)
     env.filters["in_lang"] = in_lang
+    env.filters["safe_link"] = safe_link  # every href a template writes: http(s) or nothing
     return env
 
 
@@ -63,10 +65,6 @@ class Forwarded:
 
     label: str  # 「CSMS #68396594」, 「經濟部國際貿易署 貿雙二字第1157012471號函」
     alerted_at: datetime | None = None
-
-
-def _safe_url(url: str) -> str:
-    return url if url.lower().startswith(("https://", "http://")) else ""
 
 
 def _title_zh(ann: Announcement, u: Understanding, tz: str = TAIPEI) -> str:
@@ -158,7 +156,7 @@ def render_alert(
         "reasons": [reason_en(r) for r in reasons] if en else list(reasons),
         "published_local": local.strftime("%Y-%m-%d %H:%M"),
         "zone": zone_label(tz, local, lang),
-        "url": _safe_url(ann.url),
+        "url": safe_link(ann.url),
         "lang": lang,
         "tz": tz,
         "forwards": list(forwards),

@@ -27,6 +27,7 @@ from bot.delivery.channels.base import Failed, Outcome, Sent
 from bot.understand.titles import title_zh
 from feeds.errors import UserError
 from feeds.factmodel import Facts
+from feeds.links import safe_link
 from feeds.topics import topic_names
 from state import announcements, outbox
 from state import associations as store
@@ -91,7 +92,8 @@ def explanation(ann: announcements.Announcement, summary_zh: str, facts: Facts |
     """The default 說明 of a forward: 一、依據…辦理。 then the summary's points, then the
     source link — numbered 一、二、三… with no empty headings."""
     facts = facts or Facts(title=ann.title)
-    points = [basis(ann, facts), *_points(summary_zh or ann.title)[:8], f"原文連結：{ann.url}"]
+    link = safe_link(ann.url)
+    points = [basis(ann, facts), *_points(summary_zh or ann.title)[:8], *([f"原文連結：{link}"] if link else [])]
     return "\n".join(f"{cn_number(i)}、{p}" for i, p in enumerate(points, start=1))
 
 
@@ -131,7 +133,7 @@ class ForwardResult:
 def _queue_members(db: Database, config: Config, a: store.Association, f: store.Forward, now: datetime) -> int:
     base = config.http.public_url.rstrip("/")
     ann = announcements.get(db, f.announcement_key)
-    url = ann.url if ann else None
+    url = safe_link(ann.url) if ann else None
     queued = 0
     for member_token, sid in store.member_recipients(db, a.id):
         queued += outbox.enqueue(

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import re
 import sys
@@ -21,11 +20,18 @@ from bot.alerts.digest import DIGEST_MODES
 from bot.associations import forwarding as assoc
 from bot.cli import reach as cli_reach
 from bot.config import Config
+from bot.csvio import write_csv
 from bot.quiet import parse_quiet
 from bot.web.app import calendar_url
 from feeds.errors import UserError
 from state import associations as store
-from state.subscribers import SUBSCRIPTION_KINDS, require_subscriber, subscribe, update_subscriber
+from state.subscribers import (
+    SUBSCRIPTION_KINDS,
+    require_subscriber,
+    rotate_tokens,
+    subscribe,
+    update_subscriber,
+)
 
 COMMANDS = ("association", "calendar-url")
 
@@ -38,6 +44,11 @@ def add_parsers(sub: argparse._SubParsersAction, subscriber_actions: argparse._S
     st.add_argument("--quiet", help="e.g. 22:00-08:00, or 'off'")
     st.add_argument("--lang", choices=["zh-TW", "en"])
     st.add_argument("--tz")
+
+    rt = subscriber_actions.add_parser(
+        "rotate-tokens", help="new calendar and unsubscribe secrets; every old link stops working"
+    )
+    rt.add_argument("id", type=int)
 
     cu = sub.add_parser("calendar-url", help="a subscriber's private calendar (ICS) URL")
     cu.add_argument("id", type=int)
@@ -127,6 +138,14 @@ def run_subscriber_set(db: Database, args: argparse.Namespace) -> None:
     print(f"updated subscriber #{args.id}: " + (", ".join(f"{k}={v}" for k, v in fields.items()) or "nothing"))
 
 
+def run_rotate_tokens(db: Database, config: Config, args: argparse.Namespace) -> None:
+    """A leaked calendar link or unsubscribe link is revoked by giving the subscriber new ones."""
+    sub = rotate_tokens(db, args.id)
+    print(calendar_url(config.http.public_url, sub.token))
+    print(f"rotated tokens of subscriber #{sub.id}: the old calendar URL and unsubscribe link no longer work",
+          file=sys.stderr)  # fmt: skip
+
+
 def run(cmd: str, args: argparse.Namespace, db: Database, config: Config, now: datetime) -> None:
     if cmd == "calendar-url":
         sub = require_subscriber(db, args.id)
@@ -208,6 +227,5 @@ def run(cmd: str, args: argparse.Namespace, db: Database, config: Config, now: d
 
 
 def _write_csv(fh, rows: list[dict]) -> None:
-    w = csv.DictWriter(fh, fieldnames=["at", "actor", "action", "ref_no", "detail", "recipient", "result", "error"])
-    w.writeheader()
-    w.writerows(rows)
+    # Details and recipients come from people and feeds: cells are neutralised (bot.csvio).
+    write_csv(fh, ["at", "actor", "action", "ref_no", "detail", "recipient", "result", "error"], rows)

@@ -1,6 +1,8 @@
 """The command line: service, one-shot cycle, demo, and the non-interactive admin commands.
 
-Exit codes: 0 success, 2 a user error (message in 繁體中文 and English on stderr), 1 a bug.
+Exit codes: 0 success, 2 a user error (message in 繁體中文 and English on stderr), 75 the
+database stayed locked by another process (nothing changed; try again), 3 `once` polled
+sources and every one failed, 1 a bug.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import asyncio
 import json
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,8 +26,9 @@ from bot.delivery.channels import build_channels
 from bot.logsetup import setup_logging
 from bot.service import Service, utc_now
 from feeds.errors import UserError
+from feeds.hts import parse_hts_prefix
 from state import outbox, sources
-from state.db import open_db
+from state.db import is_busy, open_db
 from state.subscribers import (
     SUBSCRIPTION_KINDS,
     add_subscriber,
@@ -37,6 +41,8 @@ from state.subscribers import (
 )
 
 log = logging.getLogger("tradealert")
+EXIT_BUSY = 75  # sysexits EX_TEMPFAIL: the database stayed locked; the command may be retried
+EXIT_ALL_SOURCES_FAILED = 3  # `once`: every source polled failed (cron notices a non-zero exit)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,7 +113,8 @@ def _subscription_arg(args: argparse.Namespace) -> tuple[str, str]:
         return "all", ""
     for kind in SUBSCRIPTION_KINDS[1:]:
         if getattr(args, kind):
-            return kind, getattr(args, kind)
+            value = getattr(args, kind)
+            return kind, parse_hts_prefix(value) if kind == "hts" and args.command == "subscribe" else value
     raise UserError("請指定訂閱內容", "say what to subscribe to")
 
 
@@ -144,6 +151,13 @@ async def _once(config: Config, force: bool, clock: Clock = utc_now) -> int:
         f"polled={len(poll.polled)} new={poll.new_items} not_modified={len(poll.not_modified)}"  # type: ignore[attr-defined]
         f" failed={len(poll.failed)} queued={result['match']} sent={result['drain'].sent}"  # type: ignore[attr-defined]
     )
+    if poll.polled and len(poll.failed) == len(poll.polled):  # type: ignore[attr-defined]
+        # Cron mails a non-zero exit: every source failing is news for the operator.
+        detail = "; ".join(f"{name}: {error}" for name, error in poll.failed.items())  # type: ignore[attr-defined]
+        n = len(poll.failed)  # type: ignore[attr-defined]
+        print(f"錯誤：全部 {n} 個來源都抓取失敗：{detail}\nerror: every source failed ({n} of {n}): {detail}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_ALL_SOURCES_FAILED
     return 0
 
 
@@ -214,6 +228,8 @@ def run_command(args: argparse.Namespace) -> int:
             cli_mail.run_subscriber_set(db, args)
         elif args.action == "link-code":
             cli_reach.link_code(db, args.id, now)
+        elif args.action == "rotate-tokens":
+            cli_mail.run_rotate_tokens(db, config, args)
     elif cmd in cli_mail.COMMANDS:
         cli_mail.run(cmd, args, db, config, now)
     elif cmd in ("subscribe", "unsubscribe"):
@@ -243,5 +259,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"錯誤：{exc.zh}\nerror: {exc.en}", file=sys.stderr)
         return 2
+    except sqlite3.OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        # Another process held the write lock longer than busy_timeout; nothing of this
+        # command's failed transaction was written. EX_TEMPFAIL: try again.
+        print("錯誤：資料庫忙碌中（另一個程序正在寫入），本次未變更任何資料，請稍後再試\n"
+              "error: the database is busy (another process is writing); nothing was changed, "
+              "try again", file=sys.stderr)  # fmt: skip
+        return EXIT_BUSY
     except KeyboardInterrupt:
         return 130

@@ -8,7 +8,6 @@ operator's extra closures / make-up workdays (補班) as data.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,6 +16,7 @@ from functools import lru_cache
 import holidays
 
 from feeds.errors import UserError
+from feeds.normalize import normalize_typed
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +127,10 @@ def add_months(day: date, months: int) -> date:
 
 
 # ---- date input -------------------------------------------------------------------------
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_SLASH_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_SLASH_US = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
 _ROC = re.compile(
-    r"^(?:中華)?(?:民國)?\s*(\d{1,3})\s*(?:年|/|\.|-)\s*(\d{1,2})\s*(?:月|/|\.|-)\s*(\d{1,2})\s*日?$"
+    r"^(?:中華)?(?:民國)?\s*([0-9]{1,3})\s*(?:年|/|\.|-)\s*([0-9]{1,2})\s*(?:月|/|\.|-)\s*([0-9]{1,2})\s*日?$"
 )
 
 
@@ -149,7 +149,7 @@ def _make(text: str, y: int, m: int, d: int) -> date:
 def parse_date(text: str) -> date:
     """A date typed by a user or found in a CSV: ``2026-03-02``, ``03/02/2026`` (U.S. style,
     as ACE exports), or ROC ``115/03/02``, ``115.3.2``, ``民國115年3月2日``."""
-    raw = unicodedata.normalize("NFKC", (text or "").strip())
+    raw = normalize_typed(text).strip()  # full-width digits, ／ and the dash family
     if m := _ISO.match(raw):
         return _make(text, int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if m := _SLASH_US.match(raw):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from bot.csvio import decode_csv
+from bot.csvio import decode_csv, write_csv
 from bot.deadlines.calculators import (
     LIQUIDATION_STATUSES,
     CapeRules,
@@ -211,9 +211,7 @@ def write_cape_files(batches: Sequence[Sequence[str]], out_dir: Path, *, stem: s
         path = out_dir / f"{stem}_{i:03d}.csv"
         fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow([CAPE_HEADER])
-            w.writerows([n] for n in batch)
+            write_csv(fh, [CAPE_HEADER], ([n] for n in batch))
         os.replace(tmp, path)
         paths.append(path)
     return paths

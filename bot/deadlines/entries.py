@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from feeds.errors import UserError
+from feeds.normalize import normalize_typed
 
 # DOMAIN.md §5 (CBP Form 7501 instructions, block 1): letters map to digits A–I → 1–9,
 # J–R → 1–9, S–Z → 2–9.
@@ -17,8 +18,9 @@ _LETTER_VALUES = {
     **{c: i + 1 for i, c in enumerate("JKLMNOPQR")},
     **{c: i + 2 for i, c in enumerate("STUVWXYZ")},
 }
-_US_SHAPE = re.compile(r"^([A-Z0-9]{3})(\d{7})(\d)$")
-_TW_SHAPE = re.compile(r"^([A-Z]{2})\s*([A-Z]{2})?\s*(\d{10})$")
+# ASCII only: ``\d`` alone would also take full-width and other scripts' digits.
+_US_SHAPE = re.compile(r"^([A-Z0-9]{3})([0-9]{7})([0-9])$", re.ASCII)
+_TW_SHAPE = re.compile(r"^([A-Z]{2})\s*([A-Z]{2})?\s*([0-9]{10})$", re.ASCII)
 
 
 _VALUE = {**{str(d): d for d in range(10)}, **_LETTER_VALUES}
@@ -32,15 +34,15 @@ def check_digit(filer_and_number: str) -> int:
     Characters in positions 2, 4, 6, 8, 10 are doubled (a product above 9 becomes the sum of
     its digits); check = (10 − sum mod 10) mod 10.
     """
-    if len(filer_and_number) != 10:
-        raise ValueError("need 10 characters")
-    chars = filer_and_number.upper()
+    chars = normalize_typed(filer_and_number).upper()
+    if len(chars) != 10 or any(c not in _VALUE for c in chars):
+        raise ValueError("need 10 characters: letters A-Z or digits 0-9")
     total = sum(_VALUE[c] for c in chars[0::2]) + sum(_DOUBLED[c] for c in chars[1::2])
     return (10 - total % 10) % 10
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"[\s\-–_.]", "", text or "").upper()
+    return re.sub(r"[\s\-_.]", "", normalize_typed(text)).upper()
 
 
 def parse_entry_number(text: str) -> str:
@@ -69,8 +71,11 @@ def parse_entry_number(text: str) -> str:
 
 
 def cape_form(canonical: str) -> str:
-    """The 11-character form used in the CAPE upload file (dashes removed)."""
-    return canonical.replace("-", "")
+    """The 11-character form used in the CAPE upload file (dashes removed, ASCII only)."""
+    compact = _compact(canonical)
+    if not _US_SHAPE.match(compact):
+        raise ValueError(f"not a canonical entry number: {canonical!r}")
+    return compact
 
 
 def parse_tw_declaration(text: str) -> str:
@@ -79,7 +84,7 @@ def parse_tw_declaration(text: str) -> str:
     Shape: 2-letter 收單關別, an optional 2-letter 轉自關別, then 10 digits (年度, 船/機代碼,
     流水號). There is no public check digit, so only the shape is checked.
     """
-    raw = re.sub(r"[\s\-/]+", " ", (text or "").strip().upper())
+    raw = re.sub(r"[\s\-/]+", " ", normalize_typed(text).strip().upper())
     m = _TW_SHAPE.match(raw)
     if not m:
         raise UserError(

@@ -22,13 +22,15 @@ from sqlite_utils import Database
 
 from bot.alerts.deadline_view import calendar_deadline
 from bot.alerts.digest import DEADLINE_PROVIDERS
-from bot.config import Config
+from bot.config import Config, HttpConfig
+from bot.web.limits import ConnectionGate, GuardedSite
 from feeds.factmodel import Event
+from feeds.links import safe_link
 from state import outbox, sources
 from state.alerts import alerted_facts
 from state.associations import member_by_token, opt_out_member
 from state.calendar import sequence_for
-from state.subscribers import Subscriber, find_by_token, set_status
+from state.subscribers import Subscriber, find_by_action_token, find_by_calendar_token, set_status
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +85,8 @@ def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[st
                     "start": when,
                     "end": end,
                     "duration": duration,  # used when no end was written
-                    "url": str(ev.url or r.url),
-                    "description": f"{r.title}\n{r.url}",
+                    "url": safe_link(ev.url) or safe_link(r.url),
+                    "description": f"{r.title}\n{safe_link(r.url)}".strip(),
                 }
             )
         starts = [d for d in r.facts.dates if d.kind == "range_start"]
@@ -97,8 +99,8 @@ def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[st
                         "summary": f"申請期間｜{r.title}"[:250],
                         "start": a.date,
                         "end": b.date + timedelta(days=1),
-                        "url": r.url,
-                        "description": f"{a.label} – {b.label}\n{r.url}",
+                        "url": safe_link(r.url),
+                        "description": f"{a.label} – {b.label}\n{safe_link(r.url)}".strip(),
                     }
                 )
     for provider in DEADLINE_PROVIDERS:
@@ -130,7 +132,7 @@ def build_ics(db: Database, sub: Subscriber, now: datetime) -> bytes:
                 ev.add("duration", e["duration"])
             if e.get("description"):
                 ev.add("description", e["description"])
-            if e.get("url"):
+            if safe_link(e.get("url")):
                 ev.add("url", e["url"])
             cal.add_component(ev)
     cal.add_missing_timezones()
@@ -182,7 +184,7 @@ def make_app(
         return web.json_response(body, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
     async def calendar(request: web.Request) -> web.Response:
-        sub = find_by_token(db, request.match_info["token"])
+        sub = find_by_calendar_token(db, request.match_info["token"])  # read access only
         if sub is None:
             return _not_found()
         return web.Response(
@@ -193,7 +195,7 @@ def make_app(
         )
 
     async def unsubscribe(request: web.Request) -> web.Response:
-        sub = find_by_token(db, request.match_info["token"])
+        sub = find_by_action_token(db, request.match_info["token"])  # never the calendar token
         if sub is None:
             return _not_found()
         if request.method == "POST":
@@ -256,12 +258,24 @@ async def line_health(db: Database, config: Config, now: datetime) -> dict | Non
     return quota_view(q, config.line.quota_warn_below)
 
 
-async def start_server(app: web.Application, listen: str) -> web.AppRunner:
-    host, _, port = listen.rpartition(":")
-    runner = web.AppRunner(app, access_log=None)  # access logs would contain the tokens
+async def start_server(app: web.Application, listen: str | HttpConfig) -> web.AppRunner:
+    """Serve ``app`` on ``listen`` ("host:port", or the [http] section with its limits): slow
+    clients are cut off after ``header_timeout``, connections beyond ``max_connections`` get 503."""
+    http = listen if isinstance(listen, HttpConfig) else HttpConfig(listen=listen)
+    host, _, port = http.listen.rpartition(":")
+    runner = web.AppRunner(
+        app,
+        access_log=None,  # access logs would contain the tokens
+        keepalive_timeout=http.header_timeout,  # an idle or half-sent next request on a kept-alive connection
+        max_line_size=8190,
+        max_field_size=8190,
+    )
     await runner.setup()
-    await web.TCPSite(runner, host or "127.0.0.1", int(port)).start()
-    log.info("http listening on %s", listen)
+    assert runner.server is not None
+    gate = ConnectionGate(runner.server, max_connections=http.max_connections, header_timeout=http.header_timeout)
+    await GuardedSite(runner, host.strip("[]") or "127.0.0.1", int(port), gate).start()
+    log.info("http listening on %s (max_connections=%d, header_timeout=%.0fs)", http.listen,
+             http.max_connections, http.header_timeout)  # fmt: skip
     return runner
 
 

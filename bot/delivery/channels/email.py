@@ -20,6 +20,7 @@ from markupsafe import Markup
 from bot.alerts.render import environment
 from bot.config import EmailConfig, HttpConfig
 from bot.delivery.channels.base import Blocked, Failed, Outcome, Retry, Sent
+from feeds.links import safe_link
 from state.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def build_message(msg: OutboxMessage, *, sender: str, http: HttpConfig, now: dat
         "subject": one_line(msg.subject, 300),
         "body_html": Markup(msg.payload["email_html"]) if msg.payload.get("email_html") else None,
         "text": msg.text,
-        "url": msg.payload.get("url"),
+        "url": safe_link(msg.payload.get("url")),  # a feed's link: http(s) or none
         "unsubscribe": unsub,
         "lang": msg.language,
     }
