@@ -7,12 +7,13 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from feeds.errors import UserError
+from feeds.normalize import normalize_typed
 
 _QUIET = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*[-–~]\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
 
 
 def parse_quiet(text: str) -> tuple[time, time]:
-    m = _QUIET.match(text or "")
+    m = _QUIET.match(normalize_typed(text).strip())
     if not m:
         raise UserError(
             f"安靜時段格式應為 22:00-08:00，收到「{text}」",

@@ -174,8 +174,6 @@ async def test_full_width_entry_number_from_a_chinese_ime(bot: Bot):
     assert "已停止追蹤 ABC-1234567-6" in r["visible"]
 
 
-@pytest.mark.xfail(strict=True, reason="needs full-width normalisation inside bot.deadlines.reminders."
-                   "parse_time_of_day and bot.quiet.parse_quiet (shared parsers, not in main yet)")
 async def test_full_width_times_from_a_chinese_ime(bot: Bot):
     await bot.say(714, "/start")
     await bot.say(714, "/digest daily ０８：３０")

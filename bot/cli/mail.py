@@ -18,9 +18,9 @@ from sqlite_utils import Database
 
 from bot.alerts.digest import DIGEST_MODES
 from bot.associations import forwarding as assoc
+from bot.associations.audit import write_audit_csv
 from bot.cli import reach as cli_reach
 from bot.config import Config
-from bot.csvio import write_csv
 from bot.quiet import parse_quiet
 from bot.web.app import calendar_url
 from feeds.errors import UserError
@@ -221,11 +221,6 @@ def run(cmd: str, args: argparse.Namespace, db: Database, config: Config, now: d
         rows = store.audit_rows(db, args.id)
         if args.out:
             with open(args.out, "w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel reads it
-                _write_csv(fh, rows)
+                write_audit_csv(fh, rows)
         else:
-            _write_csv(sys.stdout, rows)
-
-
-def _write_csv(fh, rows: list[dict]) -> None:
-    # Details and recipients come from people and feeds: cells are neutralised (bot.csvio).
-    write_csv(fh, ["at", "actor", "action", "ref_no", "detail", "recipient", "result", "error"], rows)
+            write_audit_csv(sys.stdout, rows)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import os
 import signal
 import sqlite3
 import sys
@@ -270,3 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUSY
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `run.py deadlines … | head`: the reader left. Quiet, as Unix tools are: point stdout
+        # at devnull so the interpreter's final flush does not raise again (Python docs, SIGPIPE).
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -24,6 +23,7 @@ from bot.alerts.render import environment
 from bot.deadlines.calculators import Deadline
 from bot.quiet import next_allowed
 from feeds.errors import UserError
+from feeds.normalize import normalize_typed
 from state import outbox
 from state import reminders as store
 from state.reminders import DueReminder, ReminderRow
@@ -64,7 +64,7 @@ _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 def parse_time_of_day(text: str) -> time:
     """``"09:00"`` (or ``"０９：００"`` from a Chinese IME) → time; a bad value is a ``UserError``
     (it comes from a user or config)."""
-    m = _HHMM.match(unicodedata.normalize("NFKC", text or "").strip())
+    m = _HHMM.match(normalize_typed(text).strip())
     if not m:
         raise UserError(f"時間格式應為 HH:MM（例如 09:00），收到「{text}」",
                         f"time must look like HH:MM (e.g. 09:00), got {text!r}")  # fmt: skip

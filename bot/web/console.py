@@ -11,9 +11,7 @@ an approval of text that changed since is refused. jinja2 autoescapes everything
 
 from __future__ import annotations
 
-import csv
 import hmac
-import io
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -25,6 +23,7 @@ from sqlite_utils import Database
 
 from bot.alerts.render import TEMPLATES
 from bot.associations import forwarding as assoc
+from bot.associations.audit import audit_csv_text
 from bot.config import Config
 from feeds.errors import UserError
 from feeds.topics import TOPICS
@@ -63,22 +62,6 @@ HEADERS = {
 FORM = web.RequestKey("form", MultiDictProxy)  # the POSTed form, read once by the gate
 
 Handler = Callable[[web.Request, sessions.ConsoleSession, store.Association], Awaitable[web.StreamResponse]]
-
-
-def csv_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text: a leading = + - @ (a formula) is quoted away."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def audit_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    fields = ["at", "actor", "action", "ref_no", "detail", "recipient", "result", "error"]
-    w = csv.writer(out)
-    w.writerow(fields)
-    for r in rows:
-        w.writerow([csv_cell(r.get(f)) for f in fields])
-    return "\ufeff" + out.getvalue()  # BOM: Excel opens it as UTF-8
 
 
 def add_console_routes(app: web.Application, db: Database, config: Config, clock: Callable[[], datetime]) -> None:
@@ -253,7 +236,7 @@ def add_console_routes(app: web.Application, db: Database, config: Config, clock
                       rows=shown, more=len(rows) > len(shown), actions=ACTIONS, results=RESULTS)  # fmt: skip
 
     async def audit_download(request: web.Request, s: sessions.ConsoleSession, a: store.Association) -> web.StreamResponse:
-        body = audit_csv(store.audit_rows(db, a.id))
+        body = audit_csv_text(store.audit_rows(db, a.id))
         name = f"audit-{a.id}-{clock():%Y%m%d}.csv"
         return web.Response(
             text=body, content_type="text/csv", charset="utf-8",
