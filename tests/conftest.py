@@ -259,3 +259,17 @@ def watched_sources(db, config: Config, now: datetime = NOW) -> None:
     with db.atomic():
         for c in config.sources:
             sources.mark_baselined(db, c.name, now)
+
+
+@pytest.fixture
+def cli_on_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]):
+    """``run.py --db tmp_path/t.db ARGS`` in-process, from tmp_path with no config file:
+    returns (exit status, stdout, stderr)."""
+    monkeypatch.chdir(tmp_path)
+    db = str(fresh_db_file(tmp_path / "t.db"))
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        r = cli("--db", db, *argv)
+        return r.returncode, r.stdout, r.stderr
+
+    return run

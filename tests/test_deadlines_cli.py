@@ -7,20 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.main import main
-
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    db = str(tmp_path / "t.db")
-
-    def _run(*argv: str) -> tuple[int, str, str]:
-        code = main(["--db", db, *argv])
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return _run
+def run(cli_on_db):
+    return cli_on_db
 
 
 def test_deadlines_command_prints_json_list(run) -> None:

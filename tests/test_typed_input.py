@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.cli.main import main
 from bot.deadlines.calendars import parse_date
 from bot.deadlines.csv_entries import parse_csv
 from bot.deadlines.entries import check_digit, parse_entry_number, parse_tw_declaration
@@ -27,16 +26,8 @@ def full(text: str) -> str:
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    db = str(tmp_path / "t.db")
-
-    def _run(*argv: str) -> tuple[int, str, str]:
-        code = main(["--db", db, *argv])
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return _run
+def run(cli_on_db):
+    return cli_on_db
 
 
 def test_deadlines_command_takes_full_width_entry_number_and_dates(run) -> None:

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.understand.reading import application_requirements, cape_scope
-from bot.understand.sessions import SESSION_KINDS, is_past, labelled_events, session_notes
+from bot.understand.sessions import (
+    SESSION_KINDS,
+    is_past,
+    labelled_events,
+    related_lines,
+    session_notes,
+)
 from bot.understand.timefmt import TAIPEI, day_text, format_event_time, format_event_window
 from feeds.factmodel import Facts
 
@@ -157,15 +163,4 @@ def summary_en(
         points.append("Applying: the notice lists " + " and ".join(bits or ["what is needed"])
                       + " (in Chinese)" + (f"; enquiries: {', '.join(req.contacts)}" if req.contacts else "") + ".")  # fmt: skip
     points.append(_action(facts, topic_ids, text, now, tz))
-    related = []
-    if facts.related_csms:
-        related.append("Related: " + ", ".join(f"CSMS #{n}" for n in facts.related_csms[:8]))
-    if facts.hts:
-        related.append("HTS: " + ", ".join(facts.hts[:8]))
-    if facts.adcvd:
-        related.append("AD/CVD cases: " + ", ".join(facts.adcvd[:6]))
-    if facts.emails:
-        related.append("Contacts: " + ", ".join(facts.emails[:6]))
-    if facts.links:
-        related.append("Links: " + " ".join(facts.links[:3]))
-    return "\n".join([head, "", "Key points:", *(f"• {p}" for p in points[:6]), "", *related]).strip()
+    return "\n".join([head, "", "Key points:", *(f"• {p}" for p in points[:6]), "", *related_lines(facts, "en")]).strip()

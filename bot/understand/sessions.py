@@ -139,3 +139,24 @@ def event_lines(facts: Facts, *, tz: str, now: datetime | None, lang: str = "zh-
                 line += f" — register: {e.url}" if en else f"（報名 {e.url}）"
         out.append(line)
     return out
+
+
+# The 相關 / Related block: (field, label, separator, how many) per language.
+_RELATED_LABELS = {
+    "zh": (("related_csms", "相關：", "、", 8), ("hts", "稅則號列：", "、", 8),
+           ("adcvd", "AD/CVD 案號：", "、", 6), ("emails", "聯絡：", "、", 6), ("links", "連結：", " ", 3)),
+    "en": (("related_csms", "Related: ", ", ", 8), ("hts", "HTS: ", ", ", 8),
+           ("adcvd", "AD/CVD cases: ", ", ", 6), ("emails", "Contacts: ", ", ", 6), ("links", "Links: ", " ", 3)),
+}  # fmt: skip
+
+
+def related_lines(facts: Facts, lang: str) -> list[str]:
+    """The numbers and contacts a summary lists after its points, one line per kind."""
+    lines = []
+    for field, label, sep, most in _RELATED_LABELS[lang]:
+        values = list(getattr(facts, field))[:most]
+        if field == "related_csms":
+            values = [f"CSMS #{n}" for n in values]
+        if values:
+            lines.append(label + sep.join(values))
+    return lines

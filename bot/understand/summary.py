@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.understand.reading import application_requirements, cape_scope, registration_notes
-from bot.understand.sessions import SESSION_KINDS, is_past, labelled_events, session_notes
+from bot.understand.sessions import (
+    SESSION_KINDS,
+    is_past,
+    labelled_events,
+    related_lines,
+    session_notes,
+)
 from bot.understand.timefmt import (
     TAIPEI,
     format_event_time,
@@ -161,21 +167,6 @@ def _topics_zh(topic_ids: Sequence[str]) -> str:
     return "、".join(topic_names(list(topic_ids))[:3])
 
 
-def _related(facts: Facts) -> list[str]:
-    lines = []
-    if facts.related_csms:
-        lines.append("相關：" + "、".join(f"CSMS #{n}" for n in facts.related_csms[:8]))
-    if facts.hts:
-        lines.append("稅則號列：" + "、".join(facts.hts[:8]))
-    if facts.adcvd:
-        lines.append("AD/CVD 案號：" + "、".join(facts.adcvd[:6]))
-    if facts.emails:
-        lines.append("聯絡：" + "、".join(facts.emails[:6]))
-    if facts.links:
-        lines.append("連結：" + " ".join(facts.links[:3]))
-    return lines
-
-
 _ABBREV = re.compile(r"(?:\b[A-Z]\.|\bU\.S\.|\bNo\.|\bNos\.|\be\.g\.|\bi\.e\.|\bPub\.|\bL\.|\bFed\.|\bReg\.)$")
 
 
@@ -230,7 +221,7 @@ def summarize_english(
     if len(bullets) < 3 and (first := _first_sentence(body, title)):
         bullets.append((6, f"原文摘錄：{first}"))
     bullets.append((0, _action(topic_ids, facts, text, now=now, tz=tz)))
-    return "\n".join([*head, "", "重點：", *(f"• {b}" for b in _pick(bullets)), "", *_related(facts)]).strip()
+    return "\n".join([*head, "", "重點：", *(f"• {b}" for b in _pick(bullets)), "", *related_lines(facts, "zh")]).strip()
 
 
 def summarize_chinese(
@@ -262,7 +253,7 @@ def summarize_chinese(
         forwarded = title_zh(facts.title, facts, _topic_names(topic_ids), tz=tz)
         bullets.append((3, f"轉知 CBP 訊息 CSMS #{facts.csms_number}：{forwarded[:100]}"))
     bullets.append((0, _action(topic_ids, facts, text, now=now, tz=tz)))
-    lines = [f"標題：{subject}", "", "重點：", *(f"• {b}" for b in _pick(bullets)), "", *_related(facts)]
+    lines = [f"標題：{subject}", "", "重點：", *(f"• {b}" for b in _pick(bullets)), "", *related_lines(facts, "zh")]
     return "\n".join(lines).strip()
 
 
