@@ -30,7 +30,7 @@ from state.subscribers import validate_address
 
 COLUMNS = ("name", "channel", "address", "lang", "tz", "topics", "keywords", "hts")
 REQUIRED = ("name", "channel", "address")
-IMPORT_CHANNELS = ("console", "file", "telegram", "email")
+IMPORT_CHANNELS = ("console", "file", "telegram", "email", "line")  # as `subscriber add` takes
 MAX_ERRORS_SHOWN = 20
 
 
