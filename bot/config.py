@@ -93,7 +93,7 @@ class ServiceConfig(_Section):
     timezone: TimeZone = "Asia/Taipei"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # How often the scheduler wakes each sweep; each source still has its own interval.
-    poll_tick: Duration = 60
+    poll_tick: Duration = 20
     match_tick: Duration = 30
     drain_tick: Duration = 5
     remind_tick: Duration = 60
@@ -110,6 +110,16 @@ class FetchConfig(_Section):
     max_redirects: int = Field(default=5, ge=0, le=20)
     backoff_base: Duration = 60
     backoff_max: Duration = 6 * 3600
+    # Each next poll is the source's interval ± this fraction (random), so sources polled
+    # at the same interval drift apart instead of hitting their servers in step.
+    jitter: float = Field(default=0.1, ge=0, lt=1)
+
+
+# How often a source is polled unless it says otherwise (README, "How often sources are
+# polled"): CBP's CSMS every 2 minutes — the promise is "in Telegram within 5 minutes of CBP
+# publishing", and a conditional GET that finds nothing new is one small 304 — the Federal
+# Register (one issue a working day) every 15 minutes, other RSS every 10 minutes.
+DEFAULT_INTERVALS = {"csms_rss": 120.0, "csms_widget": 120.0, "federal_register": 900.0, "rss": 600.0}
 
 
 class SourceConfig(_Section):
@@ -117,6 +127,13 @@ class SourceConfig(_Section):
     kind: str
     url: FeedUrl
     interval: Duration = 900
+
+    @model_validator(mode="before")
+    @classmethod
+    def _interval_by_kind(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "interval" not in data and data.get("kind") in DEFAULT_INTERVALS:
+            return {**data, "interval": DEFAULT_INTERVALS[data["kind"]]}
+        return data
     enabled: bool = True
     language: Literal["en", "zh-TW"] = "en"
     label: str = ""
@@ -244,6 +261,16 @@ class RemindersConfig(_Section):
     tw_closure_dates: tuple[date, ...] = ()
 
 
+class RetentionConfig(_Section):
+    """How long delivered messages, their delivery attempts and alerts are kept."""
+
+    days: int = Field(default=90, ge=1)
+    # Forwards to association members and admin previews: the rows `association audit`
+    # exports with each delivery's result. 0 keeps them for ever.
+    audit_days: int = Field(default=730, ge=0)
+    interval: Duration = 3600  # how often the prune sweep runs
+
+
 def _default_sources() -> tuple[SourceConfig, ...]:
     """The bundled sample feeds: the embedded default, used by the demo and a bare run."""
     return tuple(
@@ -270,6 +297,7 @@ class Config(_Section):
     line: LineConfig = LineConfig()
     summary: SummaryConfig = SummaryConfig()
     reminders: RemindersConfig = RemindersConfig()
+    retention: RetentionConfig = RetentionConfig()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:

@@ -18,10 +18,11 @@ import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlite_utils import Database
 
+from bot import retention
 from bot.alerts import story
-from bot.alerts.digest import digest_sweep, wants_immediate
-from bot.alerts.match import match_announcement
-from bot.alerts.render import RenderedAlert, render_alert
+from bot.alerts.digest import digest_sweep
+from bot.alerts.fanout import fan_out
+from bot.alerts.match_index import SubscriptionIndex
 from bot.associations.forwarding import AssociationChannel
 from bot.config import Config
 from bot.deadlines import reminders
@@ -30,7 +31,6 @@ from bot.deadlines.event_reminders import plan_announcement_events
 from bot.deadlines.tracker import Rules
 from bot.delivery import worker as delivery
 from bot.delivery.channels.base import Channel
-from bot.quiet import next_allowed
 from bot.understand.llm import enabled as llm_enabled
 from bot.understand.llm import llm_summary
 from bot.understand.understanding import Understanding, clean_body, understand
@@ -39,8 +39,8 @@ from feeds.fetch import FetchError, FetchLimits, backoff_delay, fetch
 from feeds.parsing import ParseError
 from feeds.registry import parser_for
 from state import announcements, outbox, sources
-from state.alerts import record_alert
-from state.subscribers import Subscriber, active_subscribers, all_subscriptions
+from state.fanout import subscription_rows, subscriptions_version
+from state.subscribers import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,7 @@ class Service:
         self._locks: dict[str, asyncio.Lock] = {}
         self.last_sweep: dict[str, datetime] = {}
         self._scheduler: AsyncIOScheduler | None = None
+        self._index: tuple[int, SubscriptionIndex] | None = None  # (subscriptions version, index)
         self.deadline_rules = Rules(config.reminders)
         s = config.service
         self.sweeps: list[Sweep] = [
@@ -96,6 +97,7 @@ class Service:
             Sweep("remind", s.remind_tick, self.remind),
             Sweep("digest", s.remind_tick, self.digest),
             Sweep("drain", s.drain_tick, self.drain),
+            Sweep("prune", config.retention.interval, self.prune),
         ]
         sources.sync_sources(db, [(c.name, c.kind, c.url) for c in config.sources])
         recovered = outbox.recover_inflight(db)
@@ -136,7 +138,7 @@ class Service:
                 if result.not_modified:
                     with self.db.atomic():
                         sources.record_success(
-                            self.db, src.name, now=now, next_poll_at=now + timedelta(seconds=src.interval),
+                            self.db, src.name, now=now, next_poll_at=self._next_poll(now, src.interval),
                             not_modified=True, etag=result.etag or state.etag,
                             last_modified=result.last_modified or state.last_modified, new_items=0,
                         )  # fmt: skip
@@ -155,7 +157,7 @@ class Service:
                         sources.mark_baselined(self.db, src.name, now)
                         stats.baselined.append(src.name)
                     sources.record_success(
-                        self.db, src.name, now=now, next_poll_at=now + timedelta(seconds=src.interval),
+                        self.db, src.name, now=now, next_poll_at=self._next_poll(now, src.interval),
                         not_modified=False, etag=result.etag, last_modified=result.last_modified, new_items=new,
                     )  # fmt: skip
                 stats.new_items += new
@@ -178,6 +180,11 @@ class Service:
                 log.warning("source=%s failed=%d error=%s", src.name, failures, error)
         return stats
 
+    def _next_poll(self, now: datetime, interval: float) -> datetime:
+        """The source's interval ± ``fetch.jitter`` (so same-interval sources drift apart)."""
+        jitter = self.config.fetch.jitter
+        return now + timedelta(seconds=interval * (1 + self.rng.uniform(-jitter, jitter)))
+
     # ---- match ------------------------------------------------------------------------
     def _understand(self, ann: announcements.Announcement, now: datetime) -> Understanding:
         try:
@@ -187,72 +194,65 @@ class Service:
             return Understanding((), Facts(), "無法解析 / could not understand")
 
     async def match(self, now: datetime) -> int:
-        """Understand new announcements and queue one alert per matching subscriber."""
+        """Understand new announcements and queue one alert per matching subscriber.
+
+        Nothing new costs one indexed query and one read of the subscriptions version (the
+        index is rebuilt then, not when an announcement is waiting, if a subscription changed).
+        Matching goes through the subscription index; fan-out is chunked
+        (bot/alerts/fanout.py); an announcement is marked matched, with its deadline hooks,
+        once all its rows are in."""
         queued = 0
-        subscribers = {s.id: s for s in active_subscribers(self.db)}
-        subscriptions = all_subscriptions(self.db)
-        for pending in announcements.unmatched(self.db):
+        todo = announcements.unmatched(self.db)
+        if not todo:  # idle: keep the index current, so an announcement finds it built
+            self.match_index()
+            return 0
+        for pending in todo:
             ann = pending.announcement
             u = self._understand(ann, now)
-            hits = match_announcement(ann, u, subscriptions) if pending.alertable else {}
+            index = self.match_index() if pending.alertable else None
+            hits = index.match(ann, u) if index is not None else {}
             if hits and llm_enabled(self.config.summary):  # optional; falls back by itself
                 u = replace(u, summary_zh=(await llm_summary(ann, u, self.config.summary)).text)
-            renders: dict[tuple, RenderedAlert] = {}  # many subscribers share one rendering
             topic_ids = [h.topic for h in u.topics]
+            urgent = index.urgent_for(topic_ids) if index is not None else set()
+            # One story (bot/alerts/story.py): what this item forwards that each reader had.
+            forwards = story.forwards_for(self.db, ann.key, u.facts, hits) if hits else {}
+            muting = index.mutes.get(story.MUTE_FORWARDS, set()) if index is not None else set()
+            known = {
+                sid for sid in muting & forwards.keys()
+                if story.skip_as_known(forwards[sid], [Subscription(sid, "mute", story.MUTE_FORWARDS)])
+            }  # fmt: skip
+            hits = {sid: reasons for sid, reasons in hits.items() if sid not in known}
+            queued += (await fan_out(self.db, ann, u, hits, urgent=urgent, forwards=forwards, now=now)).queued
             with self.db.atomic():
-                forwards = story.forwards_for(self.db, ann.key, u.facts, hits) if hits else {}
-                for sid, reasons in hits.items():
-                    sub = subscribers.get(sid)
-                    if sub is None or story.skip_as_known(forwards.get(sid, ()), subscriptions[sid]):
-                        continue
-                    now_or_digest = "immediate" if wants_immediate(sub, topic_ids, subscriptions[sid]) else "digest"
-                    if not record_alert(self.db, sid, ann.key, reasons, now=now, delivery=now_or_digest):
-                        continue
-                    if now_or_digest == "digest":
-                        continue
-                    fw = forwards.get(sid, ())
-                    look = (sub.language, sub.timezone, tuple(reasons), fw)
-                    if look not in renders:
-                        renders[look] = render_alert(ann, u, reasons, lang=sub.language, tz=sub.timezone,
-                                                     now=now, forwards=fw)  # fmt: skip
-                    rendered = renders[look]
-                    queued += outbox.enqueue(
-                        self.db,
-                        subscriber_id=sid,
-                        message_key=f"alert:{ann.key}",
-                        kind="alert",
-                        subject=rendered.subject or ann.title,
-                        text=rendered.text,
-                        html=rendered.html,
-                        payload={"url": ann.url, "announcement": ann.key, "topics": [h.topic for h in u.topics]},
-                        now=now,
-                        not_before=next_allowed(now, sub.timezone, sub.quiet_hours),
-                    )
                 if pending.alertable:
-                    queued += self._deadline_hooks(ann, u, now, subscribers)
+                    queued += self._deadline_hooks(ann, u, now)
                 announcements.mark_matched(
-                    self.db, ann.key, now=now, topics=[h.topic for h in u.topics], facts=u.facts, summary_zh=u.summary_zh
+                    self.db, ann.key, now=now, topics=topic_ids, facts=u.facts, summary_zh=u.summary_zh
                 )
                 story.record(self.db, ann.key, u.facts)
         if queued:
             log.info("matched alerts_queued=%d", queued)
         return queued
 
+    def match_index(self) -> SubscriptionIndex:
+        """The subscription index, rebuilt when ``subscriptions`` changed since it was built."""
+        version = subscriptions_version(self.db)
+        if self._index is None or self._index[0] != version:
+            self._index = (version, SubscriptionIndex.build(subscription_rows(self.db)))
+        return self._index[1]
+
     # ---- digest -----------------------------------------------------------------------
     async def digest(self, now: datetime) -> int:
         return digest_sweep(self.db, now)
 
-    def _deadline_hooks(
-        self, ann: announcements.Announcement, u: Understanding, now: datetime, subscribers: Mapping[int, Subscriber]
-    ) -> int:
+    def _deadline_hooks(self, ann: announcements.Announcement, u: Understanding, now: datetime) -> int:
         """Deadlines capability: entries touched by this announcement, and reminders for the
         events it announces. Never stops the match sweep."""
         try:
             with self.db.atomic():
                 topics = [h.topic for h in u.topics]
-                queued = queue_entry_matches(
-                    self.db, ann, topics, u.facts, rules=self.deadline_rules, now=now, subscribers=subscribers
-                )
+                queued = queue_entry_matches(self.db, ann, topics, u.facts, rules=self.deadline_rules, now=now)
                 plan_announcement_events(
                     self.db, ann.key, ann.title, u.facts, now=now, at=self.config.reminders.time_of_day,
                     body=clean_body(ann.body), url=ann.url,
@@ -269,6 +269,10 @@ class Service:
     # ---- drain ------------------------------------------------------------------------
     async def drain(self, now: datetime) -> delivery.DrainStats:
         return await delivery.drain(self.db, self.channels, now=now, config=self.config.delivery, rng=self.rng)
+
+    # ---- prune ------------------------------------------------------------------------
+    async def prune(self, now: datetime) -> retention.PruneStats:
+        return await retention.prune(self.db, now, self.config.retention)
 
     # ---- running ----------------------------------------------------------------------
     async def run_sweep(self, sweep: Sweep, now: datetime | None = None) -> object:
@@ -325,13 +329,16 @@ class Service:
         try:
             await stop.wait()
         finally:
-            scheduler.shutdown(wait=False)
+            # No new sweeps; in-flight ones finish (a message being sent completes or stays
+            # queued). Pause first: AsyncIOExecutor.shutdown cancels the jobs still running.
+            scheduler.pause()
+            await asyncio.sleep(0)  # jobs already submitted reach their lock
             if http is not None:
                 await http.cleanup()
-            # In-flight sweeps finish (a message being sent completes or stays queued).
             for lock in list(self._locks.values()):
                 async with lock:
                     pass
+            scheduler.shutdown(wait=False)
             log.info("service stopped")
 
     async def close(self) -> None:

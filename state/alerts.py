@@ -12,6 +12,9 @@ from sqlite_utils import Database
 from feeds.factmodel import Facts
 from state.db import iso
 
+# An alert's reasons: its own column, or (fan-out) the shared reason set it points at.
+REASONS = "coalesce(rs.reasons, a.reasons) AS reasons"
+
 
 def record_alert(
     db: Database,
@@ -35,22 +38,27 @@ def record_alert(
 
 
 def alerts_for(db: Database, subscriber_id: int) -> list[dict]:
-    return list(
+    rows = list(
         db.query(
-            "SELECT a.*, n.title, n.url FROM alerts a JOIN announcements n ON n.key = a.announcement_key"
-            " WHERE a.subscriber_id = ? ORDER BY a.id",
+            "SELECT a.*, rs.reasons AS shared_reasons, n.title, n.url FROM alerts a"
+            " JOIN announcements n ON n.key = a.announcement_key"
+            " LEFT JOIN reason_sets rs ON rs.id = a.reasons_id WHERE a.subscriber_id = ? ORDER BY a.id",
             [subscriber_id],
         )
     )
+    for r in rows:
+        shared = r.pop("shared_reasons")
+        r["reasons"] = shared if shared is not None else r["reasons"]
+    return rows
 
 
 def pending_digest(db: Database, subscriber_id: int, until: datetime) -> list[dict]:
     """Alerts waiting for this subscriber's digest, with their announcements, oldest first."""
     return list(
         db.query(
-            "SELECT a.id, a.reasons, n.key, n.title, n.url, n.published, n.topics, n.summary_zh, n.source, n.facts"
+            f"SELECT a.id, {REASONS}, n.key, n.title, n.url, n.published, n.topics, n.summary_zh, n.source, n.facts"
             " FROM alerts a JOIN announcements n ON n.key = a.announcement_key"
-            " WHERE a.subscriber_id = ? AND a.delivery = 'digest' AND a.digested_at IS NULL"
+            " LEFT JOIN reason_sets rs ON rs.id = a.reasons_id WHERE a.subscriber_id = ? AND a.delivery = 'digest' AND a.digested_at IS NULL"
             " AND a.created_at <= ? ORDER BY n.published, a.id",
             [subscriber_id, iso(until)],
         )
@@ -89,3 +97,47 @@ def alerted_facts(db: Database, subscriber_id: int) -> list[AlertedFacts]:
             continue
         out.append(AlertedFacts(r["key"], r["title"] or "", r["url"] or "", Facts.from_json(raw)))
     return out
+
+
+def has_alerts(db: Database, announcement_key: str) -> bool:
+    """Any alert of this announcement yet (a fan-out interrupted part-way)?"""
+    return db.execute("SELECT 1 FROM alerts WHERE announcement_key = ? LIMIT 1", [announcement_key]).fetchone() is not None
+
+
+def alerted_among(db: Database, announcement_key: str, subscriber_ids: Sequence[int]) -> set[int]:
+    """Which of these subscribers already have this announcement's alert."""
+    return {
+        r[0]
+        for r in db.execute(
+            "SELECT subscriber_id FROM alerts WHERE announcement_key = ?"
+            " AND subscriber_id IN (SELECT value FROM json_each(?))",
+            [announcement_key, json.dumps(list(subscriber_ids))],
+        )
+    }
+
+
+def reason_set(db: Database, announcement_key: str, reasons: Sequence[str]) -> int:
+    """The id of this list of reasons for this announcement (stored once, shared by rows)."""
+    text = json.dumps(list(reasons), ensure_ascii=False)
+    db.execute(
+        "INSERT OR IGNORE INTO reason_sets (announcement_key, reasons) VALUES (?,?)", [announcement_key, text]
+    )
+    return int(
+        db.execute(
+            "SELECT id FROM reason_sets WHERE announcement_key = ? AND reasons = ?", [announcement_key, text]
+        ).fetchone()[0]
+    )
+
+
+def record_alerts(
+    db: Database, announcement_key: str, rows: Sequence[tuple[int, int, str]], *, now: datetime
+) -> int:
+    """Many ``record_alert``s in one statement: (subscriber id, reason set id, delivery).
+    Rows already there are kept. Call inside ``db.atomic()``."""
+    created = iso(now)
+    cur = db.conn.executemany(
+        "INSERT OR IGNORE INTO alerts (subscriber_id, announcement_key, reasons, reasons_id, created_at, delivery)"
+        " VALUES (?,?,'',?,?,?)",
+        [(sid, announcement_key, reasons_id, created, delivery) for sid, reasons_id, delivery in rows],
+    )
+    return cur.rowcount  # summed over the rows (trigger changes not counted)

@@ -67,6 +67,41 @@ def enqueue(
     return bool(cur.rowcount)
 
 
+# A row queued by fan-out keeps its body in ``renderings`` (one per distinct rendering); these
+# columns bring it back beside the row's own, and ``resolve`` puts them in place.
+RENDERED = "r.subject AS r_subject, r.text AS r_text, r.html AS r_html, r.payload AS r_payload"
+
+
+def resolve(row: dict) -> dict:
+    """A row selected with ``RENDERED``: subject, text, html, payload from its rendering."""
+    if row.get("r_text") is not None:
+        row.update(subject=row["r_subject"], text=row["r_text"], html=row["r_html"], payload=row["r_payload"])
+    for k in ("r_subject", "r_text", "r_html", "r_payload"):
+        row.pop(k, None)
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One row of a fan-out: a recipient, a stored rendering, when it may be sent."""
+
+    subscriber_id: int
+    rendering_id: int
+    not_before: str  # iso() text
+
+
+def enqueue_rendered(db: Database, rows: Sequence[Rendered], *, message_key: str, kind: str, now: datetime) -> int:
+    """Queue many rows that share renderings (one statement); rows already there are kept.
+    Returns how many were new. Call inside ``db.atomic()``."""
+    created = iso(now)
+    cur = db.conn.executemany(
+        "INSERT OR IGNORE INTO outbox (subscriber_id, message_key, kind, text, created_at,"
+        " next_attempt_at, rendering_id) VALUES (?,?,?,'',?,?,?)",
+        [(r.subscriber_id, message_key, kind, created, max(created, r.not_before), r.rendering_id) for r in rows],
+    )
+    return cur.rowcount  # summed over the rows (trigger changes not counted)
+
+
 def recover_inflight(db: Database) -> int:
     """Rows a killed worker left in ``sending`` go back to ``pending``; returns how many."""
     with db.atomic():
@@ -84,7 +119,8 @@ def claim_due(db: Database, *, now: datetime, limit: int, channels: Sequence[str
         return []
     marks = ",".join("?" for _ in channels)
     rows = db.query(
-        "SELECT o.*, s.channel, s.address, s.language, s.action_token AS token FROM outbox o"
+        f"SELECT o.*, {RENDERED}, s.channel, s.address, s.language, s.action_token AS token FROM outbox o"
+        " LEFT JOIN renderings r ON r.id = o.rendering_id"
         " JOIN subscribers s ON s.id = o.subscriber_id"
         f" WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND s.status = 'active'"
         f" AND s.channel IN ({marks}) ORDER BY o.next_attempt_at, o.id LIMIT ?",
@@ -106,7 +142,7 @@ def claim_due(db: Database, *, now: datetime, limit: int, channels: Sequence[str
             attempts=r["attempts"] + 1,
             token=r["token"],
         )
-        for r in rows
+        for r in map(resolve, rows)
     ]
 
 
@@ -183,7 +219,24 @@ def backlog(db: Database) -> dict[str, int]:
 
 
 def messages_for(db: Database, subscriber_id: int) -> list[dict]:
-    return list(db.query("SELECT * FROM outbox WHERE subscriber_id = ? ORDER BY id", [subscriber_id]))
+    return [
+        resolve(r)
+        for r in db.query(
+            f"SELECT o.*, {RENDERED} FROM outbox o LEFT JOIN renderings r ON r.id = o.rendering_id"
+            " WHERE o.subscriber_id = ? ORDER BY o.id",
+            [subscriber_id],
+        )
+    ]
+
+
+def payload_of(db: Database, outbox_id: int) -> tuple[str, str] | None:
+    """(kind, payload JSON) of one row, from its rendering where it has one."""
+    row = db.execute(
+        "SELECT o.kind, coalesce(r.payload, o.payload) FROM outbox o"
+        " LEFT JOIN renderings r ON r.id = o.rendering_id WHERE o.id = ?",
+        [outbox_id],
+    ).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def has_message(db: Database, subscriber_id: int, message_key: str) -> bool:

@@ -225,12 +225,15 @@ def items_of(db: Database, subscriber_id: int) -> list[dict]:
 
 def recipients_of_announcement(db: Database, announcement_key: str) -> list[dict]:
     """Subscribers alerted about an announcement, or told it touches their entries: they get
-    its event reminders."""
+    its event reminders (with their own reminder time of day, None = the default). Index
+    lookups: ``alerts_announcement`` and ``outbox_entries_key``."""
     return list(
         db.query(
-            "SELECT s.id, s.timezone, s.quiet_hours, s.language FROM subscribers s WHERE s.id IN"
+            "SELECT s.id, s.timezone, s.quiet_hours, s.language, rs.time_of_day FROM subscribers s"
+            " LEFT JOIN reminder_settings rs ON rs.subscriber_id = s.id WHERE s.id IN"
             " (SELECT subscriber_id FROM alerts WHERE announcement_key = ?"
-            "  UNION SELECT subscriber_id FROM outbox WHERE message_key = ?) ORDER BY s.id",
+            "  UNION SELECT subscriber_id FROM outbox WHERE message_key = ? AND kind = 'entry_match')"
+            " ORDER BY s.id",
             [announcement_key, f"entries:{announcement_key}"],
         )
     )

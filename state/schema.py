@@ -3,8 +3,8 @@
 A new database and one from an older version both end at the latest schema. Each capability
 registers its own migrations in its own module, imported at the bottom of this file; names
 are numbered by capability (0xx foundation, 1xx understanding, 2xx deadlines, 3xx Telegram,
-4xx e-mail and associations, 5xx trust and reliability, 8xx LINE and the association
-console) so they never collide.
+4xx e-mail and associations, 5xx trust and reliability, 6xx scale, 8xx LINE and the
+association console, 9xx advice) so they never collide.
 """
 
 from __future__ import annotations
@@ -118,5 +118,5 @@ def _foundation(db: Database) -> None:
 
 # Capability migrations register themselves on import, in this order (= numbering order).
 for _module in ("schema_understand", "schema_deadlines", "schema_telegram", "schema_mail", "schema_trust",
-                "schema_reach", "schema_advice"):
+                "schema_scale", "schema_reach", "schema_advice"):
     importlib.import_module(f"state.{_module}")

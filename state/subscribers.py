@@ -242,3 +242,23 @@ def all_subscriptions(db: Database) -> dict[int, list[Subscription]]:
     ):
         out.setdefault(r["subscriber_id"], []).append(Subscription(r["subscriber_id"], r["kind"], r["value"]))
     return out
+
+
+def digest_due(db: Database, now: datetime) -> list[Subscriber]:
+    """Active digest subscribers whose next digest time has come ('' = not computed yet),
+    through the partial index ``subscribers_digest_due`` — not every subscriber."""
+    return [
+        _subscriber(r)
+        for r in db.query(
+            "SELECT * FROM subscribers WHERE digest != 'off' AND status = 'active' AND digest_due_at <= ?"
+            " ORDER BY digest_due_at, id",
+            [iso(now)],
+        )
+    ]
+
+
+def set_digest_due(db: Database, subscriber_id: int, when: datetime | None) -> None:
+    """When the digest sweep should look at this subscriber next."""
+    db.execute(
+        "UPDATE subscribers SET digest_due_at = ? WHERE id = ?", [iso(when) if when else "", subscriber_id]
+    )

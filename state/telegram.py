@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from state import outbox
 from state.db import iso
 
 
@@ -45,14 +46,14 @@ def outbox_owner(db: Database, outbox_id: int) -> int | None:
 
 
 def outbox_kind_payload(db: Database, outbox_id: int) -> tuple[str | None, dict]:
-    row = next(db.query("SELECT kind, payload FROM outbox WHERE id = ?", [outbox_id]), None)
+    row = outbox.payload_of(db, outbox_id)  # an alert's payload lives in its rendering
     if row is None:
         return None, {}
     try:
-        payload = json.loads(row["payload"] or "{}")
+        payload = json.loads(row[1] or "{}")
     except ValueError:
         payload = {}
-    return row["kind"], payload if isinstance(payload, dict) else {}
+    return row[0], payload if isinstance(payload, dict) else {}
 
 
 def acknowledge(db: Database, outbox_id: int, *, user_id: int | None, now: datetime) -> bool:

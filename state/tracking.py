@@ -170,39 +170,6 @@ def remove_entry(db: Database, subscriber_id: int, entry_number: str) -> None:
         )
 
 
-def ieepa_entries_by_subscriber(db: Database) -> dict[int, list[TrackedEntry]]:
-    """Every active subscriber's IEEPA entries (for CAPE / IEEPA announcements)."""
-    out: dict[int, list[TrackedEntry]] = {}
-    for r in db.query(
-        "SELECT e.* FROM tracked_entries e JOIN subscribers s ON s.id = e.subscriber_id"
-        " WHERE e.ieepa = 1 AND s.status = 'active' ORDER BY e.subscriber_id, e.entry_number"
-    ):
-        out.setdefault(r["subscriber_id"], []).append(_row_to_tracked(r))
-    return out
-
-
-def entries_by_hts(db: Database, codes: Iterable[str]) -> dict[int, dict[str, set[str]]]:
-    """subscriber → {announcement HTS code → entry numbers} where a tracked HTS number starts
-    with the announced code or the announced code starts with a tracked number (≥4 digits)."""
-    out: dict[int, dict[str, set[str]]] = {}
-    for code in codes:
-        digits = hts_digits(code)
-        if len(digits) < 4:
-            continue
-        prefixes = [digits[:n] for n in range(4, len(digits))]
-        marks = ",".join("?" for _ in prefixes) or "''"
-        rows = db.query(
-            "SELECT h.subscriber_id, e.entry_number FROM tracked_hts h"
-            " JOIN tracked_entries e ON e.id = h.entry_id"
-            " JOIN subscribers s ON s.id = h.subscriber_id AND s.status = 'active'"
-            f" WHERE (h.hts >= ? AND h.hts < ?) OR h.hts IN ({marks})",
-            [digits, digits + ":", *prefixes],
-        )
-        for r in rows:
-            out.setdefault(r["subscriber_id"], {}).setdefault(code, set()).add(r["entry_number"])
-    return out
-
-
 # ---- Taiwanese declarations and custom reminders -----------------------------------------
 def add_tw_declaration(
     db: Database,

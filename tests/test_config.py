@@ -136,3 +136,13 @@ def test_clear_text_smtp_login_to_another_host_is_refused(tmp_path, host):
 )
 def test_loopback_relay_or_no_login_or_tls_is_fine(tmp_path, body):
     load_config(write_config(tmp_path, body), env={})
+
+
+def test_cbp_sources_default_to_two_minutes_and_retention_to_90_days(tmp_path):
+    example = load_config(ROOT / "config.example.toml", env={})
+    assert example.retention == Config().retention and Config().retention.days == 90
+    assert {s.kind: s.interval for s in example.sources}["csms_rss"] == 120
+    bare = load_config(write_config(tmp_path, '[[sources]]\nname = "c"\nkind = "csms_rss"\nurl = "https://a.b/c"\n'), env={})
+    assert bare.sources[0].interval == 120 and bare.fetch.jitter == 0.1
+    own = load_config(write_config(tmp_path, '[[sources]]\nname = "c"\nkind = "csms_rss"\nurl = "https://a.b/c"\ninterval = "5m"\n'), env={})
+    assert own.sources[0].interval == 300

@@ -85,7 +85,7 @@ async def test_service_match_queues_entry_message_and_plans_event_reminders(db, 
     monkeypatch.setattr(service_mod, "understand",
                         lambda a_, now=None: Understanding((TopicHit("ieepa_cape", "t"),), facts, "摘要"))  # fmt: skip
     svc = Service(Config(), db, {})
-    assert [s.name for s in svc.sweeps] == ["poll", "match", "remind", "digest", "drain"]
+    assert [s.name for s in svc.sweeps] == ["poll", "match", "remind", "digest", "drain", "prune"]
     await svc.match(NOW)
     kinds = sorted(m["kind"] for m in outbox.messages_for(db, a))
     assert kinds == ["alert", "entry_match"]

@@ -164,7 +164,7 @@ async def test_kill_during_match_then_restart_neither_loses_nor_repeats(tmp_path
     await _baseline(svc, feed_server)
 
     # Reference run in another database: what a run without a crash delivers.
-    real_enqueue = outbox.enqueue
+    real_enqueue = outbox.enqueue_rendered  # the fan-out's insert, once per chunk
     calls = {"n": 0}
 
     def dying_enqueue(*args, **kwargs):
@@ -173,11 +173,11 @@ async def test_kill_during_match_then_restart_neither_loses_nor_repeats(tmp_path
             raise _Crash()
         return real_enqueue(*args, **kwargs)
 
-    monkeypatch.setattr(outbox, "enqueue", dying_enqueue)
+    monkeypatch.setattr(outbox, "enqueue_rendered", dying_enqueue)
     with pytest.raises(_Crash):
         await svc.cycle(NOW, force=True)
     await svc.close()
-    monkeypatch.setattr(outbox, "enqueue", real_enqueue)
+    monkeypatch.setattr(outbox, "enqueue_rendered", real_enqueue)
 
     # Restart: a new process opens the same database.
     db2 = open_db(config.service.database)

@@ -31,7 +31,7 @@ from state import reminders as reminder_store
 from state.alerts import mark_digested, pending_digest
 from state.db import from_iso
 from state.deadline import Deadline
-from state.subscribers import Subscriber, Subscription, active_subscribers
+from state.subscribers import Subscriber, Subscription, digest_due, set_digest_due
 
 DIGEST_MODES = ("off", "daily", "weekly")
 WEEKLY_ON = 0  # Monday
@@ -55,10 +55,14 @@ DEADLINE_PROVIDERS: list[Callable[[Database, int, date], Iterable[Deadline]]] = 
 
 def wants_immediate(sub: Subscriber, topics: Iterable[str], subs: Sequence[Subscription]) -> bool:
     """Queue this alert now, or hold it for the digest?"""
-    if sub.digest == "off" or sub.channel == "association":
-        return True
     urgent = {s.value for s in subs if s.kind == "urgent"}
-    return bool(urgent & set(topics))
+    return immediate(sub.digest, sub.channel, bool(urgent & set(topics)))
+
+
+def immediate(digest: str, channel: str, urgent: bool) -> bool:
+    """Now, unless the subscriber takes a digest and the topic is not one they marked urgent;
+    an association decides for its members itself."""
+    return digest == "off" or channel == "association" or urgent
 
 
 def last_slot(now: datetime, sub: Subscriber) -> datetime | None:
@@ -150,19 +154,33 @@ def render_digest(sub: Subscriber, slot: datetime, rows: list[dict], deadlines: 
     }
 
 
+def next_slot(now: datetime, sub: Subscriber) -> datetime | None:
+    """The first digest time after ``now`` in the subscriber's zone."""
+    last = last_slot(now, sub)
+    if last is None:
+        return None
+    hh, mm = (int(x) for x in sub.digest_time.split(":"))
+    step = 7 if sub.digest == "weekly" else 1
+    return datetime.combine(last.date() + timedelta(days=step), time(hh, mm), tzinfo=ZoneInfo(sub.timezone))
+
+
 def digest_sweep(db: Database, now: datetime) -> int:
-    """Queue every digest whose slot has come; returns how many were queued."""
+    """Queue every digest whose slot has come; returns how many were queued.
+
+    Reads only the subscribers whose digest time has come (``digest_due_at``, indexed) and
+    moves each to its next slot, so a sweep with nothing due costs one index probe."""
     queued = 0
-    for sub in active_subscribers(db):
-        slot = last_slot(now, sub)
+    for sub in digest_due(db, now):
+        slot, following = last_slot(now, sub), next_slot(now, sub)
         if slot is None or slot < datetime.fromisoformat(sub.created_at):  # none before they joined
+            set_digest_due(db, sub.id, following)
             continue
         key = f"digest:{slot.date().isoformat()}"
-        if outbox.has_message(db, sub.id, key):
-            continue
-        rows = pending_digest(db, sub.id, slot)
-        deadlines = deadline_rows(db, sub, slot.date())
-        if not rows and not deadlines:
+        sent = outbox.has_message(db, sub.id, key)
+        rows = [] if sent else pending_digest(db, sub.id, slot)
+        deadlines = [] if sent else deadline_rows(db, sub, slot.date())
+        if not rows and not deadlines:  # already queued, or nothing to say this time
+            set_digest_due(db, sub.id, following)
             continue
         body = render_digest(sub, slot, rows, deadlines)
         if sub.language.startswith("en"):
@@ -185,4 +203,5 @@ def digest_sweep(db: Database, now: datetime) -> int:
                 not_before=next_allowed(now, sub.timezone, sub.quiet_hours),
             )
             mark_digested(db, [r["id"] for r in rows], now)
+            set_digest_due(db, sub.id, following)
     return queued

@@ -20,6 +20,7 @@ from bot.alerts.digest import DIGEST_MODES
 from bot.associations import forwarding as assoc
 from bot.associations.audit import write_audit_csv
 from bot.cli import reach as cli_reach
+from bot.cli.subscribers import check_subscription, known_sources
 from bot.config import Config
 from bot.quiet import parse_quiet
 from bot.web.app import calendar_url
@@ -198,6 +199,7 @@ def run(cmd: str, args: argparse.Namespace, db: Database, config: Config, now: d
         kind, value = ("all", "") if args.all else next(
             (k, getattr(args, k)) for k in SUBSCRIPTION_KINDS[1:] if getattr(args, k)
         )
+        check_subscription(kind, value, known_sources(db, config))
         subscribe(db, a.subscriber_id, kind, value, now=now)
         print(f"association #{a.id} forwards {kind}:{value}")
     elif act == "pending":

@@ -22,6 +22,7 @@ from pathlib import Path
 from bot.cli import deadlines as cli_deadlines
 from bot.cli import mail as cli_mail
 from bot.cli import reach as cli_reach
+from bot.cli import subscribers as cli_subscribers
 from bot.cli.clock import NOW_HELP, Clock, fixed_clock, parse_now, running_clock
 from bot.config import Config, load_config
 from bot.delivery.channels import build_channels
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("id", type=int)
     cli_mail.add_parsers(sub, sps)
     cli_reach.add_parsers(sps)
+    cli_subscribers.add_parsers(sub, sps)  # bulk import, topic ids
 
     for name in ("subscribe", "unsubscribe"):
         s = sub.add_parser(name, help=f"{name} a subscriber to a topic, keyword, source, HTS prefix or all")
@@ -176,6 +178,9 @@ def run_command(args: argparse.Namespace) -> int:
         return run_explain(args.file, now=now)
     config = _config(args)
     setup_logging(config.service.log_level, config.secrets())
+    if cmd == "topics":
+        cli_subscribers.run_topics(args.json)
+        return 0
     if cmd == "check-config":
         print(f"ok: {len(config.sources)} sources, database {config.service.database}")
         return 0
@@ -232,11 +237,15 @@ def run_command(args: argparse.Namespace) -> int:
             cli_reach.link_code(db, args.id, now)
         elif args.action == "rotate-tokens":
             cli_mail.run_rotate_tokens(db, config, args)
+        elif args.action == "import":
+            cli_subscribers.run_import(db, config, args.file, as_json=args.json, now=now)
     elif cmd in cli_mail.COMMANDS:
         cli_mail.run(cmd, args, db, config, now)
     elif cmd in ("subscribe", "unsubscribe"):
         kind, value = _subscription_arg(args)
         if cmd == "subscribe":
+            require_subscriber(db, args.id)
+            cli_subscribers.check_subscription(kind, value, cli_subscribers.known_sources(db, config))
             changed = subscribe(db, args.id, kind, value, now=now)
             print(f"subscribed #{args.id} to {kind}:{value}" + ("" if changed else " (already)"))
         else:

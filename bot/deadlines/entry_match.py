@@ -8,7 +8,6 @@ tracked entries carry those HTS prefixes. Every message says why it matched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -23,25 +22,31 @@ from bot.understand.titles import title_zh
 from feeds.factmodel import Facts
 from feeds.model import Announcement
 from feeds.topics import topic_names
-from state import outbox, tracking
-from state.subscribers import Subscriber, active_subscribers
+from state import entry_hits, outbox
+from state.fanout import recipients
+from state.tracking import UsEntry
 
 
 @dataclass(frozen=True, slots=True)
 class EntryMatch:
     subscriber_id: int
-    entries: tuple[str, ...]
+    entries: tuple[str, ...]  # the first entry numbers touched, in order (at most ten)
     ieepa: int  # tracked IEEPA entries this CAPE / IEEPA announcement touches
     cape_eligible: int
     nearest_cape: Deadline | None  # the soonest CAPE last day still ahead (an eligible entry's)
     nearest_protest: Deadline | None  # the soonest protest last day still ahead
-    hts: dict[str, tuple[str, ...]]
+    hts: dict[str, int]  # announced HTS code → how many of the subscriber's entries carry it
+    count: int = 0  # entries touched in all (``entries`` lists the first of them)
+
+    def __post_init__(self) -> None:
+        if not self.count:
+            object.__setattr__(self, "count", len(self.entries))
 
     @property
     def reason_en(self) -> str:
         """Why, in one line (stored in the outbox payload)."""
         parts = [f"a CAPE / IEEPA announcement; you track {self.ieepa} IEEPA entries"] if self.ieepa else []
-        parts += [f"it names HTS {code}, found in {len(nums)} of your entries" for code, nums in self.hts.items()]
+        parts += [f"it names HTS {code}, found in {n} of your entries" for code, n in self.hts.items()]
         return "; ".join(parts)
 
 
@@ -52,42 +57,65 @@ def is_cape_announcement(ann: Announcement, topics: list[str]) -> bool:
     return "ieepa_cape" in topics
 
 
-def _nearest(
-    entries: list[tracking.TrackedEntry], rules: Rules, today: date
-) -> tuple[Deadline | None, Deadline | None]:
-    """The nearest CAPE and protest last days still ahead (by the day to act), in one pass;
-    a CAPE day the entry can never use does not count."""
-    best: dict[str, Deadline] = {}
-    for t in entries:
+@dataclass(frozen=True, slots=True)
+class _Combination:
+    """What a date combination means today: CAPE-eligible (0/1), its CAPE and protest last
+    days still ahead (a CAPE day the entry can never use does not count)."""
+
+    eligible: int
+    cape: Deadline | None
+    protest: Deadline | None
+
+
+def _per_combination(combinations: list[tuple[str, UsEntry]], rules: Rules, today: date) -> dict[str, _Combination]:
+    out = {}
+    for key, entry in combinations:
+        best: dict[str, Deadline] = {}
         try:
-            ds = us_entry_deadlines(t.entry, rules.us, rules.cape, today=today)
+            deadlines = us_entry_deadlines(entry, rules.us, rules.cape, today=today)
         except Exception:  # a stored entry with odd dates must not stop matching
-            continue
-        for d in ds:
+            deadlines = []
+        for d in deadlines:
             wanted = d.kind in ("cape_last_day", "protest_last_day") and d.due >= today and d.eligible is not False
             if wanted and (d.kind not in best or d.due < best[d.kind].due):
-                best[d.kind] = replace(d, item_key=f"us:{t.entry.entry_number}:{d.kind}")
-    return best.get("cape_last_day"), best.get("protest_last_day")
+                best[d.kind] = d
+        out[key] = _Combination(int(cape_eligible(entry, rules.cape, today)), best.get("cape_last_day"),
+                                best.get("protest_last_day"))  # fmt: skip
+    return out
 
 
 def match_entries(
     db: Database, ann: Announcement, topics: list[str], facts: Facts, *, rules: Rules, today: date
 ) -> dict[int, EntryMatch]:
-    """subscriber id → what of theirs this announcement touches, and why."""
-    out: dict[int, EntryMatch] = {}
-    ieepa = tracking.ieepa_entries_by_subscriber(db) if is_cape_announcement(ann, topics) else {}
-    hts_hits = tracking.entries_by_hts(db, list(facts.hts))
-    for sid in sorted(set(ieepa) | set(hts_hits)):
-        mine = [t for t in ieepa.get(sid, []) if t.entry.liquidation_status != "final"]
-        hts = {code: tuple(sorted(nums)) for code, nums in hts_hits.get(sid, {}).items()}
-        numbers = sorted({t.entry.entry_number for t in mine} | {n for v in hts.values() for n in v})
-        if not numbers:
-            continue
-        cape, protest = _nearest(mine, rules, today)
-        out[sid] = EntryMatch(
-            sid, tuple(numbers), len(mine), sum(cape_eligible(t.entry, rules.cape, today) for t in mine),
-            cape, protest, hts,
-        )  # fmt: skip
+    """subscriber id → what of theirs this announcement touches, and why.
+
+    Sums come from SQL (state/entry_hits.py): the open IEEPA entries' distinct date
+    combinations are computed here once each, SQL adds them up per subscriber; only date
+    combinations and matched subscribers reach Python, however many entries are tracked."""
+    cape = is_cape_announcement(ann, topics)
+    codes = list(facts.hts)
+    combos: dict[str, _Combination] = {}
+    with entry_hits.IeepaTally(db) as tally:
+        if cape:
+            combos = _per_combination(entry_hits.ieepa_date_combinations(db), rules, today)
+            tally.fill({k: (c.eligible, c.cape.due.isoformat() if c.cape else None,
+                            c.protest.due.isoformat() if c.protest else None) for k, c in combos.items()})  # fmt: skip
+        ieepa = tally.totals() if cape else {}
+        others = entry_hits.hts_only_counts(db, codes, beside_ieepa=cape) if codes else {}
+        hts_hits = entry_hits.hts_counts(db, codes) if codes else {}
+        out: dict[int, EntryMatch] = {}
+        for sid in sorted(set(ieepa) | {s for s, n in others.items() if n}):
+            mine, eligible, cape_due, protest_due = ieepa.get(sid, (0, 0, None, None))
+            nearest = []
+            for due, which in ((cape_due, "cape"), (protest_due, "protest")):
+                found = tally.first_with(sid, which, due) if due else None
+                d = getattr(combos[found[1]], which) if found else None
+                kind = f"{which}_last_day"
+                nearest.append(replace(d, item_key=f"us:{found[0]}:{kind}") if d and found else None)
+            out[sid] = EntryMatch(
+                sid, entry_hits.first_numbers(db, sid, ieepa=cape, codes=codes), mine, eligible,
+                nearest[0], nearest[1], hts_hits.get(sid, {}), mine + others.get(sid, 0),
+            )  # fmt: skip
     return out
 
 
@@ -106,22 +134,17 @@ def match_text(ann: Announcement, m: EntryMatch, *, lang: str, tz: str = "Asia/T
 
 
 def queue_entry_matches(
-    db: Database, ann: Announcement, topics: list[str], facts: Facts, *, rules: Rules, now: datetime,
-    subscribers: Mapping[int, Subscriber] | None = None,
+    db: Database, ann: Announcement, topics: list[str], facts: Facts, *, rules: Rules, now: datetime
 ) -> int:
-    """Queue one ``entries:<announcement>`` message per matched subscriber. Call in atomic().
-
-    ``subscribers`` (active, by id) saves a query per announcement when the caller has them."""
-    subs = subscribers if subscribers is not None else {s.id: s for s in active_subscribers(db)}
+    """Queue one ``entries:<announcement>`` message per matched subscriber. Call in atomic()."""
+    matches = match_entries(db, ann, topics, facts, rules=rules, today=now.date())
     queued = 0
-    for sid, m in match_entries(db, ann, topics, facts, rules=rules, today=now.date()).items():
-        sub = subs.get(sid)
-        if sub is None:
-            continue
+    for sub in recipients(db, sorted(matches)):
+        m = matches[sub.id]
         queued += outbox.enqueue(
-            db, subscriber_id=sid, message_key=f"entries:{ann.key}", kind="entry_match",
+            db, subscriber_id=sub.id, message_key=f"entries:{ann.key}", kind="entry_match",
             subject=ann.title, text=match_text(ann, m, lang=sub.language, tz=sub.timezone, facts=facts),
-            payload={"announcement": ann.key, "entries": len(m.entries), "reason": m.reason_en},
+            payload={"announcement": ann.key, "entries": m.count, "reason": m.reason_en},
             now=now, not_before=next_allowed(now, sub.timezone, sub.quiet_hours),
         )  # fmt: skip
     return queued

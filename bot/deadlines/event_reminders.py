@@ -157,10 +157,13 @@ def plan_announcement_events(
     """Reminder items for every subscriber alerted about the announcement, in their language
     and zone. Call in atomic()."""
     rows: list[ReminderRow] = []
+    plans: dict[tuple[str, str, str], list[EventPlan]] = {}  # recipients share zones, times, languages
     for sub in store.recipients_of_announcement(db, announcement_key):
-        own = store.get_settings(db, sub["id"]).time_of_day or at
-        for p in event_plans(announcement_key, title, facts, tz=sub["timezone"], at=own, body=body, url=url,
-                             lang=sub["language"] or "zh-TW"):  # fmt: skip
+        look = (sub["timezone"], sub["time_of_day"] or at, sub["language"] or "zh-TW")
+        if look not in plans:
+            plans[look] = event_plans(announcement_key, title, facts, tz=look[0], at=look[1], body=body, url=url,
+                                      lang=look[2])  # fmt: skip
+        for p in plans[look]:
             if p.past_at <= now:
                 continue
             rows.append(ReminderRow(sub["id"], p.key, p.kind, p.title, p.deadline, p.past_at,
