@@ -6,21 +6,30 @@ of files. Runs two cycles — the second shows conditional fetch (nothing new, n
 A new source's first poll is a baseline (its feed's history is stored, not alerted). The
 demo plays a service that has been watching these feeds already, so the samples' items are
 the news that just arrived: its sources are seeded as baselined before the first cycle.
+
+It runs on the rehearsal clock (``--now``), by default 2026-04-23 12:00 Taipei time, the week
+of the samples: CBP's first CAPE webinar is over, the second still ahead — the moment the
+貿易署 letter of seed 000 reached firms. Any other moment can be given.
 """
 
 from __future__ import annotations
 
 import shutil
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Config, FileChannelConfig, ServiceConfig
 from bot.delivery.channels import build_channels
 from bot.logsetup import setup_logging
-from bot.service import Service, utc_now
+from bot.service import Service
+from feeds.dates import TAIPEI
 from state import outbox, sources
 from state.db import open_db
 from state.subscribers import add_subscriber, list_subscribers, subscribe
+
+# The week of the samples (see the module docstring); ``run.py demo --now`` picks another moment.
+DEMO_NOW = datetime(2026, 4, 23, 4, 0, tzinfo=UTC)
 
 DEMO_SUBSCRIBERS = (
     # name, channel, address, subscriptions
@@ -37,13 +46,13 @@ def demo_config(out: Path) -> Config:
     )
 
 
-async def run_demo(out: Path) -> int:
+async def run_demo(out: Path, now: datetime | None = None) -> int:
     if out.exists():
         shutil.rmtree(out)
     config = demo_config(out)
     setup_logging(config.service.log_level, config.secrets())
     db = open_db(config.service.database)
-    now = utc_now()
+    now = now or DEMO_NOW
     for name, channel, address, subs in DEMO_SUBSCRIBERS:
         sub = add_subscriber(db, name=name, channel=channel, address=address, now=now)
         for kind, value in subs:
@@ -52,10 +61,11 @@ async def run_demo(out: Path) -> int:
     with db.atomic():  # watched before: the samples are news, not a new feed's history
         for src in config.sources:
             sources.mark_baselined(db, src.name, now)
-    print("tradealert 關務快訊 — demo on the bundled sample feeds (no network, no token)\n")
+    print("tradealert 關務快訊 — demo on the bundled sample feeds (no network, no token)")
+    print(f"rehearsal clock 演練時間: {now.astimezone(TAIPEI):%Y-%m-%d %H:%M} 台北時間 (run.py demo --now …)\n")
     try:
         first = await service.cycle(now, force=True)
-        second = await service.cycle(utc_now(), force=True)
+        second = await service.cycle(now + timedelta(minutes=2), force=True)
     finally:
         await service.close()
     poll1, poll2 = first["poll"], second["poll"]

@@ -12,8 +12,10 @@ from feeds.factmodel import DatedFact
 _EVENT_KINDS = (  # matched against the lowered line (no re.I: several times faster)
     ("support_call", re.compile(r"support call|office hours|teleconference|conference call")),
     ("webinar", re.compile(r"webinar|web session|training session|outreach|workshop|說明會|研討會")),
-    ("maintenance", re.compile(r"maintenance|deploy|upgrade|release into|切換|維護|演練")),
+    ("maintenance", re.compile(r"maintenance|upgrade|切換|維護|演練")),
     ("outage", re.compile(r"outage|\bdown\b|unavailable|degraded|disruption|中斷|停機")),
+    # New functions going live with no downtime named on the line (a deploy WITH an outage is one).
+    ("deployment", re.compile(r"deploy|release into")),
     ("deadline", re.compile(r"no later than|deadline|due (?:by|on)|must be (?:filed|submitted|received)|截止|前")),
     ("effective", re.compile(r"effective|takes effect|on or after|go(?:es)? live|live on|begin(?:ning|s)? on|生效|實施|上線")),
 )
@@ -70,8 +72,12 @@ def _widen(text: str, ls: int, le: int) -> tuple[int, int]:
     return ls, le
 
 
+# "No outage is expected", "without downtime", 「不停機」: a denial names no outage.
+_DENIED = re.compile(r"\b(?:no|without(?: an?)?|not (?:expect|anticipat)\w*(?: an?)?)\s+(?:system\s+)?(?:outages?|downtime)\b|不停機|無需停機|不中斷")
+
+
 def classify(line: str, default: str) -> str:
-    low = line.lower()
+    low = _DENIED.sub(" ", line.lower())
     for kind, rx in _EVENT_KINDS:
         if rx.search(low):
             return kind

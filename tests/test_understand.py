@@ -178,3 +178,21 @@ def test_facts_keys_are_exactly_the_documented_schema() -> None:
 def test_taxonomy_page_lists_every_topic() -> None:
     page = (Path(__file__).parent.parent / "docs" / "TOPICS.md").read_text(encoding="utf-8")
     assert all(f"`{tid}`" in page for tid in TOPICS)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("CBP will deploy phase 1 of CAPE in the ACE Portal on April 20, 2026 at 8:00 AM EDT.", "deployment"),
+        ("The deployment will occur at 7 am eastern standard time on January 12, 2026. No outage is expected.",
+         "deployment"),
+        ("ACE will be unavailable during the deployment on Saturday, April 25, 2026 at 2300 EDT.", "outage"),
+        ("ACE will be down for scheduled maintenance on April 25, 2026 at 11:00 PM EDT.", "maintenance"),
+    ],
+)
+def test_a_deployment_is_not_downtime_unless_the_line_says_so(line: str, kind: str) -> None:
+    u = understand(ann(line, title="CSMS # 68000001 - ACE Deployment", kind="csms_rss", ext_id="68000001"),
+                   now=PUB)  # fmt: skip
+    assert [e.kind for e in u.facts.events] == [kind]
+    stopped = "停機" in u.summary_zh
+    assert stopped == (kind in ("outage", "maintenance")), u.summary_zh

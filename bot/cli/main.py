@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     once.add_argument("--now", help=NOW_HELP)
     demo = sub.add_parser("demo", help="run on the bundled samples and show what demo subscribers get")
     demo.add_argument("--out", default="var/demo", help="folder for the demo database and files")
+    demo.add_argument("--now", help=NOW_HELP + "; default 2026-04-23T12:00:00+08:00, the samples' week")
     sub.add_parser("check-config", help="validate the configuration and exit")
     ex = sub.add_parser("explain", help="print the understanding of one raw announcement as JSON")
     ex.add_argument("file", help="text, HTML or RSS/Atom file; '-' reads stdin")
@@ -170,7 +171,7 @@ def run_command(args: argparse.Namespace) -> int:
     if cmd == "demo":
         from bot.demo import run_demo
 
-        return asyncio.run(run_demo(Path(args.out)))
+        return asyncio.run(run_demo(Path(args.out), parse_now(args.now) if args.now else None))
     now = parse_now(args.now) if getattr(args, "now", None) else None
     if cmd == "explain":
         from bot.understand.explain import run_explain

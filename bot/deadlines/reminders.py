@@ -46,12 +46,13 @@ KIND_ZH = {
     "support_call": "支援說明會",
     "outage": "系統中斷",
     "maintenance": "系統維護",
+    "deployment": "系統上線",
     "effective": "生效日",
     "application": "申請期間",
     "deadline": "截止日",
     "custom": "自訂提醒",
 }
-EVENT_KINDS = ("webinar", "support_call", "outage", "maintenance", "event")
+EVENT_KINDS = ("webinar", "support_call", "outage", "maintenance", "deployment", "event")
 
 
 def local_instant(day: date, at: time, tz: str) -> datetime:

@@ -114,7 +114,7 @@ def _kinds(title: str, facts: Facts) -> list[str]:
     found = [zh for rx, zh in _KINDS if rx.search(title)]
     if not found:
         kinds = {e.kind for e in facts.events}
-        for kind, zh in (("outage", "系統中斷"), ("maintenance", "系統維護"), ("webinar", "線上說明會"),
+        for kind, zh in (("outage", "系統中斷"), ("maintenance", "系統維護"), ("deployment", "系統上線"), ("webinar", "線上說明會"),
                          ("support_call", "支援說明會")):  # fmt: skip
             if kind in kinds:
                 found.append(zh)
