@@ -105,6 +105,7 @@ async def test_every_answer_forbids_framing_and_sniffing(served):
                 assert resp.headers.get("X-Frame-Options") == "DENY", path
                 assert resp.headers.get("X-Content-Type-Options") == "nosniff", path
                 assert resp.headers.get("Referrer-Policy") == "no-referrer", path
+                assert resp.headers.get("Cache-Control") == ("private, max-age=900" if ".ics" in path else "no-store"), path
                 if resp.content_type == "text/html":
                     assert "frame-ancestors 'none'" in resp.headers.get("Content-Security-Policy", ""), path
 

@@ -133,6 +133,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",  # a token in a URL never travels on in a Referer
+    "Cache-Control": "no-store",  # pages behind a token (a firm's name, a confirm form) stay out of caches
 }
 # Our HTML pages have no scripts, no external resources and post only to themselves.
 PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
@@ -195,7 +196,8 @@ def body_guard(body_timeout: float) -> Callable[..., Awaitable[web.StreamRespons
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """``on_response_prepare``: every answer, errors included, carries the same protections."""
+    """``on_response_prepare``: every answer, errors included, carries the same protections
+    (a route that sets its own, e.g. the calendar's ``Cache-Control``, keeps it)."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if response.content_type == "text/html":
