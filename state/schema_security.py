@@ -7,7 +7,7 @@ from sqlite_utils import Database
 from state.schema import migrations
 
 
-@migrations(name="551_line_events_and_code_attempts")
+@migrations(name="951_line_events_and_code_attempts")
 def _line_events_and_code_attempts(db: Database) -> None:
     """``line_webhook_events``: each LINE ``webhookEventId`` applied, so a redelivered or
     replayed event changes nothing the second time. ``line_code_failures``: wrong binding codes
