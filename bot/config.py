@@ -225,6 +225,7 @@ class HttpConfig(_Section):
     listen: str = Field(default="", pattern=r"^$|^[A-Za-z0-9.\-\[\]:]*:\d{1,5}$")  # "127.0.0.1:8080"; empty = off
     public_url: HttpUrl = "http://127.0.0.1:8080"  # how recipients reach it (links in mail, ICS)
     header_timeout: Duration = 10  # a request's head must arrive within this (slow clients are cut off)
+    body_timeout: Duration = 60  # and its body (if any) within this once the head is in (408, closed)
     max_connections: int = Field(default=100, ge=1, le=100_000)  # beyond: 503 and closed
     # Association web console (/console/): one-time login links and the session they open.
     console_login_ttl: Duration = 3 * 86400

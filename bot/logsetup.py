@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable
+from urllib.parse import quote
 
 
 class RedactSecrets(logging.Filter):
@@ -12,7 +13,9 @@ class RedactSecrets(logging.Filter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        # Each secret also as it appears inside a URL (a bot token's ":" becomes "%3A").
+        forms = {form for s in secrets if s and len(s) >= 4 for form in (s, quote(s, safe=""), quote(s))}
+        self.secrets = sorted(forms, key=len, reverse=True)
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:

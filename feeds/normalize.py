@@ -38,3 +38,13 @@ def normalize_typed(text: str) -> str:
 def ascii_digits(text: str) -> str:
     """Only the digits of ``text``, as ASCII (``９９０３.０１`` → ``990301``)."""
     return re.sub(r"[^0-9]", "", normalize_typed(text))
+
+
+_ROW_ID = re.compile(r"[0-9]{1,18}")
+
+
+def row_id(text: str | None) -> int | None:
+    """A database id written in a URL or in button data: ASCII digits only, small enough for
+    SQLite. Why not ``str.isdigit``: it says yes to ``²`` (which ``int`` refuses) and to
+    30-digit numbers (which SQLite refuses) — both ended as errors instead of "not found"."""
+    return int(text) if text and _ROW_ID.fullmatch(text) else None

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from feeds.errors import UserError
+from feeds.safetext import visible
 from state.db import iso
 from state.schema_mail import new_token
 from state.subscribers import add_subscriber, find_by_address, validate_address
@@ -143,7 +144,7 @@ def add_member(
     db: Database, association_id: int, firm: str, contacts: list[tuple[str, str]], *, now: datetime
 ) -> tuple[int, bool]:
     """Add (or extend) a member firm with its contacts. Returns (member id, created)."""
-    firm = " ".join(firm.split())
+    firm = " ".join(visible(firm).split())
     if not firm:
         raise UserError("會員名稱不可空白", "member firm name is empty")
     if len(firm) > 200:
@@ -269,7 +270,7 @@ def audit(
 ) -> None:
     db.execute(
         "INSERT INTO audit_log (association_id, forward_id, at, actor, action, detail) VALUES (?,?,?,?,?,?)",
-        [association_id, forward_id, iso(now), actor, action, detail[:1000]],
+        [association_id, forward_id, iso(now), actor, action, visible(detail)[:1000]],  # e.g. an upload's file name
     )
 
 

@@ -62,40 +62,89 @@ def create_link_code(db: Database, subscriber_id: int, *, now: datetime, ttl: ti
     return f"{code[:4]}-{code[4:]}"
 
 
+# Wrong codes a LINE user may send per hour. With 31^8 ≈ 8.5e11 codes, a handful of live ones
+# and this limit, guessing one takes millions of LINE accounts; a person who mistyped waits.
+CODE_FAILURES_PER_HOUR = 5
+_TOO_MANY = (
+    "綁定碼錯誤次數過多，請一小時後再試（或向管理者索取新的綁定碼）",
+    "too many wrong binding codes; try again in an hour (or ask for a new code)",
+)
+_INVALID = ("綁定碼無效、已使用或已過期", "the binding code is unknown, used or expired")
+
+
+def _recent_failures(db: Database, line_user: str, now: datetime) -> int:
+    row = next(db.query(
+        "SELECT count(*) AS n FROM line_code_failures WHERE line_user = ? AND at > ?",
+        [line_user, iso(now - timedelta(hours=1))],
+    ))  # fmt: skip
+    return int(row["n"])
+
+
 def redeem_link_code(db: Database, code: str, line_user: str, *, now: datetime) -> Subscriber:
     """Bind ``line_user`` to the code's subscriber: that subscriber now receives on LINE.
 
     A subscriber the LINE user already had (created by following the account) is merged into
     the target: its subscriptions and association memberships move over, then it is removed.
-    Raises ``UserError`` for an unknown, used or expired code.
+    Raises ``UserError`` for an unknown, used or expired code, and for every code (even a
+    right one) once this LINE user sent ``CODE_FAILURES_PER_HOUR`` wrong ones in the last hour.
     """
     with db.atomic():
+        if _recent_failures(db, line_user, now) >= CODE_FAILURES_PER_HOUR:
+            raise UserError(*_TOO_MANY)
         row = next(db.query("SELECT * FROM line_link_codes WHERE code_hash = ?", [_hash(code)]), None)
-        if row is None or row["used_at"] is not None or (from_iso(row["expires_at"]) or now) <= now:
-            raise UserError("綁定碼無效、已使用或已過期", "the binding code is unknown, used or expired")
-        target = require_subscriber(db, row["subscriber_id"])
-        own = find_by_address(db, "line", line_user)
-        if own is not None and own.id != target.id:
-            db.execute(
-                "INSERT OR IGNORE INTO subscriptions (subscriber_id, kind, value, created_at)"
-                " SELECT ?, kind, value, created_at FROM subscriptions WHERE subscriber_id = ?",
-                [target.id, own.id],
-            )
-            db.execute(
-                "UPDATE OR IGNORE member_contacts SET subscriber_id = ? WHERE subscriber_id = ?", [target.id, own.id]
-            )
-            db.execute("DELETE FROM subscribers WHERE id = ?", [own.id])
-        db.execute(
-            "UPDATE subscribers SET channel = 'line', address = ?, status = 'active', status_reason = NULL"
-            " WHERE id = ?",
-            [line_user, target.id],
-        )
-        db.execute(
-            "UPDATE line_link_codes SET used_at = ?, used_by = ? WHERE code_hash = ?", [iso(now), line_user, row["code_hash"]]
-        )
+        valid = row is not None and row["used_at"] is None and (from_iso(row["expires_at"]) or now) > now
+        if valid:
+            assert row is not None
+            target = _bind(db, row, line_user, now)
+    if not valid:
+        with db.atomic():
+            db.execute("INSERT INTO line_code_failures (line_user, at) VALUES (?,?)", [line_user, iso(now)])
+            db.execute("DELETE FROM line_code_failures WHERE at < ?", [iso(now - timedelta(days=1))])
+        raise UserError(*_INVALID)
     linked = get_subscriber(db, target.id)
     assert linked is not None
     return linked
+
+
+def _bind(db: Database, row: dict, line_user: str, now: datetime) -> Subscriber:
+    target = require_subscriber(db, row["subscriber_id"])
+    own = find_by_address(db, "line", line_user)
+    if own is not None and own.id != target.id:
+        db.execute(
+            "INSERT OR IGNORE INTO subscriptions (subscriber_id, kind, value, created_at)"
+            " SELECT ?, kind, value, created_at FROM subscriptions WHERE subscriber_id = ?",
+            [target.id, own.id],
+        )
+        db.execute(
+            "UPDATE OR IGNORE member_contacts SET subscriber_id = ? WHERE subscriber_id = ?", [target.id, own.id]
+        )
+        db.execute("DELETE FROM subscribers WHERE id = ?", [own.id])
+    db.execute(
+        "UPDATE subscribers SET channel = 'line', address = ?, status = 'active', status_reason = NULL"
+        " WHERE id = ?",
+        [line_user, target.id],
+    )
+    db.execute(
+        "UPDATE line_link_codes SET used_at = ?, used_by = ? WHERE code_hash = ?", [iso(now), line_user, row["code_hash"]]
+    )
+    return target
+
+
+# ---- webhook events -----------------------------------------------------------------------
+EVENT_MEMORY = timedelta(days=7)  # LINE redelivers for far less; a replay older than this is refused by age
+
+
+def first_delivery(db: Database, event_id: str | None, now: datetime) -> bool:
+    """True the first time LINE's ``webhookEventId`` is seen; call it inside the transaction
+    that applies the event, so an event that failed is applied when LINE sends it again."""
+    if not event_id:
+        return True
+    cur = db.execute("INSERT OR IGNORE INTO line_webhook_events (event_id, at) VALUES (?,?)", [event_id[:100], iso(now)])
+    return bool(cur.rowcount)
+
+
+def forget_old_events(db: Database, now: datetime) -> None:
+    db.execute("DELETE FROM line_webhook_events WHERE at < ?", [iso(now - EVENT_MEMORY)])
 
 
 # ---- quota ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from feeds.errors import UserError
 from feeds.hts import parse_hts_prefix
+from feeds.safetext import visible
 from state.db import iso
 from state.schema_mail import new_token
 
@@ -99,7 +100,7 @@ def add_subscriber(
         cur = db.execute(
             "INSERT INTO subscribers (name, channel, address, language, timezone, created_at, token,"
             " action_token) VALUES (?,?,?,?,?,?,?,?)",
-            [name.strip() or address, channel, address, language, timezone, iso(now), new_token(), new_token()],
+            [visible(name).strip() or address, channel, address, language, timezone, iso(now), new_token(), new_token()],
         )
     sub = get_subscriber(db, int(cur.lastrowid or 0))
     assert sub is not None
@@ -181,6 +182,8 @@ def update_subscriber(db: Database, subscriber_id: int, **fields: str | None) ->
     bad = set(fields) - allowed
     if bad:
         raise ValueError(f"cannot update {sorted(bad)}")
+    if (name := fields.get("name")) is not None:
+        fields["name"] = visible(name)  # a Telegram chat title, a typed name
     if fields:
         cols = ", ".join(f"{k} = ?" for k in fields)
         db.execute(f"UPDATE subscribers SET {cols} WHERE id = ?", [*fields.values(), subscriber_id])
@@ -194,7 +197,7 @@ def subscribe(db: Database, subscriber_id: int, kind: str, value: str, *, now: d
             f"訂閱種類須為 {'、'.join(SUBSCRIPTION_KINDS)}",
             f"subscription kind must be one of {', '.join(SUBSCRIPTION_KINDS)}",
         )
-    value = "" if kind == "all" else value.strip()
+    value = "" if kind == "all" else visible(value).strip()
     if kind != "all" and not value:
         raise UserError("訂閱內容不可空白", f"a {kind} subscription needs a value")
     if kind == "hts":  # one form whatever was typed (CLI, Telegram): ８４７１．３０ → 8471.30

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import random
 from datetime import date, datetime, timedelta
@@ -41,9 +42,13 @@ def sign(body: bytes, secret: str = SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
+_event_ids = itertools.count(1)
+
+
 def event(kind: str, user: str, text: str | None = None, n: int = 0) -> dict:
+    """One event as LINE sends it; each with its own webhookEventId, as LINE's are."""
     e = {
-        "type": kind, "mode": "active", "timestamp": 1776686400000, "webhookEventId": f"01J{n:020d}",
+        "type": kind, "mode": "active", "timestamp": 1776686400000, "webhookEventId": f"01J{next(_event_ids):023d}",
         "deliveryContext": {"isRedelivery": False}, "source": {"type": "user", "userId": user},
     }  # fmt: skip
     if kind != "unfollow":

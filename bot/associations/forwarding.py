@@ -28,6 +28,7 @@ from bot.understand.titles import title_zh
 from feeds.errors import UserError
 from feeds.factmodel import Facts
 from feeds.links import safe_link
+from feeds.safetext import visible
 from feeds.topics import topic_names
 from state import announcements, outbox
 from state import associations as store
@@ -295,7 +296,7 @@ def edit(
 
 def clean_body(body: str) -> str:
     """An admin's 說明: plain text, not empty, at most ``MAX_EDIT_CHARS``."""
-    body = body.replace("\r\n", "\n").strip()
+    body = visible(body.replace("\r\n", "\n")).strip()
     if not body:
         raise UserError("說明不可空白", "the text must not be empty")
     if len(body) > MAX_EDIT_CHARS:

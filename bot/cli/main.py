@@ -273,7 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except sqlite3.OperationalError as exc:
         if not is_busy(exc):
-            raise
+            return unexpected(exc)
         # Another process held the write lock longer than busy_timeout; nothing of this
         # command's failed transaction was written. EX_TEMPFAIL: try again.
         print("錯誤：資料庫忙碌中（另一個程序正在寫入），本次未變更任何資料，請稍後再試\n"
@@ -288,3 +288,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception as exc:
+        return unexpected(exc)
+
+
+def unexpected(exc: Exception) -> int:
+    """A failure that is not the user's: its traceback goes through logging, whose handler
+    redacts every configured secret; the terminal gets one line. Why not Python's own
+    traceback: it knows no secrets, and python-telegram-bot's ``InvalidToken`` carries the bot
+    token in its message."""
+    from telegram.error import InvalidToken
+
+    if isinstance(exc, InvalidToken):
+        print("錯誤：Telegram 不接受這個 bot token，請檢查 [telegram] token 或 TRADEALERT_TELEGRAM_TOKEN\n"
+              "error: Telegram refused the bot token; check [telegram] token or TRADEALERT_TELEGRAM_TOKEN",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    log.critical("unexpected failure: %s", type(exc).__name__, exc_info=exc)
+    print(f"錯誤：未預期的錯誤（{type(exc).__name__}），詳情見上方紀錄\n"
+          f"error: unexpected failure ({type(exc).__name__}); the log above has the details", file=sys.stderr)  # fmt: skip
+    return 1

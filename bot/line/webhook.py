@@ -2,6 +2,9 @@
 
 The ``X-Line-Signature`` header must be base64(HMAC-SHA256(channel secret, raw body)); it is
 checked on the raw bytes before anything else is read, parsed or stored (401 otherwise).
+Each event is applied once: its ``webhookEventId`` is stored in the transaction that applies
+it, so LINE's redelivery (or anyone replaying a captured body) changes nothing twice; an
+event older than the ids are kept for is refused by its timestamp.
 Events are parsed with line-bot-sdk's models; follow / unfollow / text messages from a user
 (1:1 chat) are handled, anything else is acknowledged and ignored. Replies use the event's
 reply token (free, not counted in the month's quota) and are sent after the database work is
@@ -15,7 +18,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -32,6 +35,7 @@ from sqlite_utils import Database
 from bot.config import Config
 from bot.delivery.channels.line_api import reply
 from bot.line import commands
+from state import line as linestate
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,15 @@ log = logging.getLogger(__name__)
 def valid_signature(secret: str, body: bytes, signature: str) -> bool:
     expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
     return bool(signature) and hmac.compare_digest(expected, signature.strip())
+
+
+def _too_old(event: object, now: datetime) -> bool:
+    """An event from before what ``first_delivery`` remembers: its id may be forgotten, so a
+    replayed body (a valid signature never expires) is refused by its age instead."""
+    stamp = getattr(event, "timestamp", None)
+    if not isinstance(stamp, int):
+        return False
+    return now - datetime.fromtimestamp(stamp / 1000, UTC) > linestate.EVENT_MEMORY
 
 
 def handle_events(db: Database, config: Config, events: list, now: datetime) -> list[tuple[str, list[str]]]:
@@ -51,8 +64,14 @@ def handle_events(db: Database, config: Config, events: list, now: datetime) -> 
             continue  # groups and rooms: not a subscriber surface (yet)
         user = source.user_id
         texts: list[str] = []
+        if _too_old(event, now):
+            log.warning("line event refused: older than %s (a replay?)", linestate.EVENT_MEMORY)
+            continue
         try:
             with db.atomic():
+                if not linestate.first_delivery(db, getattr(event, "webhook_event_id", None), now):
+                    log.info("line event already applied (redelivery or replay), skipped")
+                    continue
                 if isinstance(event, FollowEvent):
                     texts = commands.on_follow(db, user, now)
                 elif isinstance(event, UnfollowEvent):
@@ -81,7 +100,9 @@ def make_webhook(db: Database, config: Config, clock: Callable[[], datetime]):
             events = parser.parse(body.decode("utf-8"), request.headers["X-Line-Signature"].strip())
         except (UnicodeDecodeError, ValueError, KeyError, TypeError):
             return web.Response(status=400, text="malformed body")
-        replies = handle_events(db, config, list(events), clock())
+        now = clock()
+        replies = handle_events(db, config, list(events), now)
+        linestate.forget_old_events(db, now)
         for token, texts in replies:
             await reply(config.line, token, texts)
         return web.Response(text="OK")

@@ -26,6 +26,7 @@ from bot.telegram.chat import Ctx, answer, deps, reply, user_lang
 from bot.telegram.gate import admins_only
 from bot.telegram.texts import t
 from feeds.errors import UserError
+from feeds.normalize import row_id
 from state import associations as assoc_store
 from state import telegram as tgstate
 
@@ -35,14 +36,15 @@ APPROVE = r"^fwd:approve:\d+(?::[0-9a-f]{1,40})?$"
 SKIP = r"^fwd:skip:\d+(?::[0-9a-f]{1,40})?$"
 EDIT = r"^fwd:edit:\d+(?::[0-9a-f]{1,40})?$"
 EDITING = "editing"  # the edit dialog's one state
-_DATA = re.compile(r"^fwd:(approve|skip|edit):(\d+)(?::([0-9a-f]+))?$")
+_DATA = re.compile(r"^fwd:(approve|skip|edit):([0-9]+)(?::([0-9a-f]+))?$")
 
 
 def _parsed(update: Update) -> tuple[str, int, str | None]:
     m = _DATA.match(update.callback_query.data or "") if update.callback_query else None
-    if m is None:
+    forward_id = row_id(m.group(2)) if m else None
+    if m is None or forward_id is None:
         return "", 0, None
-    return m.group(1), int(m.group(2)), m.group(3)
+    return m.group(1), forward_id, m.group(3)
 
 
 def _actor(update: Update) -> str:

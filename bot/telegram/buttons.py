@@ -21,6 +21,7 @@ from bot.telegram.chat import Ctx, answer, deps, edit, lang_of, require_subscrib
 from bot.telegram.gate import admins_only
 from bot.telegram.texts import find_topic, t
 from feeds.errors import UserError
+from feeds.normalize import row_id
 from state import reminders as reminder_store
 from state import telegram as tgstate
 from state.subscribers import Subscriber, remove_subscriber, update_subscriber
@@ -76,8 +77,8 @@ async def on_remove_subscription(update: Update, context: Ctx) -> None:
     """``sx:<subscription id>``: the ✖ beside a keyword or HTS subscription."""
     if (sub := await require_subscriber(update, context)) is None:
         return
-    if _value(update).isdigit():
-        tgstate.remove_subscription(deps(context).db, sub.id, int(_value(update)))
+    if (subscription_id := row_id(_value(update))) is not None:
+        tgstate.remove_subscription(deps(context).db, sub.id, subscription_id)
     await _refresh(update, context)
 
 
@@ -157,10 +158,11 @@ async def on_done(update: Update, context: Ctx) -> None:
 def acknowledge(context: Ctx, sub: Subscriber | None, value: str, user_id: int) -> str:
     db, now = deps(context).db, deps(context).clock()
     lang = lang_of(sub)
-    if sub is None or not value.isdigit() or tgstate.outbox_owner(db, int(value)) != sub.id:
+    outbox_id = row_id(value)
+    if sub is None or outbox_id is None or tgstate.outbox_owner(db, outbox_id) != sub.id:
         return t(lang, "not_found")  # never act on another chat's message
-    fresh = tgstate.acknowledge(db, int(value), user_id=user_id, now=now)
-    kind, payload = tgstate.outbox_kind_payload(db, int(value))
+    fresh = tgstate.acknowledge(db, outbox_id, user_id=user_id, now=now)
+    kind, payload = tgstate.outbox_kind_payload(db, outbox_id)
     if fresh and kind == "reminder" and payload.get("item"):
         try:
             reminder_store.mark_done(db, sub.id, str(payload["item"]), now=now)

@@ -30,6 +30,7 @@ from bot.telegram.chat import Ctx, answer, deps, edit, lang_of, reply, require_s
 from bot.telegram.gate import admins_only, may_change_settings
 from bot.telegram.texts import t, user_error
 from feeds.errors import UserError
+from feeds.normalize import row_id
 from state import reminders as reminder_store
 from state import tracking
 from state.subscribers import Subscriber
@@ -147,7 +148,7 @@ async def list_entries(update: Update, context: Ctx) -> None:
     if (sub := await require_subscriber(update, context)) is None:
         return
     args = context.args or []
-    page = int(args[0]) if args and args[0].isdigit() and int(args[0]) > 0 else 1
+    page = (row_id(args[0]) if args else None) or 1
     text, markup = list_page(context, sub, page)
     await reply(update, context, text, markup)
 
@@ -156,8 +157,8 @@ async def on_list_page(update: Update, context: Ctx) -> None:
     """◀ ▶ under /list (``list:<page>``): pages through, changes nothing."""
     sub = await require_subscriber(update, context)
     value = (update.callback_query.data or "").partition(":")[2] if update.callback_query else ""
-    if sub is not None and value.isdigit() and update.callback_query is not None:
-        text, markup = list_page(context, sub, int(value))
+    if sub is not None and (page := row_id(value)) is not None and update.callback_query is not None:
+        text, markup = list_page(context, sub, page)
         await edit(update.callback_query, text, markup)
     await answer(update)
 

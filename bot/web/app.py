@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from bot.alerts.deadline_view import calendar_deadline
 from bot.alerts.digest import DEADLINE_PROVIDERS
 from bot.config import Config, HttpConfig
-from bot.web.limits import ConnectionGate, GuardedSite
+from bot.web.limits import BODY_LIMIT, ConnectionGate, GuardedSite, body_guard, security_headers
 from feeds.factmodel import Event
 from feeds.links import safe_link
 from state import outbox, sources
@@ -35,6 +35,8 @@ from state.subscribers import Subscriber, find_by_action_token, find_by_calendar
 log = logging.getLogger(__name__)
 
 PRODID = "-//tradealert//關務快訊//ZH-TW"
+ROSTER_MAX_BYTES = 4 * 1024 * 1024  # a member roster CSV uploaded in the console
+LINE_WEBHOOK_MAX_BYTES = 1024 * 1024  # LINE's event batches are a few KB; read whole to check the signature
 
 
 # ---- calendar ---------------------------------------------------------------------------
@@ -158,7 +160,11 @@ def make_app(
     config: Config | None = None,
 ) -> web.Application:
     """``config`` adds the association console and, with a LINE channel secret, the LINE webhook."""
-    app = web.Application(client_max_size=4 * 1024 * 1024)  # roster CSV uploads
+    http = config.http if config is not None else HttpConfig()
+    # The largest body any route takes; each route's own cap is lower (bot.web.limits.body_guard).
+    app = web.Application(client_max_size=ROSTER_MAX_BYTES, middlewares=[body_guard(http.body_timeout)])
+    app[BODY_LIMIT] = {"/console/members/upload": ROSTER_MAX_BYTES, "/line/webhook": LINE_WEBHOOK_MAX_BYTES}
+    app.on_response_prepare.append(security_headers)
 
     async def health(request: web.Request) -> web.Response:
         now = clock()

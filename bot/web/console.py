@@ -26,6 +26,7 @@ from bot.associations import forwarding as assoc
 from bot.associations.audit import audit_csv_text
 from bot.config import Config
 from feeds.errors import UserError
+from feeds.normalize import row_id
 from feeds.topics import TOPICS
 from state import associations as store
 from state import console as sessions
@@ -115,13 +116,12 @@ def add_console_routes(app: web.Application, db: Database, config: Config, clock
 
     def flash_of(request: web.Request) -> str | None:
         key = request.query.get("done", "")
-        n = request.query.get("n", "0")
-        return FLASH[key].format(n=int(n) if n.isdigit() else 0) if key in FLASH else None
+        return FLASH[key].format(n=row_id(request.query.get("n")) or 0) if key in FLASH else None
 
     def own_forward(request: web.Request, a: store.Association) -> store.Forward:
-        raw = request.match_info["id"]
+        forward_id = row_id(request.match_info["id"])
         try:
-            f = store.require_forward(db, int(raw)) if raw.isdigit() else None
+            f = store.require_forward(db, forward_id) if forward_id is not None else None
         except UserError:
             f = None
         if f is None or f.association_id != a.id:  # another association's forward: as if absent
@@ -130,6 +130,8 @@ def add_console_routes(app: web.Application, db: Database, config: Config, clock
 
     # ---- login ------------------------------------------------------------------------
     async def login(request: web.Request) -> web.StreamResponse:
+        if request.method != "GET":  # HEAD: a link checker or preview looks; only a GET uses the link up
+            return web.Response(status=204, headers=HEADERS)
         redeemed = sessions.redeem_login(db, request.match_info["token"], now=clock())
         if redeemed is None or not store.is_admin(db, redeemed[0], redeemed[1]):
             return refused("此登入連結無效、已使用過或已過期。This login link is invalid, used or expired.", 403)
@@ -223,8 +225,8 @@ def add_console_routes(app: web.Application, db: Database, config: Config, clock
         return members_page(s, a, report=report)
 
     async def optout(request: web.Request, s: sessions.ConsoleSession, a: store.Association) -> web.StreamResponse:
-        raw = request.match_info["id"]
-        if not raw.isdigit() or not store.opt_out_member_id(db, a.id, int(raw), s.actor, clock()):
+        member_id = row_id(request.match_info["id"])
+        if member_id is None or not store.opt_out_member_id(db, a.id, member_id, s.actor, clock()):
             raise web.HTTPNotFound(text="not found", headers=HEADERS)
         raise done("/console/members", "optout")
 

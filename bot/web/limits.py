@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
@@ -123,3 +124,81 @@ class GuardedSite(web.BaseSite):
         self._server = await loop.create_server(
             self._gate, self._host, self._port, backlog=self._backlog, reuse_address=True
         )
+
+
+# ---- request bodies and response headers (every route, one place) ------------------------
+DEFAULT_MAX_BODY = 64 * 1024  # a form post: far above the console's longest (a 3,000-character 說明)
+BODY_LIMIT = web.AppKey("body_limit", dict[str, int])  # route path → its own cap (uploads, the LINE webhook)
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",  # a token in a URL never travels on in a Referer
+    "Cache-Control": "no-store",  # pages behind a token (a firm's name, a confirm form) stay out of caches
+}
+# Our HTML pages have no scripts, no external resources and post only to themselves.
+PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
+            "base-uri 'none'")  # fmt: skip
+
+
+def _closing(status: int, reason: str) -> web.Response:
+    resp = web.Response(status=status, text=reason)
+    resp.force_close()  # the rest of that body is not read
+    return resp
+
+
+def body_guard(body_timeout: float) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """A middleware bounding every request body, before any handler reads it.
+
+    Why: the header deadline ends with the head; a client could then trickle a body for ever
+    (each holds a connection, ``max_connections`` of them hold the service) or declare 4 MB to
+    a route that never needs it (the LINE webhook must read the body to check its signature).
+    So: a body needs a ``Content-Length`` (411 otherwise), no larger than its route allows
+    (413 before reading a byte; 64 KiB unless the route is in ``app[BODY_LIMIT]``), and it
+    must have arrived within ``body_timeout`` of the handler starting (408 and closed).
+    """
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+        if not request.body_exists:
+            return await handler(request)
+        resource = request.match_info.route.resource
+        path = resource.canonical if resource is not None else ""
+        limit = request.app.get(BODY_LIMIT, {}).get(path, DEFAULT_MAX_BODY)
+        if request.content_length is None:
+            return _closing(411, "Content-Length required")
+        if request.content_length > limit:
+            log.info("http body refused: %d bytes declared, limit %d path=%s", request.content_length, limit, path)
+            return _closing(413, f"body too large (limit {limit} bytes)")
+        deadline = asyncio.timeout(body_timeout)
+        handling = True
+
+        def arrived() -> None:  # the whole body is in: no deadline for the work that follows
+            if handling and not deadline.expired():
+                deadline.reschedule(None)
+
+        try:
+            async with deadline:
+                request.content.on_eof(arrived)
+                try:
+                    return await handler(request)
+                finally:
+                    handling = False
+        except TimeoutError:
+            if not deadline.expired():
+                raise  # the handler's own
+            log.info("http body not complete within %.0fs path=%s: closed", body_timeout, path)
+            return _closing(408, "request body too slow")
+        except ConnectionResetError:  # the client left mid-body: nothing to answer, nothing to log loudly
+            log.info("http client left before its body was complete path=%s", path)
+            return _closing(400, "connection lost")
+
+    return guard
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """``on_response_prepare``: every answer, errors included, carries the same protections
+    (a route that sets its own, e.g. the calendar's ``Cache-Control``, keeps it)."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.content_type == "text/html":
+        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)

@@ -20,6 +20,13 @@ def message_filename(msg: OutboxMessage) -> str:
     return f"{msg.id:08d}-{safe_key}.txt"
 
 
+def folder_name(address: str) -> str:
+    """The recipient's folder inside the channel's directory, never ``.`` or ``..`` (an address
+    from a subscriber CSV must not write beside or above the directory)."""
+    name = re.sub(r"[^A-Za-z0-9_.@-]+", "_", address)
+    return "_" * max(len(name), 1) if name in ("", ".", "..") else name
+
+
 class FileChannel:
     name = "file"
 
@@ -27,7 +34,7 @@ class FileChannel:
         self.directory = Path(directory)
 
     def _write(self, msg: OutboxMessage) -> Path:
-        folder = self.directory / re.sub(r"[^A-Za-z0-9_.@-]+", "_", msg.address)
+        folder = self.directory / folder_name(msg.address)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / message_filename(msg)
         if target.exists():
