@@ -128,3 +128,44 @@ def test_an_association_preview_goes_out_in_the_cycle_that_forwarded(cli, week: 
         assert cli(*c, "once", "--now", "2026-04-20T20:00:00+08:00").returncode == 0
         (preview,) = smtp.box.to("sec@tva.example")
         assert "待核可" in str(preview["Subject"]) and "68396594" in str(preview["Subject"])
+
+
+def test_entries_are_counted_once_per_story_with_the_route_left_for_the_others(cli, week: Path) -> None:
+    c = ["--config", str(_config(week))]
+    cli(*c, "subscriber", "add", "--name", "永信報關行", "--channel", "file", "--address", "b")
+    cli(*c, "subscribe", "1", "--all")
+    csv = week / "entries.csv"
+    csv.write_text("Entry Number,Entry Date,Liquidation Date,IEEPA\n"
+                   "ABC-1234567-6,2025-09-02,2026-03-15,yes\n"  # liquidated + 80 = 06-03: CAPE
+                   "ABC-2345678-5,2025-06-02,2025-12-01,yes\n", encoding="utf-8")  # + 80 before CAPE opened
+    assert cli(*c, "import-entries", str(csv), "--subscriber", "1", "--now", "2026-04-20T08:00:00+08:00").returncode == 0
+    cli(*c, "once", "--now", "2026-04-20T08:00:00+08:00")
+    cli(*c, "once", "--now", "2026-04-20T20:00:00+08:00")
+    cli(*c, "once", "--now", "2026-04-23T20:00:00+08:00")  # the 貿易署 letter forwards the CSMS
+    mine = [t for t in _read(week, "b") if t.startswith("📦")]
+    assert len(mine) == 1, mine  # the letter does not count the same entries again
+    assert "目前可申請 CAPE 者：1 筆" in mine[0]
+    assert "CAPE 第一階段不受理者：1 筆" in mine[0] and "180 天內提出異議" in mine[0]
+
+
+def test_the_entries_message_is_titled_in_the_readers_language(cli, week: Path) -> None:
+    from bot.config import load_config
+    from state import outbox
+    from state.db import open_db
+
+    cfg = _config(week)
+    c = ["--config", str(cfg)]
+    cli(*c, "subscriber", "add", "--name", "永信", "--channel", "file", "--address", "b")
+    cli(*c, "subscriber", "add", "--name", "Acme", "--channel", "file", "--address", "e", "--lang", "en",
+        "--tz", "America/New_York")
+    for sid in ("1", "2"):
+        cli(*c, "subscribe", sid, "--all")
+        cli(*c, "track", "--subscriber", sid, "ABC-1234567-6", "--entry-date", "2026-01-05", "--ieepa",
+            "--now", "2026-04-20T08:00:00+08:00")
+    cli(*c, "once", "--now", "2026-04-20T08:00:00+08:00")
+    cli(*c, "once", "--now", "2026-04-20T20:00:00+08:00")
+    db = open_db(load_config(cfg).service.database)
+    subjects = {sid: [m["subject"] for m in outbox.messages_for(db, sid) if m["kind"] == "entry_match"] for sid in (1, 2)}
+    assert subjects[1][0].startswith("與您的報關單有關（1 筆）：現已開放：")
+    assert "AVAILABLE NOW" not in subjects[1][0]  # not the raw English title
+    assert subjects[2][0].startswith("Your entries (1): AVAILABLE NOW")
