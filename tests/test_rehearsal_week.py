@@ -116,6 +116,7 @@ def test_a_daily_digest_goes_out_on_the_rehearsal_clock(cli, week: Path) -> None
     cli(*c, "once", "--now", "2026-04-21T08:30:00+08:00")
     digest = _read(week, "d")[-1]
     assert "每日摘要】2026-04-21" in digest and "1 則新公告" in digest and "CAPE" in digest
+    assert "（4/20（一）19:18）" in digest  # published, in the reader's zone with the weekday
 
 
 def test_an_association_preview_goes_out_in_the_cycle_that_forwarded(cli, week: Path) -> None:
@@ -169,3 +170,20 @@ def test_the_entries_message_is_titled_in_the_readers_language(cli, week: Path) 
     assert subjects[1][0].startswith("與您的報關單有關（1 筆）：現已開放：")
     assert "AVAILABLE NOW" not in subjects[1][0]  # not the raw English title
     assert subjects[2][0].startswith("Your entries (1): AVAILABLE NOW")
+
+
+def test_a_digest_lists_sessions_ahead_by_the_readers_day_never_as_due(cli, week: Path) -> None:
+    c = ["--config", str(_config(week))]
+    cli(*c, "subscriber", "add", "--name", "大同貿易", "--channel", "file", "--address", "d")
+    cli(*c, "subscribe", "1", "--all")
+    cli(*c, "subscriber", "set", "1", "--digest", "daily", "--digest-time", "08:00")
+    cli(*c, "once", "--now", "2026-04-20T07:00:00+08:00")
+    cli(*c, "once", "--now", "2026-04-20T20:00:00+08:00")
+    cli(*c, "once", "--now", "2026-04-28T08:30:00+08:00")  # the second webinar is 4/29 01:00 Taipei
+    digest = _read(week, "d")[-1]
+    assert "每日摘要】2026-04-28" in digest
+    coming = digest[digest.index("■ 即將到來的期限與活動"):]
+    assert "明天舉行｜4/29（三）01:00 台北時間" in coming
+    assert "第 1 場" not in coming  # held on 4/22: not "overdue", not listed
+    assert "今天到期" not in digest and "已逾期" not in coming
+    assert "Upcoming" not in digest and "Other" not in digest

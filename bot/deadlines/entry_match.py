@@ -124,7 +124,7 @@ def _title(ann: Announcement, facts: Facts, lang: str, tz: str) -> str:
     """The announcement as this reader names it: English title, the letter's 主旨, or the
     Chinese title."""
     if lang.startswith("en"):
-        return english_title(facts, ann.title)
+        return english_title(facts, ann.title, ann.body, tz)
     subject = next((x.subject for x in facts.letters if x.subject), None)
     return subject or title_zh(facts.title or ann.title, facts, topic_names(list(facts.topics)), tz=tz)
 
