@@ -7,9 +7,11 @@ A new source's first poll is a baseline (its feed's history is stored, not alert
 demo plays a service that has been watching these feeds already, so the samples' items are
 the news that just arrived: its sources are seeded as baselined before the first cycle.
 
-It runs on the rehearsal clock (``--now``), by default 2026-04-23 12:00 Taipei time, the week
-of the samples: CBP's first CAPE webinar is over, the second still ahead — the moment the
-貿易署 letter of seed 000 reached firms. Any other moment can be given.
+It runs on the rehearsal clock (``--now``), by default Saturday 2026-04-25 09:00 Taipei time,
+the week of the samples, when every sample item has been published: CBP's first CAPE webinar
+is over, the second and the weekend's ACE maintenance still ahead, and the 貿易署 letter of
+seed 000 has reached firms. Any other moment can be given; an item a sample feed publishes
+after that moment does not exist yet and is left out, as ``once --now`` does.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.cli.clock import running_clock
 from bot.config import Config, FileChannelConfig, ServiceConfig
 from bot.delivery.channels import build_channels
 from bot.logsetup import setup_logging
@@ -29,7 +32,7 @@ from state.db import open_db
 from state.subscribers import add_subscriber, list_subscribers, subscribe
 
 # The week of the samples (see the module docstring); ``run.py demo --now`` picks another moment.
-DEMO_NOW = datetime(2026, 4, 23, 4, 0, tzinfo=UTC)
+DEMO_NOW = datetime(2026, 4, 25, 1, 0, tzinfo=UTC)
 
 DEMO_SUBSCRIBERS = (
     # name, channel, address, subscriptions
@@ -57,7 +60,7 @@ async def run_demo(out: Path, now: datetime | None = None) -> int:
         sub = add_subscriber(db, name=name, channel=channel, address=address, now=now)
         for kind, value in subs:
             subscribe(db, sub.id, kind, value, now=now)
-    service = Service(config, db, build_channels(config, stream=sys.stdout))
+    service = Service(config, db, build_channels(config, stream=sys.stdout), clock=running_clock(now), rehearsal=True)
     with db.atomic():  # watched before: the samples are news, not a new feed's history
         for src in config.sources:
             sources.mark_baselined(db, src.name, now)

@@ -127,7 +127,7 @@ def test_demo_shows_the_cape_alert_from_seed_000(cli, tmp_path: Path):
     assert "first cycle" in out and "second cycle" in out
     # The rehearsal clock is the samples' week: the first CAPE webinar is over, the second is
     # offered with its registration link (as when seed 000's letter reached firms).
-    assert "2026-04-23 12:00 台北時間" in out
+    assert "2026-04-25 09:00 台北時間" in out
     assert "4/22（三）01:00 台北時間（美東 4/21 13:00 EDT）（已舉行）" in out
     assert "4/29（三）01:00 台北時間（美東 4/28 13:00 EDT）（報名 https://" in out
     # The second cycle is conditional: nothing new, nothing resent.

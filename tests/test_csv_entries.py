@@ -64,6 +64,26 @@ def test_rich_format_in_big5_with_chinese_headers_and_roc_dates() -> None:
     assert parsed.entries[1].entry.ieepa is False
 
 
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        ("報單號碼,進口日,放行日,核定日,IEEPA,備註", "ABC-2345678-5,2025-06-02,2025-06-03,2025-12-01,是,只能異議"),
+        ("進口報單號碼,入境日期,放行日期,核定日期,IEEPA 關稅,進口商", "ABC-2345678-5,114/06/02,114/06/03,114/12/01,有,永信"),
+        ("Entry No.,Entry Date,Release Date,Liq. Date,IEEPA Paid,Importer", "ABC-2345678-5,06/02/2025,06/03/2025,12/01/2025,Y,Acme"),
+        ("Entry #,Entry Date,Liquidation Date,IEEPA", "ABC-2345678-5,2025-06-02,2025-12-01,yes"),
+        ("報關編號,申報日期,清算日期,IEEPA", "ABC-2345678-5,2025-06-02,2025-12-01,是"),
+    ],
+)  # fmt: skip
+def test_headers_brokers_write_are_read(header: str, row: str) -> None:
+    for encoding in ("utf-8", "cp950"):
+        parsed = parse_csv(f"{header}\n{row}\n".encode(encoding))
+        assert parsed.errors == [], parsed.errors
+        (entry,) = parsed.entries
+        assert entry.entry.entry_number == "ABC-2345678-5"
+        assert entry.entry.liquidation_date is not None and entry.entry.liquidation_date.month == 12
+        assert entry.entry.ieepa is True
+
+
 def test_utf16_with_bom_as_excel_unicode_text() -> None:
     parsed = parse_csv("Entry Number\nABC-1234567-6\n".encode("utf-16"))
     assert [t.entry.entry_number for t in parsed.entries] == ["ABC-1234567-6"]

@@ -96,3 +96,38 @@ def test_remind_settings_command(run) -> None:
     assert code == 2 and "HH:MM" in err
     code, out, _ = run("remind-settings", "--subscriber", "1", "--reset")
     assert "offsets=30,14,7,3,1,0 time=09:00" in out
+
+
+def test_deadlines_of_says_which_entries_cannot_use_cape(run) -> None:
+    """As ``deadlines`` does: the CAPE day of an entry whose window closed before CAPE opened is
+    listed with ``"eligible": false`` and the route left; the usable one with ``true``."""
+    run("subscriber", "add", "--name", "A", "--channel", "console", "--address", "a")
+    now = ("--now", "2026-04-20T09:00:00+08:00")
+    run("track", "--subscriber", "1", "ABC-1234567-6", "--entry-date", "2025-09-02", "--liquidated", "2026-03-15",
+        "--ieepa", *now)  # fmt: skip
+    run("track", "--subscriber", "1", "ABC-2345678-5", "--entry-date", "2025-06-02", "--liquidated", "2025-12-01",
+        "--ieepa", *now)  # fmt: skip
+    code, out, _ = run("deadlines-of", "--subscriber", "1", "--json", *now)
+    assert code == 0
+    cape = {r["item_key"]: r for r in json.loads(out) if r["kind"] == "cape_last_day"}
+    assert cape["us:ABC-1234567-6:cape_last_day"]["eligible"] is True
+    refused = cape["us:ABC-2345678-5:cape_last_day"]
+    assert refused["eligible"] is False and refused["deadline"] == "2026-02-19"
+    assert "2026-05-30" in refused["note"] and "19 U.S.C. 1514" in refused["note"]
+    code, out, _ = run("deadlines-of", "--subscriber", "1", *now)
+    line = next(x for x in out.splitlines() if "ABC-2345678-5:cape_last_day" in x)
+    assert "不適用 CAPE" in line
+
+
+def test_an_english_reader_lists_taiwanese_declarations_in_english(run) -> None:
+    run("subscriber", "add", "--name", "Acme", "--channel", "console", "--address", "a", "--lang", "en",
+        "--tz", "America/New_York")  # fmt: skip
+    run("track", "--subscriber", "1", "--tw", "AA 9032006017", "--kind", "import_declaration", "--base", "2026-04-14",
+        "--label", "Keelung", "--now", "2026-04-20T09:00:00+08:00")  # fmt: skip
+    run("track", "--subscriber", "1", "ABC-2345678-5", "--entry-date", "2025-06-02", "--liquidated", "2025-12-01",
+        "--ieepa", "--now", "2026-04-20T09:00:00+08:00")  # fmt: skip
+    code, out, _ = run("deadlines-of", "--subscriber", "1", "--now", "2026-04-20T09:00:00+08:00")
+    assert code == 0
+    assert "Declaration AA 9032006017: import declaration due (Keelung)" in out
+    assert "ABC-2345678-5 protest last day" in out and "(CAPE: not eligible)" in out
+    assert "報單" not in out and "異議" not in out and "（" not in out

@@ -115,6 +115,22 @@ def test_header_injection_in_subject_is_neutralised():
     assert "victim@evil.test" in _subject(m)  # kept as harmless text on one line
 
 
+def test_an_english_reader_gets_an_english_subject_and_footer():
+    import re
+
+    msg = _msg(language="en", subject="AVAILABLE NOW – CAPE for IEEPA Refunds", text="[Trade alert] CSMS #68396594",
+               payload={"url": "https://content.govdelivery.com/x"})  # fmt: skip
+    m = build_message(msg, sender="x <alerts@t.test>", http=HttpConfig(), now=NOW)
+    assert _subject(m) == "[Trade alert] AVAILABLE NOW – CAPE for IEEPA Refunds"
+    plain = m.get_body(("plain",)).get_content()
+    html = m.get_body(("html",)).get_content()
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    assert not cjk.search(plain) and not cjk.search(html), (plain, html)
+    assert "Unsubscribe: http" in plain and "Original: https://content.govdelivery.com/x" in plain
+    zh = build_message(_msg(), sender="x <alerts@t.test>", http=HttpConfig(), now=NOW)
+    assert _subject(zh).startswith("【關務快訊】") and "取消訂閱：" in zh.get_body(("plain",)).get_content()
+
+
 async def test_permanent_refusal_pauses_the_address_temporary_retries(tmp_path, feed_server):
     with SmtpServer() as smtp:
         smtp.box.refuse_permanent.add("gone@firm.tw")

@@ -366,6 +366,35 @@ def test_taiwanese_declaration_is_reminded_on_taiwan_working_days(db) -> None:
     assert "今天到期" in _messages(db, sid)[-1]["text"]
 
 
+def test_an_english_reader_is_reminded_in_english(db) -> None:
+    """A Taiwanese declaration, a U.S. entry and a session, for a reader of English in New York:
+    titles, bases and punctuation in English; nothing in Chinese."""
+    import re
+
+    from bot.deadlines.tracker import track_tw
+
+    APRIL = datetime(2026, 4, 15, 0, 0, tzinfo=UTC)  # noqa: N806
+
+    sid = add_subscriber(db, name="Acme", channel="console", address="e", now=APRIL, language="en",
+                         timezone="America/New_York").id  # fmt: skip
+    rules = Rules(RemindersConfig())
+    track_tw(db, sid, declaration_no="AA 9032006017", kind="import_declaration", base=date(2026, 4, 14), due=None,
+             label=None, rules=rules, now=APRIL)  # fmt: skip
+    track_entries(db, sid, [TrackedEntry(UsEntry("ABC-2345678-5", entry_date=date(2025, 6, 2),
+                                                 liquidation_date=date(2025, 12, 1), liquidation_status="liquidated",
+                                                 ieepa=True))], rules=rules, now=APRIL)  # fmt: skip
+    sweep(db, datetime(2026, 4, 22, 14, 0, tzinfo=UTC))  # 7 days before the declaration is due
+    sweep(db, datetime(2026, 4, 30, 14, 0, tzinfo=UTC))  # 30 days before the protest last day
+    texts = [m["text"] for m in _messages(db, sid)]
+    declaration = next(t for t in texts if "AA 9032006017" in t)
+    assert "Declaration AA 9032006017: import declaration due" in declaration
+    assert "Customs Act art. 16" in declaration and "(7 day(s) left)" in declaration
+    protest = next(t for t in texts if "ABC-2345678-5" in t)
+    assert "protest last day" in protest and "act by 2026-05-29 (Fri)" in protest
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    assert not any(cjk.search(t) for t in texts), texts
+
+
 def test_effective_event_with_time_becomes_a_dated_reminder_once() -> None:
     facts = {
         "events": [{"kind": "effective", "start": "2026-07-01T00:01:00-04:00", "label": "生效"}],

@@ -74,3 +74,72 @@ def test_the_subject_is_in_the_readers_language() -> None:
     zh = render_alert(a, u, []).subject
     assert zh.startswith("CSMS #68396594 現已開放：IEEPA 關稅退款") and zh.endswith(f"（{TITLE}）")
     assert render_alert(a, u, [], lang="en").subject == TITLE
+
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def _tw(name: str, title: str | None = None, published: datetime = NOW) -> Announcement:
+    text = next(CORPUS.glob(f"{name}_*.txt")).read_text(encoding="utf-8")
+    first, _, rest = text.partition("\n")
+    return Announcement(key=f"guid:tw:{name}", source="customs-tw", kind="rss", ext_id=name,
+                        title=title or first.strip(), url="https://web.customs.gov.tw/x", published=published,
+                        body=rest if title is None else text, language="zh-TW")  # fmt: skip
+
+
+def _outside_original(text: str) -> str:
+    """The text without the Chinese original an English title carries beside its gist."""
+    return re.sub(r"\(in Chinese: [^\n]*?\)(?=\n|$)", "", text)
+
+
+def test_an_english_reader_is_told_a_taiwanese_notice_in_english() -> None:
+    a = _tw("141")  # 基隆關 端午節連假 service hours
+    r = render_alert(a, understand(a, now=NOW), ["訂閱全部訊息"], lang="en", tz="America/New_York", now=NOW)
+    head = r.text.splitlines()[0]
+    assert head.startswith("[Trade alert] Keelung Customs notice: Dragon Boat Festival holiday customs clearance")
+    assert "(in Chinese: 端午節連假期間 基隆關持續提供通關便民服務)" in head
+    assert r.subject.startswith("Keelung Customs notice:")
+    assert "Customs service hours: 6/7 (Fri) 20:30–6/8 (Sat) 00:30 EDT (6/8 08:30–12:30 Taipei time as published)" in r.text
+    assert "holiday 2024-06-08 (Sat) to 2024-06-10 (Mon)" in r.text and "application" not in r.text
+    assert not CJK.search(_outside_original(r.text)), CJK.findall(_outside_original(r.text))
+    assert "Asia/Taipei" not in r.text and "UTC+0800" not in r.text
+
+
+def test_holiday_service_hours_are_not_an_application_period() -> None:
+    a = _tw("141")
+    r = render_alert(a, understand(a, now=NOW), [], lang="zh-TW", tz="Asia/Taipei", now=NOW)
+    assert "通關服務時間：6/8（六）08:30–12:30 台北時間" in r.text
+    assert "連假期間 2024/6/8（六）" in r.text
+    assert "申請" not in r.text and "關港貿單一窗口" not in r.text  # 「單一窗口通關作業方式」 is a 關's weekend procedure
+    la = render_alert(a, understand(a, now=NOW), [], lang="zh-TW", tz="America/Los_Angeles", now=NOW)
+    assert "（原文 6/8 08:30–12:30 台北時間）" in la.text and "Asia/Taipei" not in la.text
+
+
+def test_a_registration_period_asks_to_register_not_to_apply() -> None:
+    a = _tw("034")  # 臺中關 AEO 說明會, 報名期間 115/4/20–5/5
+    r = render_alert(a, understand(a, now=NOW), [], lang="zh-TW", tz="Asia/Taipei", now=NOW)
+    assert "報名期間 2026/4/20（一）" in r.text
+    assert "建議：需要參加者請於 2026/5/5（二）前報名" in r.text and "（二） " not in r.text
+    assert "申請" not in r.text
+    en = render_alert(a, understand(a, now=NOW), [], lang="en", tz="America/New_York", now=NOW)
+    assert "registration period 2026-04-20 (Mon) to 2026-05-05 (Tue)" in en.text
+    assert "register by 2026-05-05 (Tue)" in en.text and en.text.splitlines()[0].startswith("[Trade alert] Taichung Customs")
+
+
+def test_a_forward_says_what_it_forwards_first_in_the_readers_language() -> None:
+    from bot.alerts.render import Forwarded
+
+    letter = Announcement(key="guid:cnfi:1", source="cnfi", kind="rss", ext_id="1", title="工總函",
+                          url="https://www.cnfi.org.tw/1", published=NOW, language="zh-TW",
+                          body=SEED0[: SEED0.index("車輛公會")])  # fmt: skip
+    told = [Forwarded("經濟部國際貿易署 貿雙二第1157012471號函", datetime(2026, 4, 23, 4, 0, tzinfo=UTC)),
+            Forwarded("CSMS #68396594", datetime(2026, 4, 20, 12, 0, tzinfo=UTC))]  # fmt: skip
+    u = understand(letter, now=NOW)
+    zh = render_alert(letter, u, [], lang="zh-TW", tz="Asia/Taipei", now=NOW, forwards=told).text.splitlines()
+    assert zh[1] == "本函轉知 經濟部國際貿易署 貿雙二第1157012471號函，已於 4/23（四）通知。"
+    assert zh[2] == "本函轉知 CSMS #68396594，已於 4/20（一）通知。"
+    en = render_alert(letter, u, [], lang="en", tz="America/New_York", now=NOW, forwards=told).text.splitlines()
+    assert en[0].startswith("[Trade alert] Chinese National Federation of Industries (CNFI) letter:")
+    assert en[1] == ("This forwards the International Trade Administration (MOEA) letter 貿雙二第1157012471號,"
+                     " which you were sent on 4/23 (Thu).")  # fmt: skip
+    assert en[2] == "This forwards CSMS #68396594, which you were sent on 4/20 (Mon)."

@@ -103,6 +103,29 @@ async def test_digest_quiet_lang_and_mute_with_garbage(bot):
     assert r["visible"] == "Language set to English." and bot.sub(503).language == "en"
 
 
+async def test_forwards_of_what_a_chat_has_can_be_muted_from_the_topics_keyboard(bot):
+    """``subscribe ID --mute forwards`` in Telegram: a button under /topics and /mute forwards,
+    each passing the admins gate."""
+    await bot.say(509, "/start")
+    [r] = await bot.say(509, "/topics")
+    fw = next(b for b in buttons(r) if b["callback_data"] == "fw:toggle")
+    assert fw["text"] == "不收已通知過的轉知（貿易署、工總轉發）"
+    answer = await bot.press(509, "fw:toggle", message_id=r["message_id"])
+    assert "不再通知" in answer["text"] and ("mute", "forwards") in bot.subs(509)
+    redrawn = bot.fake.messages[509][-1]
+    assert any(b["text"].startswith("✅ 不收已通知過的轉知") for b in buttons(redrawn))
+    assert "不收已通知過的轉知" in redrawn["text"] and "mute:forwards" not in redrawn["text"]
+    [r] = await bot.say(509, "/mute forwards")  # the same switch, typed: back on
+    assert "轉知照常通知" in r["visible"] and ("mute", "forwards") not in bot.subs(509)
+    group = -100209
+    bot.fake.chat(group, type="supergroup", admins={7})
+    await bot.say(group, "/start", user_id=7)
+    answer = await bot.press(group, "fw:toggle", user_id=8)  # not an admin of the group
+    assert "管理員" in answer["text"] and ("mute", "forwards") not in bot.subs(group)
+    await bot.press(group, "fw:toggle", user_id=7)
+    assert ("mute", "forwards") in bot.subs(group)
+
+
 async def test_unknown_commands_and_plain_text_get_help_not_a_crash(bot):
     [r] = await bot.say(504, "/frobnicate <script>")
     assert "不認得指令" in r["visible"] and "<script>" not in r["text"]

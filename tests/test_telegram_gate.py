@@ -92,7 +92,7 @@ def button_samples(bot: Bot, chat: int) -> dict[str, str]:
     return {
         r"^t:": "t:section_301", r"^sx:": f"sx:{kw}", r"^lang:": "lang:en", r"^dg:": "dg:weekly",
         r"^dt:": "dt:17:00", r"^ok$": "ok", r"^stop:": "stop:yes", r"^done:": f"done:{alert}",
-        r"^mute:": "mute:section_232", tg_app.associations.APPROVE: f"fwd:approve:{fwd.id}:{ver}",
+        r"^mute:": "mute:section_232", r"^fw:toggle$": "fw:toggle", tg_app.associations.APPROVE: f"fwd:approve:{fwd.id}:{ver}",
         tg_app.associations.SKIP: f"fwd:skip:{fwd.id}", tg_app.associations.EDIT: f"fwd:edit:{fwd.id}",
     }  # fmt: skip
 

@@ -66,7 +66,7 @@ def test_seed_001_application_period_and_notice_date() -> None:
     kinds = {(d["kind"], d["date"]) for d in u.facts.to_json()["dates"]}
     assert {("range_start", "2015-09-01"), ("range_end", "2015-11-30"), ("issued", "2015-08-03")} <= kinds
     assert u.summary_zh.startswith("標題：公告通關簽審第二階段即用系統上線獎勵申請相關事宜")
-    assert "期程 2015/9/1（二） 至 2015/11/30（一）" in u.summary_zh
+    assert "申請期間 2015/9/1（二）至 2015/11/30（一）" in u.summary_zh
 
 
 def test_summary_has_three_to_five_bullets() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import aiohttp
 import icalendar
@@ -28,8 +28,8 @@ FACTS = {
         {"kind": "maintenance", "start": "2026-04-25T23:00:00", "label": "ACE maintenance"},
     ],
     "dates": [
-        {"kind": "range_start", "date": "2015-09-01", "label": "104年9月1日"},
-        {"kind": "range_end", "date": "2015-11-30", "label": "104年11月30日"},
+        {"kind": "range_start", "date": "2015-09-01", "label": "上線獎勵之申請期程為104年9月1日起至104年11月30日止"},
+        {"kind": "range_end", "date": "2015-11-30", "label": "上線獎勵之申請期程為104年9月1日起至104年11月30日止"},
     ],
 }
 
@@ -72,13 +72,16 @@ async def test_calendar_feed_is_valid_ics_with_real_zones_and_stable_uids(tmp_pa
         cal = icalendar.Calendar.from_ical(body)
         events = list(cal.walk("VEVENT"))
         assert len(events) == 5
-        webinars = sorted(e.decoded("dtstart") for e in events if "webinar" in str(e["summary"]))
+        webinars = sorted(e.decoded("dtstart") for e in events if "線上說明會" in str(e["summary"]))
+        # Sessions are named as the alert names them, never by the raw line they were found in.
+        assert {str(e["summary"]).split(" — ")[0] for e in events if "線上說明會" in str(e["summary"])} == {
+            "CAPE 線上說明會（第 1 場）", "CAPE 線上說明會（第 2 場）"}
         assert [w.isoformat() for w in webinars] == ["2026-04-21T13:00:00-04:00", "2026-04-28T13:00:00-04:00"]
         assert str(webinars[0].tzinfo) in ("America/New_York", "UTC-04:00") or webinars[0].utcoffset() == timedelta(hours=-4)
-        second = next(e for e in events if "webinar" in str(e["summary"]) and e.decoded("dtstart").day == 28)
+        second = next(e for e in events if "線上說明會" in str(e["summary"]) and e.decoded("dtstart").day == 28)
         assert second.decoded("dtend") - second.decoded("dtstart") == timedelta(minutes=90)
         assert "TZID=America/New_York" in body.decode()
-        floating = next(e for e in events if "maintenance" in str(e["summary"]))
+        floating = next(e for e in events if "系統維護" in str(e["summary"]))
         assert "未註明時區" in str(floating["summary"])  # no zone in the text: never guessed
         period = next(e for e in events if "申請期間" in str(e["summary"]))
         assert period.decoded("dtstart") == date(2015, 9, 1) and period.decoded("dtend") == date(2015, 12, 1)
@@ -139,3 +142,25 @@ async def test_member_opt_out_page_and_forged_token(tmp_path):
     finally:
         await runner.cleanup()
     assert next(db.query("SELECT opted_out_at FROM members"))["opted_out_at"] is not None
+
+
+def test_calendar_of_an_english_reader_names_sessions_once_in_english(tmp_path) -> None:
+    """The reader's own session reminders are not doubled as all-day entries on another day."""
+    from bot.deadlines.event_reminders import plan_announcement_events
+    from bot.web.app import calendar_entries
+    from state.subscribers import update_subscriber
+
+    db = open_db(tmp_path / "e.db")
+    sub = _seed(db)
+    update_subscriber(db, sub.id, language="en", timezone="America/New_York")
+    with db.atomic():
+        plan_announcement_events(db, "csms:68396594", "CAPE available", Facts.from_json(FACTS), now=NOW)
+    from state.subscribers import get_subscriber
+
+    entries = calendar_entries(db, get_subscriber(db, sub.id), NOW.date())
+    sessions = [e for e in entries if "webinar" in e["summary"]]
+    assert [e["summary"].split(" — ")[0] for e in sessions] == ["CAPE webinar (session 1 of 2)",
+                                                               "CAPE webinar (session 2 of 2)"]
+    assert all(isinstance(e["start"], datetime) for e in sessions)  # at their time, not all-day
+    period = next(e for e in entries if e["summary"].startswith("Application period — "))
+    assert period["start"] == date(2015, 9, 1)

@@ -47,10 +47,11 @@ def calendar_deadline(sub: Any, d: Deadline) -> dict[str, Any]:
     title = str(_macros().title(d, lang)).strip()
     when = when_text(d, lang, tz)
     note = str(environment().filters["in_lang"](d.note, lang)) if d.note else ""
+    basis = str(_macros().basis(d, lang)).strip() if d.basis else ""
     key = d.item_key or f"{d.kind}:{d.title}"
     return {
         "uid": f"{sub.id}-deadline-{key}@tradealert",
         "summary": f"{title}｜{when}"[:250],
         "start": d.due,
-        "description": "\n".join(x for x in (when, note, d.basis) if x),
+        "description": "\n".join(x for x in (when, note, basis) if x),
     }

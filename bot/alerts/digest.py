@@ -22,7 +22,7 @@ from bot.alerts.telegram_html import split_html
 from bot.quiet import next_allowed
 from bot.understand.english import english_title
 from bot.understand.sessions import event_lines
-from bot.understand.timefmt import zone_label
+from bot.understand.timefmt import md_text, zone_label
 from bot.understand.titles import title_zh
 from feeds.factmodel import Facts
 from feeds.topics import TOPICS, topic_names
@@ -90,19 +90,30 @@ def _rows_by_topic(rows: list[dict], lang: str = "zh-TW") -> list[tuple[str, lis
 
     def label(t: str) -> str:
         if not t:
-            return "Other" if en else "其他 Other"
+            return "Other" if en else "其他"
         return TOPICS[t].en if en and t in TOPICS else topic_label(t)
 
-    return sorted(((label(t), items) for t, items in groups.items()), key=lambda g: g[0])
+    # By topic name; what has no topic comes last.
+    return sorted(((label(t), items) for t, items in groups.items()), key=lambda g: (g[0] in ("Other", "其他"), g[0]))
 
 
-def deadline_rows(db: Database, sub: Subscriber, today: date) -> list[Deadline]:
-    """The subscriber's deadlines within the digest horizon, overdue first (by act-by day)."""
+def deadline_rows(db: Database, sub: Subscriber, today: date, now: datetime | None = None) -> list[Deadline]:
+    """The subscriber's deadlines within the digest horizon, overdue first (by act-by day), and
+    the sessions still ahead (one already held is not "overdue": it is left out)."""
     items: list[Deadline] = []
     for provider in DEADLINE_PROVIDERS:
         items.extend(provider(db, sub.id, today))
-    return sorted((d for d in items if (d.due - today).days <= DIGEST_HORIZON_DAYS),
-                  key=lambda d: (d.due, d.item_key))  # fmt: skip
+    zone = ZoneInfo(sub.timezone)
+
+    def ahead(d: Deadline) -> bool:
+        if d.at is None:
+            return True
+        if d.at.tzinfo is None:
+            return d.at.date() >= today
+        return d.at > now if now is not None else d.at.astimezone(zone).date() >= today
+
+    return sorted((d for d in items if (d.due - today).days <= DIGEST_HORIZON_DAYS and ahead(d)),
+                  key=lambda d: (d.at.astimezone(zone).date() if d.at and d.at.tzinfo else d.due, d.item_key))  # fmt: skip
 
 
 def _shown(r: dict, sub: Subscriber, slot: datetime) -> dict:
@@ -118,14 +129,15 @@ def _shown(r: dict, sub: Subscriber, slot: datetime) -> dict:
     local = published.astimezone(zone) if published else None
     en = sub.language.startswith("en")
     if en:
-        title = english_title(facts, r["title"]) if facts.title or facts.letters else r["title"]
+        title = english_title(facts, r["title"], tz=sub.timezone) if facts.title or facts.letters else r["title"]
     else:
         subject = next((x.subject for x in facts.letters if x.subject), None)
         title = subject or title_zh(facts.title or r["title"], facts, topic_names(topics), tz=sub.timezone)
     return {
         **r,
         "title_shown": title or r["title"],
-        "published_local": local.strftime("%m/%d %H:%M") if local else "",
+        "published_local": (f"{md_text(local, sub.timezone, sub.language)}{' ' if en else ''}{local:%H:%M}"
+                            if local else ""),
         "events": event_lines(facts, tz=sub.timezone, now=slot, lang=sub.language),
     }
 
@@ -172,13 +184,15 @@ def digest_sweep(db: Database, now: datetime) -> int:
     queued = 0
     for sub in digest_due(db, now):
         slot, following = last_slot(now, sub), next_slot(now, sub)
-        if slot is None or slot < datetime.fromisoformat(sub.created_at):  # none before they joined
+        joined = datetime.fromisoformat(sub.created_at)
+        # None before they joined — unless the clock is before that too (a rehearsal, --now).
+        if slot is None or slot < joined <= now:
             set_digest_due(db, sub.id, following)
             continue
         key = f"digest:{slot.date().isoformat()}"
         sent = outbox.has_message(db, sub.id, key)
         rows = [] if sent else pending_digest(db, sub.id, slot)
-        deadlines = [] if sent else deadline_rows(db, sub, slot.date())
+        deadlines = [] if sent else deadline_rows(db, sub, slot.astimezone(ZoneInfo(sub.timezone)).date(), slot)
         if not rows and not deadlines:  # already queued, or nothing to say this time
             set_digest_due(db, sub.id, following)
             continue

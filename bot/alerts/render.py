@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -38,10 +38,30 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(day_text=day_text, weekday=weekday, event_time=format_event_time, md_text=md_text)
+    env.globals.update(day_text=day_text, weekday=weekday, event_time=format_event_time, md_text=md_text,
+                       local_date=local_date)
     env.filters["in_lang"] = in_lang
     env.filters["safe_link"] = safe_link  # every href a template writes: http(s) or nothing
+    env.filters["forward_label"] = forward_label
     return env
+
+
+def forward_label(label: str, lang: str) -> str:
+    """「經濟部國際貿易署 貿雙二第1157012471號函」 for an English reader: "the International Trade
+    Administration (MOEA) letter 貿雙二第1157012471號" (the number is how it is cited)."""
+    if not lang.startswith("en") or label.startswith("CSMS"):
+        return label
+    from bot.understand.english_titles import issuer_in
+
+    who = issuer_in(label)
+    number = label.removeprefix(who[0]).strip() if who else label
+    number = number.removesuffix("函").strip()
+    return f"the {who[1]} letter {number}" if who else f"the letter {number}"
+
+
+def local_date(when: datetime, tz: str) -> date:
+    """The day ``when`` falls on in the reader's zone (a zone-less time: its own day)."""
+    return when.astimezone(ZoneInfo(tz)).date() if when.tzinfo is not None else when.date()
 
 
 def in_lang(text: str, lang: str) -> str:
@@ -83,7 +103,7 @@ def _headline(ann: Announcement, u: Understanding, lang: str, tz: str) -> str:
             return f"CSMS #{number}" + (f" ({PREFIX_EN[prefix]})" if prefix in PREFIX_EN else "")
         return f"CSMS #{number}" + (f"（{PREFIX_ZH[prefix]}）" if prefix in PREFIX_ZH else "")
     if lang.startswith("en"):
-        return english_title(u.facts, ann.title)[:160]
+        return english_title(u.facts, ann.title, ann.body, tz)[:240]
     subject = next((x.subject for x in u.facts.letters if x.subject), None)
     return (subject or _title_zh(ann, u, tz))[:120]
 
@@ -170,7 +190,7 @@ def render_alert(
 def _subject(ann: Announcement, u: Understanding, lang: str, tz: str) -> str:
     """zh-TW: the Chinese title with the English original beside it; English: the original."""
     if lang.startswith("en"):
-        return english_title(u.facts, ann.title)
+        return english_title(u.facts, ann.title, ann.body, tz)
     subject = next((x.subject for x in u.facts.letters if x.subject), None)
     if subject:
         return subject

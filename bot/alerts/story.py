@@ -80,6 +80,13 @@ def record(db: Database, key: str, facts: Facts) -> None:
     stories.record(db, key, story_refs(key, facts).own)
 
 
+def forwarded_keys(db: Database, key: str, facts: Facts) -> list[str]:
+    """The stored announcements this one forwards (the CSMS a 貿易署 letter passes on …)."""
+    refs = [r for r, _ in story_refs(key, facts).cites]
+    found = stories.keys_for(db, refs) if refs else {}
+    return sorted({k for ks in found.values() for k in ks if k != key})
+
+
 def forwards_for(
     db: Database, key: str, facts: Facts, subscriber_ids: Iterable[int]
 ) -> dict[int, tuple[Forwarded, ...]]:

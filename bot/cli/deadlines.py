@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from bot.alerts.deadline_view import when_text
-from bot.alerts.render import in_lang
+from bot.alerts.render import environment, in_lang
 from bot.cli.clock import NOW_HELP
 from bot.config import Config
 from bot.deadlines.calculators import (
@@ -182,23 +183,58 @@ def run(args: argparse.Namespace, config: Config, now: datetime) -> int:
         at = current.time_of_day or config.reminders.time_of_day
         print(f"offsets={','.join(map(str, offsets))} time={at} (applies to items tracked from now on)")
     elif args.command == "deadlines-of":
+        sub = require_subscriber(db, args.subscriber)
         rows = reminder_store.items_of(db, args.subscriber)
         for r in rows:  # a CAPE day is planned only for an entry that can use CAPE
             if r["kind"] == "cape_last_day":
                 r["eligible"] = True
+        rows = sorted([*rows, *_cape_refusals(db, args.subscriber, rules, now.date(), {r["item_key"] for r in rows})],
+                      key=_listed_order)  # fmt: skip
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
-            sub = require_subscriber(db, args.subscriber)
+            macros = environment().get_template("_deadline.j2").module
             for r in rows:
                 d = reminder_store.as_deadline(r)
+                if d is not None and r.get("eligible") is False:
+                    d = replace(d, eligible=False)
                 when = when_text(d, sub.language, sub.timezone) if d else r["deadline"]
-                print(f"{when}  {r['status']:<8} {r['item_key']:<40} {r['title']}")
+                title = str(macros.title(d, sub.language)).strip() if d else r["title"]  # type: ignore[attr-defined]
+                if d is not None and d.eligible is not None:
+                    shown = str(macros.eligibility(d, sub.language)).strip()  # type: ignore[attr-defined]
+                    title += f" ({shown})" if sub.language.startswith("en") else f"（{shown}）"
+                print(f"{when}  {r['status']:<12} {r['item_key']:<40} {title}")
                 if r.get("note"):
                     print(f"    {in_lang(r['note'], sub.language)}")
             if not rows:
-                print("no tracked deadlines")
+                print("no tracked deadlines" if sub.language.startswith("en") else "沒有追蹤中的期限")
     return 0
+
+
+def _listed_order(row: dict) -> tuple[str, str]:
+    """Soonest first by the day the item is about (an application period by its last day)."""
+    d = reminder_store.as_deadline(row)
+    return ((d.at.isoformat() if d.at else d.date.isoformat()) if d else str(row["deadline"]), row["item_key"])
+
+
+def _cape_refusals(db: Database, subscriber_id: int, rules: Rules, today: date, have: set[str]) -> list[dict]:
+    """The CAPE day of each tracked IEEPA entry that cannot use CAPE (its window closed before
+    CAPE opened, or an exclusion), as ``deadlines`` shows it: ``"eligible": false`` with the
+    route left. Such a day is never reminded, so it is not among the planned items."""
+    out = []
+    for t in tracking.entries_of(db, subscriber_id):
+        if not t.entry.ieepa:
+            continue
+        key = f"us:{t.entry.entry_number}:cape_last_day"
+        for d in us_entry_deadlines(t.entry, rules.us, rules.cape, today=today):
+            if d.kind == "cape_last_day" and d.eligible is False and key not in have:
+                out.append({
+                    "item_key": key, "kind": d.kind, "title": f"{t.entry.entry_number} CAPE（IEEPA 關稅退款）申請最後一天",
+                    "deadline": d.date.isoformat(), "basis": d.basis, "estimate": int(d.estimate),
+                    "status": "not_eligible", "due_at": None, "act_by": None, "note": d.note, "link": "",
+                    "eligible": False,
+                })  # fmt: skip
+    return out
 
 
 def _track(db: Database, args: argparse.Namespace, rules: Rules, now: datetime) -> int:

@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     once.add_argument("--now", help=NOW_HELP)
     demo = sub.add_parser("demo", help="run on the bundled samples and show what demo subscribers get")
     demo.add_argument("--out", default="var/demo", help="folder for the demo database and files")
-    demo.add_argument("--now", help=NOW_HELP + "; default 2026-04-23T12:00:00+08:00, the samples' week")
+    demo.add_argument("--now", help=NOW_HELP + "; default 2026-04-25T09:00:00+08:00, the samples' week")
     sub.add_parser("check-config", help="validate the configuration and exit")
     ex = sub.add_parser("explain", help="print the understanding of one raw announcement as JSON")
     ex.add_argument("file", help="text, HTML or RSS/Atom file; '-' reads stdin")
@@ -123,9 +123,9 @@ def _subscription_arg(args: argparse.Namespace) -> tuple[str, str]:
     raise UserError("請指定訂閱內容", "say what to subscribe to")
 
 
-async def _serve(config: Config, clock: Clock = utc_now) -> int:
+async def _serve(config: Config, clock: Clock = utc_now, *, rehearsal: bool = False) -> int:
     db = open_db(config.service.database)
-    service = Service(config, db, build_channels(config, db=db), clock=clock)
+    service = Service(config, db, build_channels(config, db=db), clock=clock, rehearsal=rehearsal)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -144,9 +144,9 @@ async def _serve(config: Config, clock: Clock = utc_now) -> int:
     return 0
 
 
-async def _once(config: Config, force: bool, clock: Clock = utc_now) -> int:
+async def _once(config: Config, force: bool, clock: Clock = utc_now, *, rehearsal: bool = False) -> int:
     db = open_db(config.service.database)
-    service = Service(config, db, build_channels(config, db=db), clock=clock)
+    service = Service(config, db, build_channels(config, db=db), clock=clock, rehearsal=rehearsal)
     try:
         result = await service.cycle(force=force)
     finally:
@@ -186,9 +186,9 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"ok: {len(config.sources)} sources, database {config.service.database}")
         return 0
     if cmd == "serve":
-        return asyncio.run(_serve(config, running_clock(now) if now else utc_now))
+        return asyncio.run(_serve(config, running_clock(now) if now else utc_now, rehearsal=now is not None))
     if cmd == "once":
-        return asyncio.run(_once(config, args.force, fixed_clock(now) if now else utc_now))
+        return asyncio.run(_once(config, args.force, fixed_clock(now) if now else utc_now, rehearsal=now is not None))
     if cmd in cli_deadlines.COMMANDS:
         return cli_deadlines.run(args, config, now or utc_now())
     db = open_db(config.service.database)

@@ -34,20 +34,30 @@ MAX_BYTES = 64 * 1024 * 1024
 MAX_REPORTED_ERRORS = 20
 CAPE_HEADER = "Entry Number"
 
-# Header aliases (lower-cased, spaces / underscores / dashes removed) → field.
+# Header aliases (lower-cased; spaces, underscores, dashes, brackets, dots, colons and # removed)
+# → field: CBP's CAPE template, the English headers of ACE reports and broker software, and
+# the Chinese headers Taiwanese brokers and importers write (報單號碼, 核定日 …).
 _HEADERS = {
-    "entrynumber": "entry_number", "entryno": "entry_number", "entry": "entry_number",
-    "報關單號": "entry_number", "進口報單號碼": "entry_number",
-    "entrytype": "entry_type", "type": "entry_type", "報關類型": "entry_type",
-    "entrydate": "entry_date", "進口日": "entry_date", "進口日期": "entry_date",
+    "entrynumber": "entry_number", "entryno": "entry_number", "entry": "entry_number", "entrynum": "entry_number",
+    "報關單號": "entry_number", "進口報單號碼": "entry_number", "報單號碼": "entry_number", "報單號": "entry_number",
+    "報關編號": "entry_number", "報關單號碼": "entry_number", "申報編號": "entry_number", "美國報單號碼": "entry_number",
+    "entrytype": "entry_type", "type": "entry_type", "報關類型": "entry_type", "報單類別": "entry_type",
+    "報單類型": "entry_type",
+    "entrydate": "entry_date", "進口日": "entry_date", "進口日期": "entry_date", "入境日": "entry_date",
+    "入境日期": "entry_date", "申報日": "entry_date", "申報日期": "entry_date", "報關日": "entry_date",
+    "報關日期": "entry_date",
     "releasedate": "release_date", "放行日": "release_date", "放行日期": "release_date",
-    "summaryfiled": "summary_filed", "已遞交摘要": "summary_filed",
-    "liquidationdate": "liquidation_date", "清算日": "liquidation_date",
-    "liquidationstatus": "liquidation_status", "清算狀態": "liquidation_status",
-    "ieepa": "ieepa", "ieepapaid": "ieepa", "ieepaduties": "ieepa",
-    "hts": "hts", "htsnumbers": "hts", "htsus": "hts", "稅則號別": "hts",
-    "port": "port", "口岸": "port",
-    "label": "label", "note": "label", "ior": "label", "broker": "label", "備註": "label",
+    "summaryfiled": "summary_filed", "已遞交摘要": "summary_filed", "摘要已申報": "summary_filed",
+    "liquidationdate": "liquidation_date", "liqdate": "liquidation_date", "清算日": "liquidation_date",
+    "清算日期": "liquidation_date", "核定日": "liquidation_date", "核定日期": "liquidation_date",
+    "liquidationstatus": "liquidation_status", "liqstatus": "liquidation_status", "清算狀態": "liquidation_status",
+    "核定狀態": "liquidation_status",
+    "ieepa": "ieepa", "ieepapaid": "ieepa", "ieepaduties": "ieepa", "ieepa關稅": "ieepa", "已繳ieepa關稅": "ieepa",
+    "hts": "hts", "htsnumbers": "hts", "htsnumber": "hts", "htsno": "hts", "htsus": "hts", "稅則號別": "hts",
+    "稅則號列": "hts", "稅則": "hts", "稅號": "hts",
+    "port": "port", "portofentry": "port", "口岸": "port", "入境口岸": "port",
+    "label": "label", "note": "label", "notes": "label", "ior": "label", "importer": "label", "broker": "label",
+    "備註": "label", "進口商": "label",
 }  # fmt: skip
 _ENTRY_TYPE = re.compile(r"\d{1,2}")
 _HTS_SPLIT = re.compile(r"[;\s|、，]+")
@@ -79,7 +89,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _norm_header(h: str) -> str:
-    return re.sub(r"[\s_\-()（）]", "", h.strip().lower())
+    return re.sub(r"[\s_\-()（）.．:：#＃]", "", h.strip().lower())
 
 
 def _bool(value: str) -> bool | None:

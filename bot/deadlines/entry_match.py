@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
+from bot.alerts import story
 from bot.alerts.render import environment
 from bot.deadlines.calculators import Deadline, cape_eligible, us_entry_deadlines
 from bot.deadlines.tracker import Rules
@@ -119,16 +120,29 @@ def match_entries(
     return out
 
 
+def _title(ann: Announcement, facts: Facts, lang: str, tz: str) -> str:
+    """The announcement as this reader names it: English title, the letter's 主旨, or the
+    Chinese title."""
+    if lang.startswith("en"):
+        return english_title(facts, ann.title, ann.body, tz)
+    subject = next((x.subject for x in facts.letters if x.subject), None)
+    return subject or title_zh(facts.title or ann.title, facts, topic_names(list(facts.topics)), tz=tz)
+
+
+def match_subject(ann: Announcement, m: EntryMatch, *, lang: str, tz: str = "Asia/Taipei",
+                  facts: Facts | None = None) -> str:  # fmt: skip
+    """The subject line (e-mail, previews) in the reader's language."""
+    title = _title(ann, facts or Facts(title=ann.title), lang, tz)
+    if lang.startswith("en"):
+        return f"Your entries ({m.count}): {title}"
+    return f"與您的報關單有關（{m.count} 筆）：{title}"
+
+
 def match_text(ann: Announcement, m: EntryMatch, *, lang: str, tz: str = "Asia/Taipei",
                facts: Facts | None = None) -> str:  # fmt: skip
     """The message (templates/entry_match.txt.j2): which of the firm's entries, why, and the
     nearest CAPE and protest days shown as everywhere else (legal last day and act-by day)."""
-    facts = facts or Facts(title=ann.title)
-    if lang.startswith("en"):
-        title = english_title(facts, ann.title)
-    else:
-        subject = next((x.subject for x in facts.letters if x.subject), None)
-        title = subject or title_zh(facts.title or ann.title, facts, topic_names(list(facts.topics)), tz=tz)
+    title = _title(ann, facts or Facts(title=ann.title), lang, tz)
     ctx = {"m": m, "title": title, "url": ann.url, "lang": lang, "tz": tz, "en": lang.startswith("en")}
     return environment().get_template("entry_match.txt.j2").render(ctx).strip()
 
@@ -136,14 +150,21 @@ def match_text(ann: Announcement, m: EntryMatch, *, lang: str, tz: str = "Asia/T
 def queue_entry_matches(
     db: Database, ann: Announcement, topics: list[str], facts: Facts, *, rules: Rules, now: datetime
 ) -> int:
-    """Queue one ``entries:<announcement>`` message per matched subscriber. Call in atomic()."""
+    """Queue one ``entries:<announcement>`` message per matched subscriber. Call in atomic().
+
+    One story, one message: a 貿易署 or 工總 letter forwarding a CSMS whose entries message
+    the subscriber already has does not send the same count of the same entries again."""
     matches = match_entries(db, ann, topics, facts, rules=rules, today=now.date())
+    earlier = [f"entries:{k}" for k in story.forwarded_keys(db, ann.key, facts)] if matches else []
     queued = 0
     for sub in recipients(db, sorted(matches)):
         m = matches[sub.id]
+        if any(outbox.has_message(db, sub.id, key) for key in earlier):
+            continue
         queued += outbox.enqueue(
             db, subscriber_id=sub.id, message_key=f"entries:{ann.key}", kind="entry_match",
-            subject=ann.title, text=match_text(ann, m, lang=sub.language, tz=sub.timezone, facts=facts),
+            subject=match_subject(ann, m, lang=sub.language, tz=sub.timezone, facts=facts),
+            text=match_text(ann, m, lang=sub.language, tz=sub.timezone, facts=facts),
             payload={"announcement": ann.key, "entries": m.count, "reason": m.reason_en},
             now=now, not_before=next_allowed(now, sub.timezone, sub.quiet_hours),
         )  # fmt: skip

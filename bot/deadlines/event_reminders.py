@@ -8,7 +8,7 @@ end up as rows in ``reminders`` and go out through the same sweep.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from bot.deadlines.reminders import KIND_ZH, end_of_day, local_instant, parse_time_of_day
 from bot.understand.english import english_title
 from bot.understand.reading import application_requirements
-from bot.understand.sessions import SESSION_KINDS, labelled_events, session_notes
+from bot.understand.sessions import SESSION_KINDS, labelled_events, periods, session_notes
 from bot.understand.titles import title_zh
 from feeds.factmodel import DatedFact, Event, Facts
 from feeds.topics import topic_names
@@ -37,10 +37,10 @@ class EventPlan:
     link: str = ""  # registration link, or the notice for an application period
 
 
-def _headline(title: str, facts: Facts, lang: str) -> str:
+def _headline(title: str, facts: Facts, lang: str, body: str = "", tz: str = "Asia/Taipei") -> str:
     """The announcement as the reader names it: its 主旨, its Chinese title, or (English) its own."""
     if lang.startswith("en"):
-        return english_title(facts, title)
+        return english_title(facts, title, body, tz)
     subject = next((x.subject for x in facts.letters if x.subject), None)
     return subject or title_zh(facts.title or title, facts, topic_names(list(facts.topics)))
 
@@ -49,7 +49,9 @@ def _session_note(facts: Facts, body: str, ev: Event, lang: str) -> str:
     """Notes that apply to this session: "only one" while another session is still ahead."""
     before = ev.start - timedelta(days=1) if ev.zoned else None
     notes = session_notes(facts, body, before)
-    return "；".join(n.en if lang.startswith("en") else n.zh for n in notes)
+    if lang.startswith("en"):
+        return "; ".join(n.en for n in notes)
+    return "；".join(n.zh for n in notes)
 
 
 def _period_note(body: str, lang: str) -> str:
@@ -81,7 +83,7 @@ def event_plans(
     plans: list[EventPlan] = []
     when = parse_time_of_day(at)
     en = lang.startswith("en")
-    head = _headline(title, facts, lang)
+    head = _headline(title, facts, lang, body, tz)
     labels = dict(enumerate(label for _, label in labelled_events(facts, lang=lang)))
     for i, ev in enumerate(facts.events):
         start, zoned = ev.start, ev.zoned
@@ -104,18 +106,19 @@ def event_plans(
                                link=(ev.url or "") if session else ""))  # fmt: skip
     dates = list(facts.dates)
     dates.extend(_dated_events(facts.events, dates, tz))
-    ranges_start = [d for d in dates if d.kind == "range_start"]
-    ranges_end = [d for d in dates if d.kind == "range_end"]
-    for i, (s, e) in enumerate(zip(ranges_start, ranges_end, strict=False)):
-        first, last = s.date, e.date
+    for i, span in enumerate(periods(replace(facts, dates=tuple(dates)))):
+        if span.kind not in ("application", "registration"):
+            continue  # a holiday's service windows are reminded as events; a programme's run is not a task
+        first, last = span.first, span.last
         schedule = [("opening", local_instant(first, when, tz)), ("last_day", local_instant(last, when, tz))]
         if last - timedelta(days=7) > first:
             schedule.append(("end_minus_7", local_instant(last - timedelta(days=7), when, tz)))
+        note = _period_note(body, lang) if span.kind == "application" else ""
         plans.append(EventPlan(f"period:{announcement_key}:{i}", "application",
-                               f"{'Application period' if en else '申請期間'} — {head}",
+                               f"{span.name(lang).capitalize() if en else span.name(lang)} — {head}",
                                f"{first.isoformat()}～{last.isoformat()}", end_of_day(last, tz),
                                tuple(sorted(schedule, key=lambda x: x[1])),
-                               note=_period_note(body, lang), link=url))  # fmt: skip
+                               note=note, link=url))  # fmt: skip
     for i, d in enumerate(dates):
         kind = d.kind
         if kind not in ("effective", "deadline"):

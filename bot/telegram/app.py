@@ -92,7 +92,8 @@ def handlers() -> list[BaseHandler]:
     button = {
         r"^t:": buttons.on_topic, r"^sx:": buttons.on_remove_subscription,
         r"^lang:": buttons.on_language, r"^dg:": buttons.on_digest_mode,
-        r"^dt:": buttons.on_digest_time, r"^ok$": buttons.on_finish, r"^stop:": buttons.on_stop,
+        r"^dt:": buttons.on_digest_time, r"^fw:toggle$": buttons.on_forwards,
+        r"^ok$": buttons.on_finish, r"^stop:": buttons.on_stop,
         r"^done:": buttons.on_done, r"^mute:": buttons.on_mute, r"^list:": deadlines.on_list_page,
         associations.APPROVE: associations.on_decision, associations.SKIP: associations.on_decision,
         r"^noop$": buttons.on_noop,

@@ -73,6 +73,14 @@ async def on_topic(update: Update, context: Ctx) -> None:
 
 
 @admins_only
+async def on_forwards(update: Update, context: Ctx) -> None:
+    """``fw:toggle``: skip (or again receive) forwards of what the chat already has."""
+    if (sub := await require_subscriber(update, context)) is None:
+        return
+    await _refresh(update, context, settings.toggle_forwards(context, sub))
+
+
+@admins_only
 async def on_remove_subscription(update: Update, context: Ctx) -> None:
     """``sx:<subscription id>``: the ✖ beside a keyword or HTS subscription."""
     if (sub := await require_subscriber(update, context)) is None:

@@ -9,6 +9,7 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.alerts.story import MUTE_FORWARDS
 from bot.alerts.telegram_html import esc
 from bot.deadlines.reminders import parse_time_of_day
 from bot.quiet import parse_quiet
@@ -50,6 +51,8 @@ def settings_keyboard(context: Ctx, sub: Subscriber, *, onboarding: bool) -> Inl
     rows = [topics[i : i + 2] for i in range(0, len(topics), 2)]
     all_mark = "✅ " if ("all", "") in subs else ""
     rows.append([InlineKeyboardButton(all_mark + t(lang, "all"), callback_data="t:*")])
+    muted = ("mute", MUTE_FORWARDS) in subs
+    rows.append([InlineKeyboardButton(("✅ " if muted else "") + t(lang, "forwards_b"), callback_data="fw:toggle")])
     for sub_id, kind, value in tgstate.extra_subscriptions(db, sub.id)[:20]:
         label = t(lang, "kw", v=value) if kind == "keyword" else t(lang, "hts", v=value)
         rows.append([InlineKeyboardButton(f"✅ {label} ✖", callback_data=f"sx:{sub_id}")])
@@ -85,6 +88,10 @@ def describe(context: Ctx, sub: Subscriber) -> str:
             parts.append(t(lang, "kw", v=s.value))
         elif s.kind == "hts":
             parts.append(t(lang, "hts", v=s.value))
+        elif s.kind == "mute" and s.value == MUTE_FORWARDS:
+            parts.append(t(lang, "forwards_state"))
+        elif s.kind == "mute":
+            parts.append(t(lang, "muted_topic", label=labels.get(s.value, s.value)))
         else:
             parts.append(f"{s.kind}:{s.value}")
     return t(lang, "current", subs=esc("、".join(parts)) if parts else t(lang, "none"))
@@ -99,6 +106,15 @@ def toggle(context: Ctx, sub: Subscriber, kind: str, value: str) -> bool:
     if kind == "topic":
         unsubscribe(db, sub.id, "mute", value)  # choosing a topic again lifts its mute
     return True
+
+
+def toggle_forwards(context: Ctx, sub: Subscriber) -> str:
+    """Mute forwards of what the chat already has, or lift that; returns the confirmation."""
+    db = deps(context).db
+    if unsubscribe(db, sub.id, "mute", MUTE_FORWARDS):
+        return t(lang_of(sub), "forwards_unmuted")
+    subscribe(db, sub.id, "mute", MUTE_FORWARDS, now=deps(context).clock())
+    return t(lang_of(sub), "forwards_muted")
 
 
 def mute_topic(context: Ctx, sub: Subscriber, topic_id: str) -> str:
@@ -242,6 +258,9 @@ async def mute(update: Update, context: Ctx) -> None:
     if (sub := await require_subscriber(update, context)) is None:
         return
     args = context.args or []
+    if [a.casefold() for a in args] == [MUTE_FORWARDS]:
+        await reply(update, context, toggle_forwards(context, sub))
+        return
     topic = find_topic(" ".join(args)) if args else None
     if topic is None:
         ids = ", ".join(c.id for c in topic_choices())

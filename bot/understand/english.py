@@ -10,11 +10,13 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.understand.english_titles import english_title_of_chinese, issuer_english, issuer_of
 from bot.understand.reading import application_requirements, cape_scope
 from bot.understand.sessions import (
     SESSION_KINDS,
     is_past,
     labelled_events,
+    periods,
     related_lines,
     session_notes,
 )
@@ -45,10 +47,11 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def issuer_en(name: str) -> str:
+    """A Taiwanese issuer as Taiwan's own English names it; unknown names as written."""
     for zh, en in ISSUERS_EN.items():
         if name.startswith(zh):
-            return f"{en} — {name}" if name != zh else f"{en} ({zh})"
-    return name
+            return en
+    return issuer_english(name) or name
 
 
 def _topics_en(topic_ids: Sequence[str]) -> str:
@@ -57,14 +60,13 @@ def _topics_en(topic_ids: Sequence[str]) -> str:
     return ", ".join(TOPICS[t].en for t in topic_ids[:3] if t in TOPICS)
 
 
-def english_title(facts: Facts, title: str) -> str:
-    """The original title; for a Chinese letter, its 主旨 after who issued it."""
-    letter = next((x for x in facts.letters if x.subject), None)
-    if letter is not None:
-        who = issuer_en(letter.issuer) if letter.issuer else "Taiwanese notice"
-        return f"{who}: {letter.subject} (in Chinese)"
+def english_title(facts: Facts, title: str, body: str = "", tz: str = TAIPEI) -> str:
+    """The original title; for a Chinese notice or letter, an English gist of it (who, what,
+    when) with the Chinese original beside it (bot/understand/english_titles.py)."""
     shown = facts.title or title
-    return f"{shown} (in Chinese)" if _CJK.search(shown) else shown
+    if any(x.subject for x in facts.letters) or _CJK.search(shown):
+        return english_title_of_chinese(shown, facts, body, tz)
+    return shown
 
 
 def _event_lines(facts: Facts, text: str, tz: str, now: datetime | None) -> list[str]:
@@ -94,10 +96,8 @@ def _event_lines(facts: Facts, text: str, tz: str, now: datetime | None) -> list
 
 def _date_lines(facts: Facts) -> list[str]:
     parts = []
-    starts = [d for d in facts.dates if d.kind == "range_start"]
-    ends = [d for d in facts.dates if d.kind == "range_end"]
-    for s, e in list(zip(starts, ends, strict=False))[:2]:
-        parts.append(f"application period {day_text(s.date, 'en')} to {day_text(e.date, 'en')}")
+    for p in periods(facts)[:2]:
+        parts.append(f"{p.name('en')} {day_text(p.first, 'en')} to {day_text(p.last, 'en')}")
     for d in facts.dates:
         if d.kind in ("effective", "deadline") and len(parts) < 3:
             parts.append(f"{'effective' if d.kind == 'effective' else 'deadline'} {day_text(d.date, 'en')}")
@@ -106,22 +106,31 @@ def _date_lines(facts: Facts) -> list[str]:
 
 def _action(facts: Facts, topic_ids: Sequence[str], text: str, now: datetime | None, tz: str) -> str:
     today = now.date() if now else None
-    ends = [d.date for d in facts.dates if d.kind == "range_end"]
+    spans = periods(facts)
+    applying = [p.last for p in spans if p.kind == "application"]
+    registering = [p.last for p in spans if p.kind == "registration"]
     if any(d.kind == "deadline" for d in facts.dates):
         return "To do: note the deadline and file or submit in good time."
-    if ends:
-        if today and max(ends) < today:
-            return f"The application period ended on {day_text(max(ends), 'en')}."
+    if applying:
+        if today and max(applying) < today:
+            return f"The application period ended on {day_text(max(applying), 'en')}."
         return "To do: apply within the period."
     sessions = [e for e in facts.events if e.kind in SESSION_KINDS]
-    if sessions:
-        if all(is_past(e, now, tz) for e in sessions):
+    if sessions or registering:
+        if sessions and all(is_past(e, now, tz) for e in sessions):
             return "The sessions have been held."
+        if registering:
+            if today and max(registering) < today:
+                return f"Registration closed on {day_text(max(registering), 'en')}."
+            return (f"To do: register by {day_text(max(registering), 'en')} if you want to attend; "
+                    "times are shown in your time zone.")  # fmt: skip
         return "To do: register early if you want to attend; times are shown in your time zone."
     if {e.kind for e in facts.events} & {"outage", "maintenance"}:
         return "To do: plan filings around the downtime."
     if "ieepa_cape" in topic_ids and "drawback" not in topic_ids and re.search(r"(?i)refund|\bCAPE\b", text[:8000]):
         return "To do: check your ACE Portal account and ACH refund enrollment; list the eligible entries."
+    if any(p.kind == "holiday" for p in spans):
+        return "To do: over the holiday, plan clearance around the service hours listed."
     return "To do: read the original and assess the effect on your imports and exports."
 
 
@@ -131,8 +140,8 @@ def summary_en(
 ) -> str:  # fmt: skip
     """Title, key points (in the reader's zone, labelled), related."""
     text = f"{title}\n{body}"
-    head = english_title(facts, title)
-    points = []
+    head = english_title(facts, title, body, tz)
+    points: list[tuple[int, str]] = []  # (priority, text): lower is kept first
     if facts.csms_number:
         what = f"CBP message CSMS #{facts.csms_number}"
         letter = next((x for x in facts.letters if x.issuer), None)
@@ -144,23 +153,27 @@ def summary_en(
         what += f", issued {day_text(x.issued, 'en')}" if x.issued else ""
     elif "federal_register" in topic_ids:
         what = "Federal Register document"
+    elif _CJK.search(f"{facts.title}{title}") and (who := issuer_of(facts.title or title, facts, body)):
+        what = f"Notice from {who[1]}"
     else:
         what = "Announcement"
     prefix = PREFIX_EN.get((facts.prefix or "").upper())
     topics = _topics_en(topic_ids)
-    points.append(what + (f" ({prefix})" if prefix else "") + (f"; topics: {topics}." if topics else "."))
-    points += _event_lines(facts, text, tz, now)
+    points.append((0, what + (f" ({prefix})" if prefix else "") + (f"; topics: {topics}." if topics else ".")))
+    points += [(1 if i < 3 else 4, line) for i, line in enumerate(_event_lines(facts, text, tz, now))]
     if "ieepa_cape" in topic_ids and (scope := cape_scope(text)):
-        points.append(scope.en + ".")
-    points += _date_lines(facts)
-    req = application_requirements(text) if any(d.kind == "range_end" for d in facts.dates) else None
+        points.append((1, scope.en + "."))
+    points += [(2, line) for line in _date_lines(facts)]
+    req = application_requirements(text) if any(p.kind == "application" for p in periods(facts)) else None
     if req:
         bits = []
         if req.conditions:
             bits.append(f"{len(req.conditions)} condition(s)")
         if req.documents:
             bits.append("documents to enclose")
-        points.append("Applying: the notice lists " + " and ".join(bits or ["what is needed"])
-                      + " (in Chinese)" + (f"; enquiries: {', '.join(req.contacts)}" if req.contacts else "") + ".")  # fmt: skip
-    points.append(_action(facts, topic_ids, text, now, tz))
-    return "\n".join([head, "", "Key points:", *(f"• {p}" for p in points[:6]), "", *related_lines(facts, "en")]).strip()
+        points.append((2, "Applying: the notice lists " + " and ".join(bits or ["what is needed"])
+                       + " (in Chinese)" + (f"; enquiries: {', '.join(req.contacts)}" if req.contacts else "") + "."))  # fmt: skip
+    points.append((0, _action(facts, topic_ids, text, now, tz)))
+    keep = sorted(sorted(range(len(points)), key=lambda i: points[i][0])[:6])
+    shown = [points[i][1] for i in keep]
+    return "\n".join([head, "", "Key points:", *(f"• {p}" for p in shown), "", *related_lines(facts, "en")]).strip()

@@ -64,6 +64,33 @@ def registration_notes(text: str) -> tuple[Note, ...]:
     return tuple(note for rx, note in _REGISTRATION_NOTES if rx.search(head))
 
 
+# ---- what a period is ---------------------------------------------------------------------
+# A range of days in a notice is not always an application period: 「報名期間」 is the time to
+# register for a session, 「連續假期」 a holiday the customs offices keep serving through,
+# 「計畫執行期間」 a programme's run. The words beside the range say which.
+PERIOD_KINDS = ("application", "registration", "holiday", "period")
+PERIOD_NAMES = {
+    "application": Note("申請期間", "application period"),
+    "registration": Note("報名期間", "registration period"),
+    "holiday": Note("連假期間", "holiday"),
+    "period": Note("期間", "period"),
+}
+_PERIOD_FORMS = (  # checked in this order: a holiday line may say 「無需事先提出申請」
+    ("registration", re.compile(r"報名|(?i:regist(?:er|ration))")),
+    ("holiday", re.compile(r"連續假期|連假|假期|春節|端午|中秋|清明|元旦|國慶|和平紀念日|(?i:holiday)")),
+    ("application", re.compile(r"申請|受理|(?i:applications?\b|apply)")),
+)
+
+
+def period_kind(label: str) -> str:
+    """``application``, ``registration``, ``holiday`` or ``period``, by the words of the line
+    the range was found in."""
+    for kind, rx in _PERIOD_FORMS:
+        if rx.search(label or ""):
+            return kind
+    return "period"
+
+
 # ---- applying in an application period ----------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Requirements:

@@ -7,10 +7,11 @@ found in ("- Registration link for webinar on April 21 at 1:00 p.m. ET: Register
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.understand.reading import Note, registration_notes
+from bot.understand.reading import PERIOD_NAMES, Note, period_kind, registration_notes
 from feeds.factmodel import Event, Facts
 
 SESSION_KINDS = ("webinar", "support_call")
@@ -51,11 +52,15 @@ _SUBJECTS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"\bACH\b", "ACH", "ACH"),
         (r"\bFDA\b", "FDA", "FDA"),
         (r"\bACE\b|自動化商業環境", "ACE", "ACE"),
-        (r"單一窗口", "關港貿單一窗口", "Single Window"),
+        (r"關港貿單一窗口|單一窗口(?!通關作業)", "關港貿單一窗口", "Single Window"),  # not a 關's weekend 單一窗口通關作業方式
     )
 )
 # A Chinese notice names its session: 「AEO優質企業認證說明會」, 舉辦美國對等關稅線上說明會.
 _OWN_NAME = re.compile(r"「([^」]{2,40}?(?:說明會|研討會|宣導會|座談會|訓練))」|舉辦([^，。、「」\s]{2,30}?(?:說明會|研討會|宣導會|座談會))")
+# 「線上說明會：「復運出口及保稅倉庫作業新制」」: the session's kind, then its subject.
+_NAMED_AFTER = re.compile(r"((?:線上)?(?:說明會|研討會|宣導會|座談會))\s*[：:]\s*「([^」]{2,40})」")
+# A holiday notice's windows are the offices' service hours, not sessions.
+_SERVICE_HOURS = re.compile(r"服務時間|作業時間|辦公時間|開放時間|值勤|輪值|派員")
 
 
 def _subject(texts: tuple[str, ...], lang: str) -> str:
@@ -72,8 +77,13 @@ def session_label(ev: Event, facts: Facts, *, index: int = 0, count: int = 1, la
     en = lang.startswith("en")
     own = _OWN_NAME.search(ev.label) or _OWN_NAME.search(facts.title) or next(
         (m for x in facts.letters if x.subject and (m := _OWN_NAME.search(x.subject))), None)  # fmt: skip
-    if own and not en:
+    named = _NAMED_AFTER.search(ev.label) or _NAMED_AFTER.search(facts.title)
+    if ev.kind == "event" and _SERVICE_HOURS.search(ev.label):
+        base = "customs service hours" if en else "通關服務時間"
+    elif own and not en:
         base = own.group(1) or own.group(2)
+    elif named and not en:
+        base = f"「{named.group(2)}」{named.group(1)}"
     else:
         subject = _subject((facts.title, ev.label), lang)
         kind = (KIND_EN if en else KIND_ZH).get(ev.kind, KIND_EN["event"] if en else KIND_ZH["event"])
@@ -81,6 +91,28 @@ def session_label(ev: Event, facts: Facts, *, index: int = 0, count: int = 1, la
     if count > 1:
         base += f" (session {index + 1} of {count})" if en else f"（第 {index + 1} 場）"
     return base
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A range of days a notice names, and what it is (``reading.period_kind``)."""
+
+    first: date
+    last: date
+    kind: str  # application | registration | holiday | period
+    label: str
+
+    def name(self, lang: str = "zh-TW") -> str:
+        note = PERIOD_NAMES[self.kind]
+        return note.en if lang.startswith("en") else note.zh
+
+
+def periods(facts: Facts) -> list[Period]:
+    """The notice's ranges (start paired with end, in order), each named by its own words."""
+    starts = [d for d in facts.dates if d.kind == "range_start"]
+    ends = [d for d in facts.dates if d.kind == "range_end"]
+    return [Period(a.date, b.date, period_kind(a.label or b.label), a.label)
+            for a, b in zip(starts, ends, strict=False) if b.date >= a.date]  # fmt: skip
 
 
 def is_past(ev: Event, now: datetime | None, tz: str = "Asia/Taipei") -> bool:

@@ -18,6 +18,7 @@ from bot.understand.sessions import (
     SESSION_KINDS,
     is_past,
     labelled_events,
+    periods,
     related_lines,
     session_notes,
 )
@@ -64,28 +65,35 @@ def audience(text: str) -> list[str]:
 
 def _action(topic_ids: Sequence[str], facts: Facts, text: str, *, now: datetime | None, tz: str) -> str:
     """The one thing to do next, as of ``now``."""
-    kinds = {d.kind for d in facts.dates}
     today = now.date() if now else None
     deadlines = [d.date for d in facts.dates if d.kind == "deadline"]
     if deadlines and not (today and max(deadlines) < today):
         return "建議：留意截止日，提前完成申報或提交文件。"
-    ends = [d.date for d in facts.dates if d.kind == "range_end"]
-    if ends:
-        if today and max(ends) < today:
-            return f"申請期程已於 {format_date(max(ends).isoformat())} 截止。"
+    spans = periods(facts)
+    applying = [p.last for p in spans if p.kind == "application"]
+    if applying:
+        if today and max(applying) < today:
+            return f"申請期間已於 {format_date(max(applying).isoformat())}截止。"
         more = "（申請條件、應備文件與洽詢電話見上）" if application_requirements(text) else ""
-        return f"建議：於期程內提出申請{more}，勿逾截止日。"
+        return f"建議：於申請期間內提出申請{more}，勿逾截止日。"
     sessions = [e for e in facts.events if e.kind in SESSION_KINDS]
-    if sessions:
-        if all(is_past(e, now, tz) for e in sessions):
+    registering = [p.last for p in spans if p.kind == "registration"]
+    if sessions or registering:
+        if sessions and all(is_past(e, now, tz) for e in sessions):
             replay = any(n.zh == "會後提供錄影" for n in registration_notes(text))
             return "說明會已舉行" + ("；錄影請見原文連結。" if replay else "。")
+        if registering:
+            if today and max(registering) < today:
+                return f"報名已於 {format_date(max(registering).isoformat())}截止。"
+            return f"建議：需要參加者請於 {format_date(max(registering).isoformat())}前報名；時間已換算為{_zone_name(tz, now)}。"
         return f"建議：需要參加者請及早報名；時間已換算為{_zone_name(tz, now)}。"
     if {e.kind for e in facts.events} & {"outage", "maintenance"}:
         return "建議：系統停機期間請預先安排報關作業與備援。"
     if "ieepa_cape" in topic_ids and "drawback" not in topic_ids and _REFUND.search(text[:8000]):
         return "建議：確認 ACE 帳號與 ACH 退款登記，盤點符合資格的申報。"
-    if "tw_incentive" in topic_ids or "range_start" in kinds:
+    if any(p.kind == "holiday" for p in spans):
+        return "建議：連假期間請依上列服務時間安排通關作業。"
+    if "tw_incentive" in topic_ids:
         return "建議：確認申請資格與文件，於期程內提出申請。"
     return "建議：詳閱原文，評估對貴公司進出口作業的影響。"
 
@@ -132,13 +140,10 @@ def _event_bullets(facts: Facts, text: str, tz: str, ref_year: int | None, now: 
 
 
 def _date_bullet(facts: Facts) -> str | None:
-    dates = facts.dates
     parts: list[str] = []
-    starts = [d for d in dates if d.kind == "range_start"]
-    ends = [d for d in dates if d.kind == "range_end"]
-    for s, e in list(zip(starts, ends, strict=False))[:2]:
-        parts.append(f"期程 {format_date(s.date.isoformat())} 至 {format_date(e.date.isoformat())}")
-    for d in dates:
+    for p in periods(facts)[:2]:
+        parts.append(f"{p.name()} {format_date(p.first.isoformat())}至 {format_date(p.last.isoformat())}")
+    for d in facts.dates:
         if d.kind in ("effective", "deadline") and len(parts) < 3:
             parts.append(f"{_DATE_ZH[d.kind]} {format_date(d.date.isoformat())}")
     return "日期：" + "；".join(parts) if parts else None
@@ -149,7 +154,7 @@ def _advice_bullets(facts: Facts, topic_ids: Sequence[str], text: str) -> list[s
     out = []
     if "ieepa_cape" in topic_ids and (scope := cape_scope(text)):
         out.append(scope.zh + "。")
-    if any(d.kind == "range_end" for d in facts.dates) or "tw_incentive" in topic_ids:
+    if any(p.kind == "application" for p in periods(facts)) or "tw_incentive" in topic_ids:
         req = application_requirements(text)
         if req.conditions:
             out.append(f"申請條件：{len(req.conditions)} 項（{req.conditions[0][:30]}…等）" if len(req.conditions) > 1

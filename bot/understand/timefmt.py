@@ -85,15 +85,24 @@ def zone_label(tz: str, dt: datetime, lang: str = "zh-TW") -> str:
 _LIKELY_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles")
 
 
-def _original_name(dt: datetime, zone: str | None) -> str:
-    """EDT, EST… as the source wrote it; for a bare offset, the likely zone's abbreviation
-    (−04:00 in summer is New York's EDT), else ``UTC−0400``."""
+def _original_name(dt: datetime, zone: str | None, lang: str = "zh-TW") -> str:
+    """EDT, EST… as the source wrote it; a zone stored by its IANA id (a Taiwanese notice's
+    Asia/Taipei) as the reader names it (台北時間, "Taipei time"), never the raw id; for a bare
+    offset, the likely zone's abbreviation (−04:00 in summer is New York's EDT), +08:00 as
+    Taipei time, else ``UTC−0400``."""
     name = zone or dt.tzname() or ""
+    if "/" in name:
+        try:
+            return zone_label(name, dt.astimezone(ZoneInfo(name)), lang)
+        except (KeyError, ValueError):
+            name = ""
     if not name or (name.startswith("UTC") and name != "UTC"):
         for tz in _LIKELY_ZONES:
             local = dt.astimezone(ZoneInfo(tz))
             if local.utcoffset() == dt.utcoffset() and (abbr := local.tzname() or "").isalpha():
                 return abbr
+        if dt.astimezone(ZoneInfo(TAIPEI)).utcoffset() == dt.utcoffset():
+            return zone_label(TAIPEI, dt, lang)
         name = dt.strftime("UTC%z")
     return name
 
@@ -117,7 +126,7 @@ def format_event_time(
     shown = f"{_md(local.date(), ref_year)}{weekday(local.date(), lang)}{sep}{local:%H:%M} {zone_label(tz, local, lang)}"
     if dt.utcoffset() == local.utcoffset():
         return shown  # published in the reader's own offset: nothing to add
-    name = _original_name(dt, zone)
+    name = _original_name(dt, zone, lang)
     if en:
         return f"{shown} ({_md(dt.date(), ref_year)} {dt:%H:%M} {name} as published)"
     where = "美東" if name in ("EDT", "EST") else "原文"
@@ -148,7 +157,7 @@ def format_event_window(
     shown = f"{span(ls, le)} {zone_label(tz, ls, lang)}"
     if s.utcoffset() == ls.utcoffset():
         return shown
-    name = _original_name(s, zone)
+    name = _original_name(s, zone, lang)
     orig_tail = f"{e:%H:%M}" if s.date() == e.date() else f"{_md(e.date(), ref_year)} {e:%H:%M}"
     if en:
         return f"{shown} ({_md(s.date(), ref_year)} {s:%H:%M}–{orig_tail} {name} as published)"

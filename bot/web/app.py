@@ -68,45 +68,64 @@ def _event_end(ev: Event, start: datetime) -> datetime | None:
     return None
 
 
+def _title_for(sub: Subscriber, title: str, facts: Any) -> str:
+    """The announcement as this reader names it (English gist, 主旨 or Chinese title)."""
+    from bot.understand.english import english_title
+    from bot.understand.titles import title_zh
+    from feeds.topics import topic_names
+
+    if sub.language.startswith("en"):
+        return english_title(facts, title, tz=sub.timezone)
+    subject = next((x.subject for x in facts.letters if x.subject), None)
+    return subject or title_zh(facts.title or title, facts, topic_names(list(facts.topics)), tz=sub.timezone)
+
+
 def calendar_entries(db: Database, sub: Subscriber, today: date) -> list[dict[str, Any]]:
-    """Everything on this subscriber's calendar: events of their alerts and their deadlines."""
+    """Everything on this subscriber's calendar: events of their alerts and their deadlines.
+
+    A session is named as in the alert (「CAPE 線上說明會（第 1 場）」) in the reader's language,
+    at its real time; a period by what it is (申請期間, 報名期間, 連假期間)."""
+    from bot.understand.sessions import labelled_events, periods
+
     entries: list[dict[str, Any]] = []
+    en = sub.language.startswith("en")
     for r in alerted_facts(db, sub.id):
-        for i, ev in enumerate(r.facts.events):
+        title = _title_for(sub, r.title, r.facts)
+        for i, (ev, label) in enumerate(labelled_events(r.facts, lang=sub.language)):
             start = ev.start
-            label = ev.label or ev.kind or "event"
             if start.tzinfo is not None:
                 when: date = real_zone(start)
                 end, duration, note = _event_end(ev, start), timedelta(hours=1), ""
             else:  # no zone in the text: an all-day entry on that date, never a guessed time
-                when, end, duration, note = start.date(), None, None, "（未註明時區）"
+                when, end, duration = start.date(), None, None
+                note = " (no time zone given)" if en else "（未註明時區）"
             entries.append(
                 {
                     "uid": _uid(r.key, "event", str(i)),
-                    "summary": f"{label}｜{r.title}"[:250] + note,
+                    "summary": f"{label} — {title}"[:250] + note,
                     "start": when,
                     "end": end,
                     "duration": duration,  # used when no end was written
                     "url": safe_link(ev.url) or safe_link(r.url),
-                    "description": f"{r.title}\n{safe_link(r.url)}".strip(),
+                    "description": f"{title}\n{safe_link(r.url)}".strip(),
                 }
             )
-        starts = [d for d in r.facts.dates if d.kind == "range_start"]
-        ends = [d for d in r.facts.dates if d.kind == "range_end"]
-        for i, (a, b) in enumerate(zip(starts, ends, strict=False)):
-            if b.date >= a.date:
-                entries.append(
-                    {
-                        "uid": _uid(r.key, "period", str(i)),
-                        "summary": f"申請期間｜{r.title}"[:250],
-                        "start": a.date,
-                        "end": b.date + timedelta(days=1),
-                        "url": safe_link(r.url),
-                        "description": f"{a.label} – {b.label}\n{safe_link(r.url)}".strip(),
-                    }
-                )
+        for i, span in enumerate(periods(r.facts)):
+            name = span.name(sub.language)
+            entries.append(
+                {
+                    "uid": _uid(r.key, "period", str(i)),
+                    "summary": f"{name[:1].upper()}{name[1:]} — {title}"[:250],
+                    "start": span.first,
+                    "end": span.last + timedelta(days=1),
+                    "url": safe_link(r.url),
+                    "description": f"{title}\n{safe_link(r.url)}".strip(),
+                }
+            )
     for provider in DEADLINE_PROVIDERS:
         for d in provider(db, sub.id, today):
+            if d.item_key.startswith(("event:", "period:")):
+                continue  # on the calendar already, at its real time, from the alert's facts
             entries.append(calendar_deadline(sub, d))
     return entries
 

@@ -55,7 +55,8 @@ def build_message(msg: OutboxMessage, *, sender: str, http: HttpConfig, now: dat
     m = EmailMessage()
     m["From"] = formataddr((one_line(name), addr))
     m["To"] = msg.address
-    m["Subject"] = one_line(f"【關務快訊】{msg.subject}", 300)
+    brand = "[Trade alert] " if (msg.language or "").startswith("en") else "【關務快訊】"
+    m["Subject"] = one_line(f"{brand}{msg.subject}", 300)
     m["Date"] = format_datetime(now.astimezone(UTC))
     # Stable per outbox row: a resend after a crash carries the same Message-ID.
     stamp = hashlib.sha1(f"{msg.subscriber_id}|{msg.message_key}".encode()).hexdigest()[:20]
