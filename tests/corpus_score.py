@@ -63,7 +63,8 @@ def explain_document(path: Path, sidecar: dict) -> dict:
     text = decode(path.read_bytes())
     ann, _ = announcement_from_text(text, now=NOW)
     if sidecar.get("feed_published"):
-        ann = replace(ann, published=datetime.fromisoformat(sidecar["feed_published"]))
+        meta = {k: v for k, v in ann.meta.items() if k != "undated"}  # a feed item is dated by its feed
+        ann = replace(ann, published=datetime.fromisoformat(sidecar["feed_published"]), meta=meta)
     return to_json(understand(ann, now=NOW))
 
 

@@ -88,11 +88,13 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
             pass
         links, title = p.links, " ".join(p.title.split())
         body = html_to_text(text[:MAX_INPUT])
-    when = published or parse_dateline(body) or _issued(body) or _first_dated(body) or now
+    when = published or parse_dateline(body) or _issued(body) or _first_dated(body)
+    undated = when is None  # read against the clock: no day-of-month without a month is guessed
+    when = when or now
     lang = "zh-TW" if len(re.findall(r"[\u4e00-\u9fff]", body[:5000])) > 50 else "en"
     ann = Announcement(
         key="explain:input", source="explain", kind="explain", ext_id="", title=title, url=url,
-        published=when, body=body, language=lang, meta={"links": links},
+        published=when, body=body, language=lang, meta={"links": links, **({"undated": True} if undated else {})},
     )  # fmt: skip
     return ann, entries
 
