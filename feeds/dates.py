@@ -238,9 +238,12 @@ def _month_years(text: str, found: list[tuple[int, int, int, int, int | None, in
     """``September 2025`` (a month and year with no day, not part of a date found)."""
     low = ascii_lower(text)
     out: list[tuple[int, date]] = []
+    spans = {f[0] for f in found}
     for h in _MONTH_HINT.finditer(low):
+        if low[h.end() - 1 : h.end() + 1] not in ("19", "20"):  # no year right after the month word
+            continue
         m = _MONTH_YEAR.match(text, h.start())
-        if m is None or any(a <= m.start() < b for a, b, *_ in found):
+        if m is None or m.start() in spans or any(a <= m.start() < b for a, b, *_ in found):
             continue
         out.append((m.start(), date(int(m.group("y")), _MONTHS[m.group("mon").lower()[:3]], 15)))
     return out
