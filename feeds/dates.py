@@ -227,6 +227,8 @@ def _parse_en_dates(text: str, published: date) -> tuple[date, tuple[EnDate, ...
     for start, end, month, day, year, wd in found:
         if year is not None:
             value = _valid(year, month, day)
+        elif (shift := _relative_year(text, start)) is not None:  # "Last year, the New Year fell on February 3"
+            value = _valid(reference.year + shift, month, day)
         else:
             value = nearest_year(month, day, _sentence_month_year(text, start, month_years) or _local_reference(start, full, reference))
         if value is not None:
@@ -258,6 +260,23 @@ def _sentence_month_year(text: str, pos: int, month_years: list[tuple[int, date]
     if not before or _SENTENCE_END.search(text, before[-1][0], pos):
         return None
     return before[-1][1]
+
+
+_RELATIVE_YEAR = (("last year", -1), ("previous year", -1), ("this year", 0), ("next year", 1), ("following year", 1))
+
+
+def _relative_year(text: str, pos: int) -> int | None:
+    """``last year`` / ``this year`` / ``next year`` earlier in a year-less date's sentence: how
+    many years from the document's it is."""
+    low = ascii_lower(text)
+    window = low[max(0, pos - 120) : pos]
+    if "year" not in window:
+        return None
+    cut = max(window.rfind(". "), window.rfind(".\n"), window.rfind("\n\n"), window.rfind("; "))
+    window = window[cut + 1 :]
+    found = [(window.rfind(words), shift) for words, shift in _RELATIVE_YEAR]
+    at, shift = max(found)
+    return shift if at >= 0 else None
 
 
 def _local_reference(pos: int, full: list[tuple[int, date]], reference: date) -> date:

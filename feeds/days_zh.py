@@ -93,6 +93,12 @@ def zh_date_groups(text: str, reference: date, dated: bool = True) -> list[DateG
         if mo and d and 1 <= mo <= 12 and 1 <= d <= 31:
             anchors.append((m.start(), m.end(), None, mo, d, False))
     anchors.sort()
+    for r in _SAME_YEAR.finditer(folded):  # 「一一四年四月四日至同年七月二日」: the year just named
+        prior = [a for a in anchors if a[1] <= r.start() and a[2] is not None]
+        mo, d = _num(r.group("m")), _num(r.group("d"))
+        if prior and mo and d and (value := _safe(prior[-1][2].year, mo, d)) is not None:  # type: ignore[union-attr]
+            anchors.append((r.start(), r.end(), value, mo, d, True))
+    anchors.sort()
     anchors += _lone_days(folded, anchors)
     if dated:
         anchors += _news_days(folded, sorted(anchors), reference)
@@ -137,13 +143,15 @@ def zh_date_groups(text: str, reference: date, dated: bool = True) -> list[DateG
     return groups
 
 
+_SAME_YEAR = re.compile(rf"同\s*年\s*(?:度\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日號]")
 _REL_YEAR = {"今": 0, "本": 0, "明": 1, "隔": 1, "翌": 1, "次": 1, "去": -1}
 _REL_MD = re.compile(rf"(?P<rel>[今本明隔翌次去])\s*年\s*(?:度\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日號]")
 # A day of the current month in news and press releases: 「今（6）日」「昨(5)日」, and a day right
 # before what happened on it (「最高法院20日裁定」「部長24日出席」). Not a count (「30日內」「滿30日」).
 _NEWS_DAY = re.compile(
     r"[今昨明]\s*\(\s*(?P<d1>\d{1,2})\s*\)\s*日"
-    r"|(?<![\d月年第前後后每滿满數数幾几個个/.\-:(至到~、及和與与])(?P<d2>\d{1,2})\s*日"
+    r"|(?<![\d月年第前後后每滿满數数幾几個个/.\-:(至到~、及和與与一二三四五六七八九十廿卅百兩两期共達达約约近逾續续])"
+    r"(?P<d2>\d{1,2}|[一二三四五六七八九十廿卅]{1,3})\s*日"
     r"(?=\s*(?:上午|下午|中午|晚間|晚上|凌晨|傍晚|早上)?\s*(?:起|出席|表示|宣布|宣佈|公布|公告|發布|發表|裁定|裁決|判決|"
     r"指出|召開|舉行|舉辦|說明|決定|通過|生效|上路|實施|開始|啟動|正式|發生|完成|抵達|前往|赴|進行|登場|截止|在|於))"
 )
@@ -156,7 +164,9 @@ def _news_days(folded: str, anchors: list[tuple[int, int, date | None, int, int,
     for m in _NEWS_DAY.finditer(folded):
         if any(a[0] <= m.start() < a[1] for a in anchors):
             continue
-        d = int(m.group("d1") or m.group("d2"))
+        d = int(m.group("d1")) if m.group("d1") else _num(m.group("d2"))
+        if d is None or not 1 <= d <= 31:
+            continue
         prior = [a for a in anchors if a[1] <= m.start() and m.start() - a[1] <= 600 and "\n\n" not in folded[a[1] : m.start()]]
         if prior and prior[-1][2] is not None:
             value = _safe(prior[-1][2].year, prior[-1][3], d)

@@ -168,8 +168,9 @@ def _governing(groups: list[DateGroup], t: ZhTime, folded: str, claimed: set[int
 
 # A news page's own stamp line (「2021/10/18 20:11」, 「2022年03月31日 12:00:06 來源:…」): neither a
 # date nor an event of the matter, like an English post's stamp (feeds.scan.stamp_spans).
+# Also a byline ending in one (「鉅亨網記者張韶雯 台北 2025-09-16 19:57」).
 _ZH_STAMP = re.compile(
-    r"^[ \t]*(?:(?:19|20)\d\d[/.\-]\d{1,2}[/.\-]\d{1,2}|(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+    r"^[^\n。，,；;]{0,30}?(?:(?:19|20)\d\d[/.\-]\d{1,2}[/.\-]\d{1,2}|(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
     r"[ \t]+\d{1,2}:\d{2}(?::\d{2})?(?=[ \t]*(?:$|[|｜]|來源|来源|記者|记者))",
     re.MULTILINE,
 )

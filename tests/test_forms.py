@@ -352,3 +352,39 @@ HOLDOUT_EVENT_CASES = [
 @pytest.mark.parametrize(("text", "published", "expected"), HOLDOUT_EVENT_CASES, ids=[c[0][:20] for c in HOLDOUT_EVENT_CASES])
 def test_holdout_event_forms(text: str, published: datetime, expected: list[tuple[str, str | None]]) -> None:
     assert windows(text, published) == expected
+
+
+# ---- Forms first met in holdout batch 2 -------------------------------------------------------
+
+BATCH2_DAY_CASES = [
+    ("Last year, the New Year fell on February 3. This year, the New Year fell on January 23.",
+     datetime(2012, 3, 20, tzinfo=UTC), {"2011-02-03", "2012-01-23"}),
+    ("財政部五日公告對特定鋁箔展開落日調查；業者應於收到通知後連續三日舉行說明。", datetime(2026, 2, 5, tzinfo=TPE), {"2026-02-05"}),
+    ("應對該等於一一四年四月四日至同年七月二日進口之涉案貨物課徵反傾銷稅。", LATE, {"2025-04-04", "2025-07-02"}),
+    ("鉅亨網記者張韶雯 台北 2025-09-16 19:57\n經濟部國際貿易署今（16）日宣布更新名單。", datetime(2025, 9, 16, tzinfo=TPE), {"2025-09-16"}),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), BATCH2_DAY_CASES, ids=[c[0][:20] for c in BATCH2_DAY_CASES])
+def test_batch2_date_forms(text: str, published: datetime, expected: set[str]) -> None:
+    assert days(text, published) == expected
+    assert not any(e.start_iso.endswith("19:57:00+08:00") for e in facts(text, published).events)  # a stamp
+
+
+EXPLAIN_YEAR_CASES = [
+    # explain on a page with no date of its own and no full date: the year it names, never the clock's
+    ("The seminar is Nov. 7-8; register by 9 a.m. Oct. 14. The corals were seized in March 2012.", {"2012-11-07", "2012-11-08", "2012-10-14"}),
+    # …and a date written with its weekday picks the year within a year of it
+    ("A pilot was planned by the end of 2013. No issue on Monday, Feb. 17; next issue Tuesday, Feb. 18, after the Feb. 12 bulletin.",
+     {"2014-02-17", "2014-02-18", "2014-02-12"}),
+    # a day without its month is never read against the clock
+    ("財政部關務署基隆關今（6）日出面說明X光專線。", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EXPLAIN_YEAR_CASES, ids=[c[0][:20] for c in EXPLAIN_YEAR_CASES])
+def test_explain_reads_years_from_the_text_never_the_clock(text: str, expected: set[str]) -> None:
+    from bot.understand.explain import explain_bytes
+
+    got = explain_bytes(text.encode(), now=LATE)
+    assert {d["date"] for d in got["dates"]} | {e["start"][:10] for e in got["events"]} == expected
