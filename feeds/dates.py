@@ -68,6 +68,15 @@ _EN_DATE = re.compile(
     rf"|(?<![\d/])(?P<nm>\d{{1,2}})/(?P<nd>\d{{1,2}})/(?P<ny>(?:19|20)?\d\d)(?![\d/])",
     re.IGNORECASE,
 )
+# Day first: "30th July 2025", "15 August 2025", "1st of May" (an ordinal or a year is required:
+# "USD 100 May" is no date). Its starts are found from the month word, looking back.
+_EN_DMY = re.compile(
+    rf"(?P<d>\d{{1,2}})(?P<ord>st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH_RX})(?:,?\s+(?P<y>(?:19|20)\d\d))?\b", re.IGNORECASE
+)
+_DMY_BEFORE = re.compile(r"(?<![\d.,:/$-])\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?$")  # lowered
+# A month and year with no day ("in September 2025"): the year of year-less dates after it in
+# the same sentence ("imports in September 2025 must be paid by October 9").
+_MONTH_YEAR = re.compile(rf"(?<![\d\w])(?P<mon>{_MONTH_RX})\s+(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE)
 # Where a date can start (feeds.scan): a month word on the ASCII-lowered text, or "/d/d".
 _MONTH_HINT = re.compile(r"(?:ja|fe|ma|ap|ju|au|se|oc|no|de)[a-z]{1,7}(?:\.[\s?]*|[\s?]+)[\d?]")
 _SLASH_HINT = re.compile(r"/\d{1,2}/\d")
@@ -158,10 +167,12 @@ def en_reference(text: str, published: date) -> date:
     return _parse_en_dates(text, published)[0]
 
 
-def _date_starts(text: str) -> list[int]:
-    """Candidate starts of ``_EN_DATE``: month words (with a weekday before them) and ``d/d/``."""
+def _date_starts(text: str) -> tuple[list[int], list[int]]:
+    """Candidate starts of ``_EN_DATE`` (month words, with a weekday before them, and ``d/d/``)
+    and of ``_EN_DMY`` (a day written before its month word)."""
     low = ascii_lower(text)
     starts: list[int] = []
+    dmy: list[int] = []
     for h in _MONTH_HINT.finditer(low):
         s = h.start()
         if not word_start(text, s):
@@ -170,17 +181,24 @@ def _date_starts(text: str) -> list[int]:
         if wd is not None and word_start(text, wd.start()):
             starts.append(wd.start())
         starts.append(s)
+        if s and low[s - 1] == " " and (b := _DMY_BEFORE.search(low, max(0, s - 12), s)) is not None:
+            dmy.append(b.start())
     for h in _SLASH_HINT.finditer(text):
         s = h.start()
         starts.append(s - 2 if s >= 2 and text[s - 2].isdigit() else s - 1)
-    return sorted(set(starts))
+    return sorted(set(starts)), dmy
 
 
 @lru_cache(maxsize=8)
 def _parse_en_dates(text: str, published: date) -> tuple[date, tuple[EnDate, ...]]:
     """(reference, dates). Cached: facts reads the same body for events and for dates."""
     found: list[tuple[int, int, int, int, int | None, int | None]] = []  # start, end, month, day, year, weekday
-    for m in matches_at(_EN_DATE, text, iter(_date_starts(text))):
+    starts, dmy = _date_starts(text)
+    for m in matches_at(_EN_DMY, text, iter(dmy)):
+        if m.group("ord") or m.group("y"):
+            found.append((m.start(), m.end(), _MONTHS[m.group("mon").lower()[:3]], int(m.group("d")),
+                          int(m.group("y")) if m.group("y") else None, None))  # fmt: skip
+    for m in matches_at(_EN_DATE, text, iter(starts)):
         wd = weekday_of(m.group("wd")) if m.group("wd") else None
         try:
             if m.group("mon"):
@@ -198,20 +216,67 @@ def _parse_en_dates(text: str, published: date) -> tuple[date, tuple[EnDate, ...
         except (ValueError, KeyError):
             continue
         found.append((m.start(), m.end(), month, day, year, wd))
+    found.sort()
     full: list[tuple[int, date]] = []
     for start, _, month, day, year, _ in found:
         if year is not None and (v := _valid(year, month, day)) is not None:
             full.append((start, v))
     reference = document_reference(published, [v for _, v in full])
+    month_years = _month_years(text, found) if any(f[4] is None for f in found) else []
     out: list[EnDate] = []
     for start, end, month, day, year, wd in found:
         if year is not None:
             value = _valid(year, month, day)
+        elif (shift := _relative_year(text, start)) is not None:  # "Last year, the New Year fell on February 3"
+            value = _valid(reference.year + shift, month, day)
         else:
-            value = nearest_year(month, day, _local_reference(start, full, reference))
+            value = nearest_year(month, day, _sentence_month_year(text, start, month_years) or _local_reference(start, full, reference))
         if value is not None:
             out.append(EnDate(value, start, end, year is not None, wd))
     return reference, tuple(out)
+
+
+def _month_years(text: str, found: list[tuple[int, int, int, int, int | None, int | None]]) -> list[tuple[int, date]]:
+    """``September 2025`` (a month and year with no day, not part of a date found)."""
+    low = ascii_lower(text)
+    out: list[tuple[int, date]] = []
+    spans = {f[0] for f in found}
+    for h in _MONTH_HINT.finditer(low):
+        if low[h.end() - 1 : h.end() + 1] not in ("19", "20"):  # no year right after the month word
+            continue
+        m = _MONTH_YEAR.match(text, h.start())
+        if m is None or m.start() in spans or any(a <= m.start() < b for a, b, *_ in found):
+            continue
+        out.append((m.start(), date(int(m.group("y")), _MONTHS[m.group("mon").lower()[:3]], 15)))
+    return out
+
+
+_SENTENCE_END = re.compile(r"[.;!?]\s|\n\s*\n")
+
+
+def _sentence_month_year(text: str, pos: int, month_years: list[tuple[int, date]]) -> date | None:
+    """The month-year written earlier in the same sentence as a year-less date, if any."""
+    before = [(p, d) for p, d in month_years if p < pos and pos - p < 200]
+    if not before or _SENTENCE_END.search(text, before[-1][0], pos):
+        return None
+    return before[-1][1]
+
+
+_RELATIVE_YEAR = (("last year", -1), ("previous year", -1), ("this year", 0), ("next year", 1), ("following year", 1))
+
+
+def _relative_year(text: str, pos: int) -> int | None:
+    """``last year`` / ``this year`` / ``next year`` earlier in a year-less date's sentence: how
+    many years from the document's it is."""
+    low = ascii_lower(text)
+    window = low[max(0, pos - 120) : pos]
+    if "year" not in window:
+        return None
+    cut = max(window.rfind(". "), window.rfind(".\n"), window.rfind("\n\n"), window.rfind("; "))
+    window = window[cut + 1 :]
+    found = [(window.rfind(words), shift) for words, shift in _RELATIVE_YEAR]
+    at, shift = max(found)
+    return shift if at >= 0 else None
 
 
 def _local_reference(pos: int, full: list[tuple[int, date]], reference: date) -> date:

@@ -70,14 +70,21 @@ _EVE_AFTER = re.compile(r"\s*\(?[^)\n]{0,6}(?:前一天|前1天|前一日|前1�
 _EVE_BEFORE = re.compile(r"(?:前一天|前1天|前一日|前1日)\s*\(?(?:分別為|即)?\s*$")
 
 
-def zh_date_groups(text: str, reference: date) -> list[DateGroup]:
+def zh_date_groups(text: str, reference: date, dated: bool = True) -> list[DateGroup]:
     """Every Chinese date expression, full or without a year, joined into groups (lists and
     ranges of days). Year-less dates take the year of a full date earlier in the same group,
-    else the year that puts them nearest ``reference`` (the document's date, never the clock)."""
+    else the year that puts them nearest ``reference`` (the document's date, never the clock).
+    A news day with no month (「今（6）日」「20日裁定」) is read only when the document is ``dated``
+    (its reference is its own date, not the clock's)."""
     folded = fold_fullwidth(text).replace("（", "(").replace("）", ")")
     anchors: list[tuple[int, int, date | None, int, int, bool]] = []  # start, end, full value, month, day, full
     for f in parse_roc_dates(text):
         anchors.append((f.start, f.end, f.value, f.value.month, f.value.day, True))
+    for r in _REL_MD.finditer(folded):  # 「明年3月1日」「今年11月30日」: a year counted from the document's
+        mo, d = _num(r.group("m")), _num(r.group("d"))
+        value = _safe(reference.year + _REL_YEAR[r.group("rel")], mo, d) if mo and d else None
+        if value is not None and not any(a[0] <= r.start() < a[1] for a in anchors):
+            anchors.append((r.start(), r.end(), value, mo, d, True))  # type: ignore[arg-type]
     taken = [(a[0], a[1]) for a in anchors]
     for m in _MD.finditer(folded):
         if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
@@ -86,7 +93,15 @@ def zh_date_groups(text: str, reference: date) -> list[DateGroup]:
         if mo and d and 1 <= mo <= 12 and 1 <= d <= 31:
             anchors.append((m.start(), m.end(), None, mo, d, False))
     anchors.sort()
+    for r in _SAME_YEAR.finditer(folded):  # 「一一四年四月四日至同年七月二日」: the year just named
+        prior = [a for a in anchors if a[1] <= r.start() and a[2] is not None]
+        mo, d = _num(r.group("m")), _num(r.group("d"))
+        if prior and mo and d and (value := _safe(prior[-1][2].year, mo, d)) is not None:  # type: ignore[union-attr]
+            anchors.append((r.start(), r.end(), value, mo, d, True))
+    anchors.sort()
     anchors += _lone_days(folded, anchors)
+    if dated:
+        anchors += _news_days(folded, sorted(anchors), reference)
     anchors = sorted(a for a in anchors if not _byline(folded, a[0], a[1]))
     by_start = {a[0]: a for a in anchors}
     groups: list[DateGroup] = []
@@ -126,6 +141,46 @@ def zh_date_groups(text: str, reference: date) -> list[DateGroup]:
         eve = bool(_EVE_AFTER.match(folded, end, end + 16) or _EVE_BEFORE.search(folded, max(0, a[0] - 12), a[0]))
         groups.append(DateGroup(tuple(items), a[0], end, eve))
     return groups
+
+
+_SAME_YEAR = re.compile(rf"同\s*年\s*(?:度\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日號]")
+_REL_YEAR = {"今": 0, "本": 0, "明": 1, "隔": 1, "翌": 1, "次": 1, "去": -1}
+_REL_MD = re.compile(rf"(?P<rel>[今本明隔翌次去])\s*年\s*(?:度\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日號]")
+# A day of the current month in news and press releases: 「今（6）日」「昨(5)日」, and a day right
+# before what happened on it (「最高法院20日裁定」「部長24日出席」). Not a count (「30日內」「滿30日」).
+_NEWS_DAY = re.compile(
+    r"[今昨明]\s*\(\s*(?P<d1>\d{1,2})\s*\)\s*日"
+    r"|(?<![\d月年第前後后每滿满數数幾几個个/.\-:(至到~、及和與与一二三四五六七八九十廿卅百兩两期共達达約约近逾續续])"
+    r"(?P<d2>\d{1,2}|[一二三四五六七八九十廿卅]{1,3})\s*日"
+    r"(?=\s*(?:上午|下午|中午|晚間|晚上|凌晨|傍晚|早上)?\s*(?:起|出席|表示|宣布|宣佈|公布|公告|發布|發表|裁定|裁決|判決|"
+    r"指出|召開|舉行|舉辦|說明|決定|通過|生效|上路|實施|開始|啟動|正式|發生|完成|抵達|前往|赴|進行|登場|截止|在|於))"
+)
+
+
+def _news_days(folded: str, anchors: list[tuple[int, int, date | None, int, int, bool]], reference: date) -> list[tuple[int, int, date | None, int, int, bool]]:
+    """「今（6）日」「20日裁定」: the month (and year) of the last date named before it in its
+    paragraph, else the month that puts the day nearest the document's date."""
+    out: list[tuple[int, int, date | None, int, int, bool]] = []
+    for m in _NEWS_DAY.finditer(folded):
+        if any(a[0] <= m.start() < a[1] for a in anchors):
+            continue
+        d = int(m.group("d1")) if m.group("d1") else _num(m.group("d2"))
+        if d is None or not 1 <= d <= 31:
+            continue
+        prior = [a for a in anchors if a[1] <= m.start() and m.start() - a[1] <= 600 and "\n\n" not in folded[a[1] : m.start()]]
+        if prior and prior[-1][2] is not None:
+            value = _safe(prior[-1][2].year, prior[-1][3], d)
+        else:
+            near = [v for k in (-1, 0, 1) if (v := _month_day(reference, k, d)) is not None]
+            value = min(near, key=lambda v: abs((v - reference).days), default=None)
+        if value is not None:
+            out.append((m.start(), m.end(), value, value.month, d, False))
+    return out
+
+
+def _month_day(reference: date, months: int, day: int) -> date | None:
+    y, mo = divmod(reference.year * 12 + reference.month - 1 + months, 12)
+    return _safe(y, mo + 1, day)
 
 
 def _byline(folded: str, start: int, end: int) -> bool:

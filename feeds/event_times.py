@@ -111,6 +111,22 @@ def _joined(text: str, a: EnTime, b: EnTime) -> bool:
     return b.start - a.end <= 40 and _RANGE_GAP.match(text[a.end : b.start]) is not None
 
 
+_DATE_RANGE_GAP = re.compile(r"(?i)\s*(?:-|–|—|to|through|thru|until)\s*")
+
+
+def _range_first_day(text: str, t: EnTime, d: EnDate, dates: list[EnDate], nxt: EnTime | None) -> date:
+    """``a daily call from January 8 to January 12, 2018 2:00 PM ET to 3:00 PM ET``: hours
+    written after a range of days (the time itself a window) are those of each day of the range,
+    and the event is on its first day; otherwise the time's own date."""
+    if nxt is None or not _joined(text, t, nxt) or text[d.end : t.start].strip(" ,") != "":
+        return d.value
+    i = _bisect(dates, d.start)
+    prev = dates[i - 1] if i > 0 else None
+    if prev is not None and prev.value < d.value and _DATE_RANGE_GAP.fullmatch(text, prev.end, d.start):
+        return prev.value
+    return d.value
+
+
 def find_event_times(text: str, published: datetime) -> list[EventTime]:
     """Every date-and-time in English text, paired and zoned as written.
 
@@ -146,7 +162,7 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
         inferred = False
         day: date
         if d is not None:
-            day = d.value
+            day = _range_first_day(text, t, d, dates, times[idx + 1] if idx + 1 < len(times) else None)
             if overnight:  # "between 10:00 PM and 2:00 AM ET on March 22": the night of the 22nd
                 day += timedelta(days=1)
         elif (k := idx + 1) < len(times) and _joined(text, t, times[k]) and (dk := _pair_date(text, times[k], dates)):

@@ -27,7 +27,8 @@ _CSMS_SUBJECT_LINE = re.compile(
     r"CSMS\s*#\s*\d{2}-\d{6}\s*[-\u2010-\u2015]+\s*\S.*$|^[ \t]*CSMS\s+Message:\s*\d{2}-\d{6}[ \t]*$|^[ \t]*(?:[A-Z ]+[:\u2013-]\s*)?CSMS\s*#\s*\d{5,10}\s*[-\u2010-\u2015].*$",
     re.MULTILINE | re.IGNORECASE,
 )
-_NUM_FORM = r"(?<![\d-])(\d{2}-\d{6}|\d{7,9})(?![\d#]|-\d)"
+# a CSMS number is 8 digits or legacy YY-NNNNNN; a 7-digit one is an AD/CVD message number
+_NUM_FORM = r"(?<![\d-])(\d{2}-\d{6}|\d{8})(?![\d#]|-\d)"
 _CSMS_REF = re.compile(
     rf"CSMS[\"\u201d\u2019']?\)?\s*(?:messages?|msgs?\.?)?\s*(?:#|Nos?\.?|Numbers?)?\s*:?\s*#?\s*{_NUM_FORM}", re.IGNORECASE
 )
@@ -35,7 +36,7 @@ _CSMS_REF = re.compile(
 # and commas after a cited number ("CSMS #\n63988468,\n63992482\n,\n64045612").
 _RELATED = re.compile(
     r"(?:Related\s+(?:CSMS(?:\s+(?:No\.?|Nos\.?|#|messages?))?|messages?)|Referenced\s+By)\s*:?\s*"
-    r"(?P<rest>[^\n]*(?:\n[\s,;&\u2022\u00b7*-]*(?:CSMS\s*)?#?\s*(?:\d{2}-\d{6}|\d{7,9})[\s,;&]*(?=\n|$))*)",
+    r"(?P<rest>[^\n]*(?:\n[\s,;&\u2022\u00b7*-]*(?:CSMS\s*)?#?\s*(?:\d{2}-\d{6}|\d{8})[\s,;&]*(?=\n|$))*)",
     re.I,
 )
 _LIST_AFTER = re.compile(r"(?:[ \t]*[,;&][\s,;&]*(?:and\s+)?|\s*\n[\s,;&]*|\s+and\s+)#?\s*" + _NUM_FORM)
@@ -191,8 +192,10 @@ def extract_facts(
     published: datetime,
     links: list[str] | tuple[str, ...] = (),
     links_by_line: dict[str, str] | None = None,
+    dated: bool = True,
 ) -> Facts:
-    """All facts of one announcement (JSON keys: docs/EXPLAIN.md)."""
+    """All facts of one announcement (JSON keys: docs/EXPLAIN.md). ``dated``: ``published`` is
+    the document's own date (feed, stamp, text), not the reading clock's (explain on a bare text)."""
     body = body[:MAX_CHARS]
     text = f"{title}\n\n{body}" if title else body
     head = find_heading(title, body)
@@ -202,7 +205,7 @@ def extract_facts(
     dates = english_dates(text, when)
     letters: list[Letter] = []
     if has_chinese(text):
-        zh_dates, zh_events = chinese_dates(text, when.date())
+        zh_dates, zh_events = chinese_dates(text, when.date(), dated or dateline is not None)
         dates += zh_dates
         events += zh_events
         letters = chinese_letters(body)

@@ -10,7 +10,7 @@ a period is one event on the period's first day. Year-less dates take the docume
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from feeds.dates_zh import chinese_to_int, fold_fullwidth, parse_roc_dates, taipei_datetime
 from feeds.days_zh import DateGroup, ZhTime, zh_date_groups, zh_times
@@ -166,11 +166,27 @@ def _governing(groups: list[DateGroup], t: ZhTime, folded: str, claimed: set[int
     return prior[-1:], False
 
 
-def chinese_dates(text: str, published: date) -> tuple[list[DatedFact], list[Event]]:
+# A news page's own stamp line (「2021/10/18 20:11」, 「2022年03月31日 12:00:06 來源:…」): neither a
+# date nor an event of the matter, like an English post's stamp (feeds.scan.stamp_spans).
+# Also a byline ending in one (「鉅亨網記者張韶雯 台北 2025-09-16 19:57」).
+_ZH_STAMP = re.compile(
+    r"^[^\n。，,；;]{0,30}?(?:(?:19|20)\d\d[/.\-]\d{1,2}[/.\-]\d{1,2}|(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+    r"[ \t]+\d{1,2}:\d{2}(?::\d{2})?(?=[ \t]*(?:$|[|｜]|來源|来源|記者|记者))",
+    re.MULTILINE,
+)
+# A time with a weekday and no date (「台灣時間周四中午12時01分」): that weekday, on or after the
+# document's date. Never a weekly schedule (「每週四」).
+_WEEKDAY_ONLY = re.compile(r"(?<!每)(?:星期|週|周|禮拜|礼拜)(?P<w>[一二三四五六日天])\s*(?:\(\s*\d{1,2}\s*日?\s*\))?\s*$")
+_WEEKDAY_N = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+
+
+def chinese_dates(text: str, published: date, dated: bool = True) -> tuple[list[DatedFact], list[Event]]:
     """(dates, events) from Chinese text. ``published`` is the document's own date; the year it
-    names for its occasion (「115年春節」) or its full dates can overrule it (zh_reference)."""
+    names for its occasion (「115年春節」) or its full dates can overrule it (zh_reference).
+    ``dated``: ``published`` is the document's (a feed, a stamp), not the reading clock's."""
     folded = fold_fullwidth(text).replace("（", "(").replace("）", ")")
-    groups = zh_date_groups(text, zh_reference(text, published))
+    stamps = [(m.start(), m.end()) for m in _ZH_STAMP.finditer(folded)]
+    groups = [g for g in zh_date_groups(text, zh_reference(text, published), dated) if not _within(g.start, stamps)]
     dates: list[DatedFact] = []
     for g in groups:
         line, ls, _ = context(text, g.start, g.end)
@@ -185,7 +201,14 @@ def chinese_dates(text: str, published: date) -> tuple[list[DatedFact], list[Eve
     seen: set[tuple[str, str | None]] = set()
     claimed: set[int] = set()
     for t in zh_times(text):
+        if _within(t.pos, stamps):
+            continue
         owners, own_sentence = _governing(groups, t, folded, claimed)
+        inferred = False
+        w = _WEEKDAY_ONLY.search(folded, max(0, t.pos - 10), t.pos) if not owners and dated else None
+        if w is not None and not _WEEKLY.search(folded, max(0, t.pos - 40), t.pos):
+            day = published + timedelta(days=(_WEEKDAY_N[w.group("w")] - published.weekday()) % 7)
+            owners, inferred = [DateGroup(((day, day),), w.start(), w.end())], True
         if own_sentence:
             claimed.update(g.start for g in owners)
         line, ls, _ = context(text, t.pos, t.end_pos)
@@ -212,7 +235,10 @@ def chinese_dates(text: str, published: date) -> tuple[list[DatedFact], list[Eve
                 if key in seen:
                     continue
                 seen.add(key)
-                events.append(Event(kind, start, label(line, t.pos - ls), end=end, zone="Asia/Taipei"))
+                events.append(Event(kind, start, label(line, t.pos - ls), end=end, zone="Asia/Taipei", date_inferred=inferred))
     return dedupe_dates(dates), events
 
+
+def _within(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
 

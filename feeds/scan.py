@@ -9,9 +9,11 @@ literal such as ``/`` or ``@``), then parses only there with the exact pattern
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 
 @lru_cache(maxsize=8)
@@ -75,3 +77,117 @@ def stamp_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 def in_spans(pos: int, spans: tuple[tuple[int, int], ...]) -> bool:
     return any(a <= pos < b for a, b in spans)
+
+
+# ---------------------------------------------------------------------------------------------
+# Literal-first search for patterns written as data (topic rules, the summary's readings)
+# ---------------------------------------------------------------------------------------------
+
+# The only non-ASCII characters Python's Unicode IGNORECASE matches to an ASCII letter
+# (İ, ı, ſ, the Kelvin sign): a text holding one is searched the plain way.
+_UNICODE_TO_ASCII_CASE = frozenset("\u0130\u0131\u017f\u212a")
+
+
+@lru_cache(maxsize=8)
+def lowered(text: str) -> str | None:
+    """``text.lower()`` when it keeps every position (it does unless the text holds one of the
+    few letters whose lower case is longer, such as İ), else None."""
+    low = text.lower()
+    return low if len(low) == len(text) else None
+
+
+@lru_cache(maxsize=8)
+def _has_odd_case(text: str) -> bool:
+    return any(c in text for c in _UNICODE_TO_ASCII_CASE)
+
+
+def _prefixes(items: list[tuple[Any, Any]]) -> list[str] | None:
+    """The literal text every match of this (parsed) pattern starts with, one per alternative;
+    None when some match can start otherwise (a class, a repeat, a flag change)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    i = 0
+    while i < len(items) and items[i][0] is c.AT:  # \b, ^: zero-width, the match starts at the literal
+        i += 1
+    if i >= len(items):
+        return None
+    op, av = items[i]
+    if op is c.LITERAL:
+        chars = []
+        while i < len(items) and items[i][0] is c.LITERAL:
+            chars.append(chr(items[i][1]))
+            i += 1
+        return ["".join(chars)]
+    if op is c.BRANCH:
+        out: list[str] = []
+        for branch in av[1]:
+            p = _prefixes(list(branch))
+            if p is None:
+                return None
+            out += p
+        return out
+    if op is c.SUBPATTERN and not av[1] and not av[2]:  # a group, no flags
+        return _prefixes(list(av[3]))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT):  # "(?:customs )?brokers?": the repeated part, or what follows
+        first = _prefixes(list(av[2]))
+        if first is None or av[0]:
+            return first
+        rest = _prefixes(items[i + 1 :])
+        return None if rest is None else first + rest
+    return None
+
+
+@lru_cache(maxsize=512)
+def literal_prefixes(rx: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Where ``rx`` can match, as literal prefixes to find (lowered when it ignores case), or
+    None when it cannot be said (then it is searched the plain way)."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        found = _prefixes(list(_parser.parse(rx.pattern, rx.flags & ~re.UNICODE)))
+    except Exception:  # an internal parser that changed: the plain way is always right
+        return None
+    if not found or any(len(p) < 2 for p in found):
+        return None  # a one-character start is no cheaper to find than to match
+    if rx.flags & re.IGNORECASE:
+        if any(ch.lower() != ch.upper() and not ch.isascii() for p in found for ch in p):
+            return None  # a non-ASCII cased letter: folded the Unicode way, not ours
+        found = [p.lower() for p in found]
+    return tuple(sorted(set(found)))
+
+
+def literal_finditer(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """What ``rx.finditer(text)`` yields, found by first looking for the literal text every
+    match starts with (``str.find``) and matching only there: several times faster for
+    case-insensitive patterns, which ``re`` cannot search by their literal."""
+    prefixes = literal_prefixes(rx)
+    ignore_case = bool(rx.flags & re.IGNORECASE)
+    if prefixes is None or (ignore_case and not rx.flags & re.ASCII and _has_odd_case(text)):
+        yield from rx.finditer(text)
+        return
+    hay = lowered(text) if ignore_case else text
+    if hay is None:
+        yield from rx.finditer(text)
+        return
+    # the candidates in order, lazily (a search stops at the first match): one cursor per prefix
+    heap = [(at, p) for p in prefixes if (at := hay.find(p)) >= 0]
+    heapq.heapify(heap)
+    last = -1
+    while heap:
+        at, p = heap[0]
+        nxt = hay.find(p, at + 1)
+        if nxt >= 0:
+            heapq.heapreplace(heap, (nxt, p))
+        else:
+            heapq.heappop(heap)
+        if at < last:
+            continue
+        m = rx.match(text, at)
+        if m is not None and m.end() > m.start():
+            last = m.end()
+            yield m
+
+
+def literal_search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``rx.search(text)``, found the literal-first way (``literal_finditer``)."""
+    return next(literal_finditer(rx, text), None)

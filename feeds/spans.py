@@ -136,14 +136,15 @@ def label(line: str, at: int = 0) -> str:
     col = _columns(line)
     start = [0, *_cuts(line, at)][-1]  # the sentence holding ``at``
     end = _sentence_end(line, at)
-    tiers = [  # sentence start, then clause starts, then word starts (English) or 、 (Chinese)
-        [start],
-        [m.end() for m in _CLAUSE.finditer(line, start, at)],
-        [i for i in range(start + 1, at) if (line[i - 1] == " " and line[i] != " ") or line[i - 1] == "、"],
-    ]
+    tiers = (  # sentence start, then clause starts, then word starts (English) or 、 (Chinese)
+        lambda: [start],
+        lambda: [m.end() for m in _CLAUSE.finditer(line, start, at)],
+        lambda: [i for i in range(start + 1, at) if (line[i - 1] == " " and line[i] != " ") or line[i - 1] == "、"],
+    )  # each built only when the one before has no boundary near enough
     fits_end = end is not None and col[end] - col[at] < LABEL_MAX - 20
     s = None
-    for tier in tiers:
+    for make_tier in tiers:
+        tier = make_tier()
         ends_too = [c for c in tier if fits_end and end is not None and col[end] - col[c] <= LABEL_MAX]
         near = [c for c in tier if col[at] - col[c] < LABEL_MAX - 20]
         if ends_too or near:

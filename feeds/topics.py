@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from feeds.scan import literal_finditer, literal_search
+
 TOPICS_FILE = Path(__file__).resolve().parent / "data" / "topics.toml"
 # What an item is about is stated in its title and opening; scanning further costs time (the
 # 5,000-word benchmark) and mostly adds topics a long message only mentions in passing.
@@ -115,7 +117,7 @@ def mentions(pattern: re.Pattern[str], text: str, enough: int | None = None) -> 
     """Separate mentions: matches closer than ``MENTION_GAP`` characters count once. Stops
     counting at ``enough``."""
     count, last_end = 0, -MENTION_GAP - 1
-    for m in pattern.finditer(text):
+    for m in literal_finditer(pattern, text):  # = pattern.finditer(text), literal-first
         if m.start() - last_end > MENTION_GAP:
             count += 1
             if enough is not None and count >= enough:
@@ -152,12 +154,12 @@ def _apply(rule: Rule, title: str, body: str, lead: str, source: str, facts: Map
         if m:
             return f"內文含「{_snippet(m.group(0))}」"
     if rule.where == "anywhere":  # a phrase specific enough to count wherever it stands
-        m = rule.pattern.search(body)
+        m = literal_search(rule.pattern, body)
         return f"內文含「{_snippet(m.group(0))}」" if m else None
     needed = max(rule.min_mentions, -(-len(body) // MENTION_SPAN))
     n = mentions(rule.pattern, body, needed) if rule.where in ("text", "body") else 0
     if n >= needed:
-        m = rule.pattern.search(body)
+        m = literal_search(rule.pattern, body)
         assert m is not None
         return f"內文多次提及「{_snippet(m.group(0))}」"
     return None

@@ -63,7 +63,8 @@ def explain_document(path: Path, sidecar: dict) -> dict:
     text = decode(path.read_bytes())
     ann, _ = announcement_from_text(text, now=NOW)
     if sidecar.get("feed_published"):
-        ann = replace(ann, published=datetime.fromisoformat(sidecar["feed_published"]))
+        meta = {k: v for k, v in ann.meta.items() if k != "undated"}  # a feed item is dated by its feed
+        ann = replace(ann, published=datetime.fromisoformat(sidecar["feed_published"]), meta=meta)
     return to_json(understand(ann, now=NOW))
 
 
@@ -86,10 +87,12 @@ def _named(iso: str, years: set[int]) -> bool:
     return y in years or (m <= 2 and y - 1 in years) or (m >= 11 and y + 1 in years)
 
 
-def score_document(path: Path, report: Report, real: bool | None = None) -> None:
+def score_document(path: Path, report: Report, real: bool | None = None, holdout: int | None = None) -> None:
     side = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
     is_real = side.get("kind") == "real"
     if real is not None and real != is_real:
+        return
+    if holdout is not None and side.get("holdout") != holdout:
         return
     got = explain_document(path, side)
     s = report.scores
@@ -148,13 +151,15 @@ def score_document(path: Path, report: Report, real: bool | None = None) -> None
                 s["dates"].fn += not ok
 
 
-def corpus_report(real: bool | None = None) -> Report:
+def corpus_report(real: bool | None = None, holdout: int | None = None) -> Report:
+    """Scores over the corpus; ``holdout=N`` keeps only the documents of holdout batch N (their
+    sidecars say ``"holdout": N``: labelled by reading before the extractor first read them)."""
     report = Report()
     if real is not True:  # the original sidecars list subsets: no precision where they are mixed in
         for f in ("events", "event_ends", "dates"):
             report.scores[f].measured_precision = False
     for path in sorted(p for p in CORPUS.iterdir() if p.suffix in (".txt", ".html", ".xml")):
-        score_document(path, report, real)
+        score_document(path, report, real, holdout)
     return report
 
 

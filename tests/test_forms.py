@@ -239,6 +239,8 @@ NUMBER_CASES = [
     ("Related CSMS:\n• 64384423\n• 64624801", ["64384423", "64624801"]),
     ("CSMS #56412354, 2 HTS numbers and 1234567 dollars", ["56412354"]),
     ("Call 0800-280-280 or 04-26565101#327, fax 02-2542-3704.", []),
+    # a 7-digit number is an AD/CVD message, not a CSMS number (8 digits or YY-NNNNNN)
+    ("CSMS 0118409 is a CBP bulletin. Ref: Message 4135301, dated 05/15/2014", []),
 ]
 
 
@@ -302,3 +304,87 @@ def test_briefing_calls(text: str, events: list, dates: list) -> None:
     f = facts(text, datetime(2025, 4, 1, tzinfo=TPE))
     assert [(e.kind, e.start_iso, e.end_iso) for e in f.events] == events
     assert [(d.kind, d.date.isoformat()) for d in f.dates if d.kind != "mentioned"] == dates
+
+
+# ---- Forms first met in holdout batch 1 (docs/EXPLAIN.md, holdout) ---------------------------
+
+HOLDOUT_DAY_CASES = [
+    # (text, published, dated, expected days)
+    ("On 30th July 2025, the order issued; effective from 29th August 2025.", LATE, True, {"2025-07-30", "2025-08-29"}),
+    ("CBP released preliminary guidelines on 15 August 2025.", LATE, True, {"2025-08-15"}),
+    ("Gift items valued up to USD 100 May remain exempt.", LATE, True, set()),
+    # a month and year with no day gives its year to a year-less date later in the sentence
+    ("Only ad valorem duties apply after February 28, 2026. Imports in September 2025 must be paid by October 9.",
+     LATE, True, {"2026-02-28", "2025-10-09"}),
+    # news days of the document's month: 「今（6）日」, a day right before what happened on it
+    ("財政部關務署基隆關今（6）日出面駁斥非事實。", datetime(2026, 1, 6, tzinfo=TPE), True, {"2026-01-06"}),
+    ("美國聯邦最高法院20日裁定，對等關稅無效。", datetime(2026, 2, 22, tzinfo=TPE), True, {"2026-02-20"}),
+    ("經濟部部長24日出席行政院記者會。", datetime(2026, 2, 24, tzinfo=TPE), True, {"2026-02-24"}),
+    ("美國聯邦最高法院20日裁定，對等關稅無效。", LATE, False, set()),  # read against the clock: no guess
+    ("應於收到通知30日內補正；(中央社記者吳佳蓉台北18日電)", datetime(2021, 10, 18, tzinfo=TPE), True, set()),
+    # 今年 / 明年 / 去年 before a month and day count from the document's year
+    ("財政部今天宣布明年3月1日起全面實施，截至今年11月30日已逾8成。", datetime(2025, 12, 17, tzinfo=TPE), True,
+     {"2026-03-01", "2025-11-30"}),
+    ("去年2月1日起試辦。", datetime(2025, 6, 1, tzinfo=TPE), True, {"2024-02-01"}),
+    # a news page's stamp line is neither a date nor an event
+    ("12月起快遞通關併袋不得逾20件\n2021/10/18 20:11\n關務署將逐步縮減併袋通關件數。", datetime(2021, 10, 18, tzinfo=TPE), True, set()),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "dated", "expected"), HOLDOUT_DAY_CASES, ids=[c[0][:20] for c in HOLDOUT_DAY_CASES])
+def test_holdout_date_forms(text: str, published: datetime, dated: bool, expected: set[str]) -> None:
+    f = extract_facts("", text, published=published, dated=dated)
+    assert {d.date.isoformat() for d in f.dates} | {e.start_iso[:10] for e in f.events} == expected
+
+
+HOLDOUT_EVENT_CASES = [
+    # hours after a range of days: each day's hours, the event on the range's first day
+    ("CBP will host a daily call from January 8 to January 12, 2018 2:00 PM ET to 3:00 PM ET to answer questions.",
+     datetime(2017, 12, 1, tzinfo=UTC), [("2018-01-08T14:00:00-05:00", "2018-01-08T15:00:00-05:00")]),
+    ("The outage runs from June 1 through June 3, 2026 at 5:00 PM ET.", datetime(2026, 5, 1, tzinfo=UTC),
+     [("2026-06-03T17:00:00-04:00", None)]),
+    # a Chinese time with a weekday and no date: that weekday on or after the document's date
+    ("對等關稅將於台灣時間周四中午12時01分正式生效。", datetime(2025, 8, 5, tzinfo=TPE), [("2025-08-07T12:01:00+08:00", None)]),
+    ("每週四上午9時至12時開放。", datetime(2025, 8, 5, tzinfo=TPE), []),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), HOLDOUT_EVENT_CASES, ids=[c[0][:20] for c in HOLDOUT_EVENT_CASES])
+def test_holdout_event_forms(text: str, published: datetime, expected: list[tuple[str, str | None]]) -> None:
+    assert windows(text, published) == expected
+
+
+# ---- Forms first met in holdout batch 2 -------------------------------------------------------
+
+BATCH2_DAY_CASES = [
+    ("Last year, the New Year fell on February 3. This year, the New Year fell on January 23.",
+     datetime(2012, 3, 20, tzinfo=UTC), {"2011-02-03", "2012-01-23"}),
+    ("財政部五日公告對特定鋁箔展開落日調查；業者應於收到通知後連續三日舉行說明。", datetime(2026, 2, 5, tzinfo=TPE), {"2026-02-05"}),
+    ("應對該等於一一四年四月四日至同年七月二日進口之涉案貨物課徵反傾銷稅。", LATE, {"2025-04-04", "2025-07-02"}),
+    ("鉅亨網記者張韶雯 台北 2025-09-16 19:57\n經濟部國際貿易署今（16）日宣布更新名單。", datetime(2025, 9, 16, tzinfo=TPE), {"2025-09-16"}),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), BATCH2_DAY_CASES, ids=[c[0][:20] for c in BATCH2_DAY_CASES])
+def test_batch2_date_forms(text: str, published: datetime, expected: set[str]) -> None:
+    assert days(text, published) == expected
+    assert not any(e.start_iso.endswith("19:57:00+08:00") for e in facts(text, published).events)  # a stamp
+
+
+EXPLAIN_YEAR_CASES = [
+    # explain on a page with no date of its own and no full date: the year it names, never the clock's
+    ("The seminar is Nov. 7-8; register by 9 a.m. Oct. 14. The corals were seized in March 2012.", {"2012-11-07", "2012-11-08", "2012-10-14"}),
+    # …and a date written with its weekday picks the year within a year of it
+    ("A pilot was planned by the end of 2013. No issue on Monday, Feb. 17; next issue Tuesday, Feb. 18, after the Feb. 12 bulletin.",
+     {"2014-02-17", "2014-02-18", "2014-02-12"}),
+    # a day without its month is never read against the clock
+    ("財政部關務署基隆關今（6）日出面說明X光專線。", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EXPLAIN_YEAR_CASES, ids=[c[0][:20] for c in EXPLAIN_YEAR_CASES])
+def test_explain_reads_years_from_the_text_never_the_clock(text: str, expected: set[str]) -> None:
+    from bot.understand.explain import explain_bytes
+
+    got = explain_bytes(text.encode(), now=LATE)
+    assert {d["date"] for d in got["dates"]} | {e["start"][:10] for e in got["events"]} == expected

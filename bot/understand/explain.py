@@ -88,11 +88,15 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
             pass
         links, title = p.links, " ".join(p.title.split())
         body = html_to_text(text[:MAX_INPUT])
-    when = published or parse_dateline(body) or _issued(body) or _first_dated(body) or now
+    own = published or parse_dateline(body) or _issued(body)  # the document's own date
+    when = own or _first_dated(body) or _year_named(body) or now
+    # a day written without its month (「今（6）日」「20日裁定」) is read only against the document's
+    # own date, never against a date it merely names or the clock
+    undated = own is None
     lang = "zh-TW" if len(re.findall(r"[\u4e00-\u9fff]", body[:5000])) > 50 else "en"
     ann = Announcement(
         key="explain:input", source="explain", kind="explain", ext_id="", title=title, url=url,
-        published=when, body=body, language=lang, meta={"links": links},
+        published=when, body=body, language=lang, meta={"links": links, **({"undated": True} if undated else {})},
     )  # fmt: skip
     return ann, entries
 
@@ -117,6 +121,36 @@ def _first_dated(body: str) -> datetime | None:
             continue
     first = min(found, default=None)
     return datetime.combine(first[1], time(0), first[2]) if first else None
+
+
+_YEAR = re.compile(r"(?<![\d.,$#/:-])((?:19|20)\d\d)(?![\d%])")
+
+
+def _year_named(body: str) -> datetime | None:
+    """No full date at all: the year the text names (「March 2012」, "by the end of 2013").
+    Year-less dates are then read in the latest year named (against its July 1), unless dates
+    written with their weekday ("Monday, Feb. 17") all fall on that weekday in one year within a
+    year of it: that year, whose date is then the reference."""
+    years = sorted({int(y) for y in _YEAR.findall(body[:20000]) if 1980 <= int(y) <= 2100})
+    if not years:
+        return None
+    latest = years[-1]
+    weekdays = [d for d in parse_en_dates(body[:20000], date(latest, 7, 1)) if not d.year_given and d.weekday is not None]
+    fits = [
+        y for y in range(latest - 1, latest + 3)
+        if weekdays and all(_weekday_in(y, d.value.month, d.value.day) == d.weekday for d in weekdays)
+    ]  # fmt: skip
+    if len(fits) == 1:
+        d = weekdays[0].value
+        return datetime.combine(date(fits[0], d.month, d.day), time(0), NEW_YORK)
+    return datetime.combine(date(latest, 7, 1), time(0), NEW_YORK)
+
+
+def _weekday_in(year: int, month: int, day: int) -> int | None:
+    try:
+        return date(year, month, day).weekday()
+    except ValueError:
+        return None
 
 
 _COMPACT_DATE = re.compile(r"(?<![\d#])(?<!CSMS )((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from feeds.scan import literal_search  # = rx.search, found literal-first (several times faster)
+
 
 @dataclass(frozen=True, slots=True)
 class Note:
@@ -37,7 +39,7 @@ CAPE_SCOPE = Note(
 @lru_cache(maxsize=64)  # one announcement asks several times (summary, English, reminders)
 def cape_scope(text: str) -> Note | None:
     """The phase 1 scope, when the message states it."""
-    return CAPE_SCOPE if _CAPE_SCOPE.search(text[:20_000]) else None
+    return CAPE_SCOPE if literal_search(_CAPE_SCOPE, text[:20_000]) else None
 
 
 # ---- registering for a session ----------------------------------------------------------
@@ -61,7 +63,7 @@ _REGISTRATION_NOTES: tuple[tuple[re.Pattern[str], Note], ...] = tuple(
 def registration_notes(text: str) -> tuple[Note, ...]:
     """Notes on taking part that the notice states, in a fixed order."""
     head = text[:20_000]
-    return tuple(note for rx, note in _REGISTRATION_NOTES if rx.search(head))
+    return tuple(note for rx, note in _REGISTRATION_NOTES if literal_search(rx, head))
 
 
 # ---- what a period is ---------------------------------------------------------------------

@@ -32,6 +32,7 @@ from bot.understand.timefmt import (
 from bot.understand.titles import PREFIX_ZH, title_line, title_zh
 from feeds.dates import gregorian_to_roc
 from feeds.factmodel import Event, Facts
+from feeds.scan import literal_search
 
 __all__ = ["COULD_NOT_UNDERSTAND", "PREFIX_ZH", "format_event_time", "summarize"]
 
@@ -59,8 +60,11 @@ def format_date(iso: str, *, roc: bool = False) -> str:
     return text
 
 
+_AUDIENCE_RX = tuple((re.compile(rx), zh) for rx, zh in _AUDIENCE)
+
+
 def audience(text: str) -> list[str]:
-    return [zh for rx, zh in _AUDIENCE if re.search(rx, text)]
+    return [zh for rx, zh in _AUDIENCE_RX if literal_search(rx, text)]  # = rx.search, literal-first
 
 
 def _action(topic_ids: Sequence[str], facts: Facts, text: str, *, now: datetime | None, tz: str) -> str:

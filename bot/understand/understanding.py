@@ -58,7 +58,7 @@ def understand(ann: Announcement, *, now: datetime | None = None) -> Understandi
     title = _CONTROL.sub(" ", ann.title)[:500]
     body = "" if looks_binary(ann.body) else clean_body(ann.body)
     links = [str(x) for x in ann.meta.get("links", [])] if isinstance(ann.meta.get("links"), list) else []
-    facts = extract_facts(title, body, published=ann.published, links=links)
+    facts = extract_facts(title, body, published=ann.published, links=links, dated=not (ann.meta or {}).get("undated"))
     if facts.csms_number is None and ann.kind.startswith("csms"):
         facts = replace(facts, csms_number=ann.ext_id)
     if not facts.prefix and ann.meta.get("prefix"):
