@@ -100,6 +100,9 @@ class ServiceConfig(_Section):
     misfire_grace: Duration = 300
     # Items published longer ago than this are stored but not alerted (first poll of a feed).
     alert_max_age: Duration = 14 * 86400
+    # One service per database: the lease is renewed every third of this; a holder silent for
+    # this long (killed elsewhere) may be taken over. Same host: taken over once its pid is gone.
+    lease_ttl: Duration = 60
 
 
 class FetchConfig(_Section):
@@ -160,6 +163,8 @@ class DeliveryConfig(_Section):
     retry_base: Duration = 30
     retry_max: Duration = 3600
     batch: int = Field(default=200, ge=1)
+    # `run.py once` delivers everything due, for at most this long (then says what is left).
+    once_time_limit: Duration = 600
 
 
 class TelegramConfig(_Section):

@@ -2,7 +2,9 @@
 
 ``cycle()`` runs every sweep once in order (poll → match → … → drain): the one-shot mode,
 the demo and the tests use it with an injected clock. ``run_forever()`` registers the same
-sweeps with an ``AsyncIOScheduler`` and runs until asked to stop.
+sweeps with an ``AsyncIOScheduler`` and runs until asked to stop; delivery there is not a
+periodic job but one long-running drain per channel (``bot/delivery/drains.py``) that keeps
+sending while rows are due. Both first take the service lease (``bot/delivery/lease.py``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -31,6 +34,8 @@ from bot.deadlines.event_reminders import plan_announcement_events
 from bot.deadlines.tracker import Rules
 from bot.delivery import worker as delivery
 from bot.delivery.channels.base import Channel
+from bot.delivery.drains import ChannelDrains
+from bot.delivery.lease import ServiceLease
 from bot.understand.llm import enabled as llm_enabled
 from bot.understand.llm import llm_summary
 from bot.understand.understanding import Understanding, clean_body, understand
@@ -76,6 +81,7 @@ class Service:
         *,
         clock: Clock = utc_now,
         rng: random.Random | None = None,
+        lease_clock: Clock | None = None,
     ) -> None:
         self.config = config
         self.db = db
@@ -100,7 +106,15 @@ class Service:
             Sweep("prune", config.retention.interval, self.prune),
         ]
         sources.sync_sources(db, [(c.name, c.kind, c.url) for c in config.sources])
-        recovered = outbox.recover_inflight(db)
+        self.lease = ServiceLease(db, clock=lease_clock or clock, ttl=s.lease_ttl, database=s.database)
+        self.lease_lost = False
+        self._drains: ChannelDrains | None = None
+
+    def start(self, command: str = "once") -> None:
+        """Take the service lease (or raise ``LeaseHeld``), then recover what a killed holder
+        left in flight. Only the lease holder ever resets ``sending`` rows."""
+        self.lease.acquire(command)
+        recovered = outbox.recover_inflight(self.db)
         if recovered:
             log.warning("requeued in-flight messages from an interrupted run count=%d", recovered)
 
@@ -267,8 +281,27 @@ class Service:
         return reminders.sweep(self.db, now)
 
     # ---- drain ------------------------------------------------------------------------
+    def _holder(self) -> str | None:
+        return self.lease.holder if self.lease.held else None
+
     async def drain(self, now: datetime) -> delivery.DrainStats:
-        return await delivery.drain(self.db, self.channels, now=now, config=self.config.delivery, rng=self.rng)
+        """Every channel at once, each until nothing is due at ``now``."""
+        return await delivery.drain(
+            self.db, self.channels, now=now, config=self.config.delivery, rng=self.rng, holder=self._holder()
+        )
+
+    async def deliver_due(self, time_limit: float) -> delivery.DrainStats:
+        """``once``: every channel at once, on the service clock, until nothing is due (waiting
+        out the channels' own short pacing) or ``time_limit`` seconds have passed."""
+        limits = delivery.DrainLimits(deadline=time.monotonic() + time_limit)
+        runs = {
+            name: delivery.drain_channel(
+                self.db, name, ch, clock=self.clock, config=self.config.delivery, rng=self.rng,
+                holder=self._holder(), limits=limits, settle=True,
+            )  # fmt: skip
+            for name, ch in self.channels.items()
+        }
+        return await delivery.gather_drains(runs)
 
     # ---- prune ------------------------------------------------------------------------
     async def prune(self, now: datetime) -> retention.PruneStats:
@@ -288,25 +321,60 @@ class Service:
         return result
 
     def _kick(self, name: str) -> None:
+        if name == "drain" and self._drains is not None:
+            self._drains.wake()
+            return
         if self._scheduler is not None and self._scheduler.running:
             job = self._scheduler.get_job(name)
             if job is not None:
                 job.modify(next_run_time=datetime.now(UTC))
 
-    async def cycle(self, now: datetime | None = None, *, force: bool = False) -> dict[str, object]:
-        """Every sweep once, in order. ``force`` polls sources even when not yet due."""
+    async def cycle(
+        self, now: datetime | None = None, *, force: bool = False, time_limit: float | None = None
+    ) -> dict[str, object]:
+        """Every sweep once, in order. ``force`` polls sources even when not yet due.
+
+        ``time_limit`` (``run.py once``): deliver everything due, on the service clock, for at
+        most that many seconds, instead of one drain sweep at ``now``.
+        """
+        if not self.lease.held:
+            self.start("once")
         now = now or self.clock()
         out: dict[str, object] = {}
         for sweep in self.sweeps:
             if sweep.name == "poll":
                 out["poll"] = await self.run_sweep(Sweep("poll", sweep.tick, lambda n: self.poll(n, force=force)), now)
+            elif sweep.name == "drain" and time_limit is not None:
+                out["drain"] = await self.run_sweep(Sweep("drain", sweep.tick, lambda _n: self.deliver_due(time_limit)))
             else:
                 out[sweep.name] = await self.run_sweep(sweep, now)
         return out
 
+    def _drain_pass(self, name: str, stats: delivery.DrainStats) -> None:
+        when = self.clock()
+        self.last_sweep["drain"] = self.last_sweep[f"drain:{name}"] = when
+
+    def _lease_lost(self, stop: asyncio.Event) -> None:
+        self.lease_lost = True
+        stop.set()
+
+    def force_stop(self) -> None:
+        """A second SIGINT/SIGTERM: abandon the sends in flight (recovered at the next start)."""
+        if self._drains is not None:
+            self._drains.cancel()
+
     async def run_forever(self, stop: asyncio.Event) -> None:
+        if not self.lease.held:
+            self.start("serve")
         scheduler = self._scheduler = AsyncIOScheduler(timezone="UTC")
+        drains = self._drains = ChannelDrains(
+            self.db, self.channels, clock=self.clock, config=self.config.delivery, rng=self.rng,
+            holder=self._holder(), idle=self.config.service.drain_tick, on_pass=self._drain_pass,
+            on_lease_lost=lambda: self._lease_lost(stop),
+        )  # fmt: skip
         for sweep in self.sweeps:
+            if sweep.name == "drain":  # not a periodic job: one drain per channel, below
+                continue
             scheduler.add_job(
                 self.run_sweep,
                 "interval",
@@ -319,6 +387,8 @@ class Service:
                 next_run_time=datetime.now(UTC),
             )
         scheduler.start()
+        drains.start()
+        heartbeat = asyncio.create_task(self.lease.keep(on_lost=lambda: self._lease_lost(stop)))
         http = None
         if self.config.http.listen:
             from bot.web.app import make_app, start_server
@@ -329,19 +399,25 @@ class Service:
         try:
             await stop.wait()
         finally:
-            # No new sweeps; in-flight ones finish (a message being sent completes or stays
-            # queued). Pause first: AsyncIOExecutor.shutdown cancels the jobs still running.
+            # No new sweeps; in-flight ones finish. Pause first: AsyncIOExecutor.shutdown cancels
+            # the jobs still running. Each channel drain finishes the message it is sending.
             scheduler.pause()
             await asyncio.sleep(0)  # jobs already submitted reach their lock
+            log.info("stopping: letting each channel finish the message in flight")
+            await drains.stop()
+            self._drains = None
             if http is not None:
                 await http.cleanup()
             for lock in list(self._locks.values()):
                 async with lock:
                     pass
             scheduler.shutdown(wait=False)
+            heartbeat.cancel()
+            self.lease.release()
             log.info("service stopped")
 
     async def close(self) -> None:
+        self.lease.release()
         if self._session is not None:
             await self._session.close()
         for channel in self.channels.values():

@@ -1,10 +1,23 @@
-"""The outbox worker: claims due rows, sends them through their channel, records the result."""
+"""The outbox worker: one drain per channel, each sending its due rows until none is due.
+
+A drain claims a batch of its own channel's due rows, and for each: marks it ``sending``
+(committed), hands it to the channel, records the outcome. It takes the next batch at once
+while due rows remain, so a large fan-out is paced only by the channel itself (Telegram's
+pacer, the SMTP relay), never by a scheduler tick. Channels drain concurrently: a relay that
+hangs holds up only its own drain.
+
+Commits: the outcome of message k and the ``sending`` mark of message k+1 share one commit
+(one fsync per message, not two). Nothing is sent between them, so a kill still leaves at most
+the one message that was being sent in ``sending`` per channel.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
-from collections.abc import Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -12,11 +25,24 @@ from sqlite_utils import Database
 
 from bot.config import DeliveryConfig
 from bot.delivery.channels.base import Blocked, Channel, Deferred, Failed, Outcome, Retry, Sent
+from feeds.errors import UserError
 from feeds.fetch import backoff_delay
 from state import outbox
 from state.subscribers import set_status
 
 log = logging.getLogger(__name__)
+
+class LeaseLost(UserError):
+    """Another instance took the service lease over: this one must stop sending at once."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "服務租約已被另一個執行個體接手，本程序停止傳送", "the service lease was taken over by another instance; this one stops sending"
+        )
+
+
+# A server-told wait (429 retry_after) this short is waited out by a settling drain (``once``).
+SETTLE_RETRY_MAX = 10.0
 
 
 @dataclass(slots=True)
@@ -27,6 +53,137 @@ class DrainStats:
     held: int = 0
     deferred: int = 0
     outcomes: dict[int, str] = field(default_factory=dict)
+    stopped: bool = False  # asked to stop (shutdown) or out of time before everything due was sent
+
+    def add(self, other: DrainStats) -> None:
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.held += other.held
+        self.deferred += other.deferred
+        self.outcomes.update(other.outcomes)
+        self.stopped = self.stopped or other.stopped
+
+
+@dataclass(slots=True)
+class DrainLimits:
+    """When a drain stops besides "nothing due": shutdown, a monotonic deadline, a row count."""
+
+    stop: asyncio.Event | None = None
+    deadline: float | None = None  # on ``monotonic``
+    max_rows: int | None = None
+    monotonic: Callable[[], float] = time.monotonic
+
+    def reached(self, handled: int) -> bool:
+        if self.stop is not None and self.stop.is_set():
+            return True
+        if self.deadline is not None and self.monotonic() >= self.deadline:
+            return True
+        return self.max_rows is not None and handled >= self.max_rows
+
+
+async def drain_channel(
+    db: Database,
+    name: str,
+    channel: Channel,
+    *,
+    clock: Callable[[], datetime],
+    config: DeliveryConfig,
+    rng: random.Random,
+    holder: str | None = None,
+    limits: DrainLimits | None = None,
+    settle: bool = False,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> DrainStats:
+    """Send every row of channel ``name`` that is due by ``clock()``, batch after batch.
+
+    ``settle``: also wait for rows this run put off for a few seconds (the channel's pacing
+    said "this chat later", or a 429 said "retry after 1 s"), so ``once`` leaves nothing due
+    behind; without it the drain returns as soon as nothing is due (a sweep at a fixed time).
+    """
+    limits = limits or DrainLimits()
+    stats = DrainStats()
+    handled = 0
+    seen: set[int] = set()
+    while True:
+        if limits.reached(handled):
+            stats.stopped = True
+            return stats
+        now = clock()
+        batch = outbox.claim_due(db, now=now, limit=config.batch, channels=[name])
+        if not settle:  # at a fixed time a row is handled once; guards a channel deferring by 0 s
+            batch = [m for m in batch if m.id not in seen]
+        if batch:
+            handled += await _send_batch(db, channel, batch, clock=clock, config=config, rng=rng,
+                                         holder=holder, limits=limits, stats=stats)  # fmt: skip
+            seen.update(m.id for m in batch)
+            continue
+        if not settle:
+            return stats
+        soon = _settle_wait(db, name, clock(), stats)
+        if soon is None:
+            return stats
+        if limits.deadline is not None and limits.monotonic() + soon >= limits.deadline:
+            stats.stopped = True
+            return stats
+        await sleep(soon)
+
+
+def _settle_wait(db: Database, name: str, now: datetime, stats: DrainStats) -> float | None:
+    """Seconds until the next row of this channel is due, if it is one this run put off briefly."""
+    if not (stats.deferred or stats.retried):
+        return None
+    at = outbox.next_due_at(db, name)
+    if at is None:
+        return None
+    wait = (at - now).total_seconds()
+    return max(wait, 0.0) if wait <= SETTLE_RETRY_MAX else None
+
+
+async def _send_batch(
+    db: Database,
+    channel: Channel,
+    batch: list[outbox.OutboxMessage],
+    *,
+    clock: Callable[[], datetime],
+    config: DeliveryConfig,
+    rng: random.Random,
+    holder: str | None,
+    limits: DrainLimits,
+    stats: DrainStats,
+) -> int:
+    """Send a claimed batch in order; returns how many rows were handed to the channel."""
+    handled = 0
+    done: tuple[outbox.OutboxMessage, Outcome, datetime] | None = None
+    try:
+        for msg in batch:
+            if limits.reached(handled):
+                break
+            previous, done = done, None
+            with db.atomic():  # one commit: the last outcome and the next ``sending`` mark
+                if previous is not None:
+                    apply_outcome(db, *previous[:2], now=previous[2], config=config, rng=rng, stats=stats)
+                started = outbox.begin_attempt(db, msg.id, holder=holder)
+            if not started:
+                if holder is not None and _still_pending(db, msg.id):
+                    raise LeaseLost()  # the fence refused: another instance holds the lease now
+                continue  # taken or cancelled meanwhile
+            handled += 1
+            try:
+                outcome: Outcome = await channel.send(msg)
+            except Exception as exc:  # a channel bug must not stop the drain or lose the message
+                log.exception("channel crashed channel=%s outbox_id=%s", msg.channel, msg.id)
+                outcome = Retry(f"internal error: {type(exc).__name__}")
+            done = (msg, outcome, clock())
+    finally:
+        if done is not None:  # also on cancellation: the message went out, record it
+            apply_outcome(db, *done[:2], now=done[2], config=config, rng=rng, stats=stats)
+    return handled
+
+
+def _still_pending(db: Database, outbox_id: int) -> bool:
+    row = next(db.query("SELECT status FROM outbox WHERE id = ?", [outbox_id]), None)
+    return row is not None and row["status"] == "pending"
 
 
 async def drain(
@@ -37,20 +194,41 @@ async def drain(
     config: DeliveryConfig,
     rng: random.Random,
     limit: int | None = None,
+    holder: str | None = None,
 ) -> DrainStats:
-    """Send what is due now. Each row's result is committed before the next is sent."""
-    stats = DrainStats()
-    batch = outbox.claim_due(db, now=now, limit=limit or config.batch, channels=list(channels))
-    for msg in batch:
-        if not outbox.begin_attempt(db, msg.id):
-            continue
-        try:
-            outcome: Outcome = await channels[msg.channel].send(msg)
-        except Exception as exc:  # a channel bug must not stop the sweep or lose the message
-            log.exception("channel crashed channel=%s outbox_id=%s", msg.channel, msg.id)
-            outcome = Retry(f"internal error: {type(exc).__name__}")
-        apply_outcome(db, msg, outcome, now=now, config=config, rng=rng, stats=stats)
-    return stats
+    """One sweep at time ``now``: every channel drained concurrently until nothing is due.
+
+    ``limit`` caps the rows each channel hands out in this sweep.
+    """
+    runs = {
+        name: drain_channel(db, name, ch, clock=lambda: now, config=config, rng=rng, holder=holder,
+                            limits=DrainLimits(max_rows=limit))  # fmt: skip
+        for name, ch in channels.items()
+    }
+    return await gather_drains(runs)
+
+
+async def gather_drains(runs: Mapping[str, Awaitable[DrainStats]]) -> DrainStats:
+    """Run drains side by side; the first error cancels the others and is raised as is."""
+    tasks = [asyncio.ensure_future(r) for r in runs.values()]
+    if not tasks:
+        return DrainStats()
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for t in tasks:
+            if not t.done():
+                t.cancel()
+        if any(not t.done() for t in tasks):
+            await asyncio.wait(tasks)
+    total = DrainStats()
+    for t in tasks:
+        if not t.cancelled() and t.exception() is not None:
+            raise t.exception()  # type: ignore[misc]
+    for t in tasks:
+        if not t.cancelled():
+            total.add(t.result())
+    return total
 
 
 def apply_outcome(
@@ -69,7 +247,8 @@ def apply_outcome(
         stats.sent += 1
         log.info("sent channel=%s outbox_id=%s key=%s", msg.channel, msg.id, msg.message_key)
     elif isinstance(outcome, Deferred):
-        outbox.mark_deferred(db, msg.id, retry_at=now + timedelta(seconds=max(outcome.after, 0.0)))
+        # At least a millisecond: a row put off "by 0 s" must not be due again at the same instant.
+        outbox.mark_deferred(db, msg.id, retry_at=now + timedelta(seconds=max(outcome.after, 0.001)))
         stats.deferred += 1
         log.debug("deferred channel=%s outbox_id=%s in=%.1fs", msg.channel, msg.id, outcome.after)
     elif isinstance(outcome, Retry) and msg.attempts < config.max_attempts:
