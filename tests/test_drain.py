@@ -1,0 +1,220 @@
+"""Per-channel drains: they keep going while rows are due, never wait on each other, and a
+kill at any point leaves at most the one message in flight per channel."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.config import Config, DeliveryConfig, EmailConfig, HttpConfig
+from bot.delivery import worker as delivery
+from bot.delivery.channels.base import Deferred, Outcome, Sent
+from bot.delivery.channels.email import EmailChannel
+from bot.delivery.channels.file import FileChannel
+from bot.service import Service
+from state import outbox
+from state.db import open_db
+from state.outbox import OutboxMessage
+from state.subscribers import add_subscriber
+from tests.fakebotapi import FakeBotAPI
+from tests.tg_helpers import NOW, channel_for
+
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+BARE = Config(sources=(), console={"enabled": False}, file={"enabled": False})  # type: ignore[arg-type]
+
+
+def _queue(db, channel: str, addresses: list[str], keys: int = 1) -> None:
+    for address in addresses:
+        sub = add_subscriber(db, name=address, channel=channel, address=address, now=NOW)
+        for k in range(keys):
+            outbox.enqueue(db, subscriber_id=sub.id, message_key=f"alert:{k}", kind="alert",
+                           text=f"訊息 {k}", html=(f"<b>訊息 {k}</b>",), now=NOW)  # fmt: skip
+
+
+@pytest.fixture
+async def relay() -> AsyncIterator[tuple[int, asyncio.Event]]:
+    """A black-holed SMTP relay: accepts connections and never says a word until released."""
+    release = asyncio.Event()
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await release.wait()
+        writer.close()
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    yield server.sockets[0].getsockname()[1], release
+    release.set()
+    server.close()
+
+
+async def test_a_hung_mail_relay_does_not_hold_up_telegram(tmp_path, relay):
+    port, release = relay
+    fake = await FakeBotAPI(private_interval=0).start()
+    db = open_db(tmp_path / "t.db")
+    chats = [str(7000 + i) for i in range(12)]
+    _queue(db, "email", ["a@firm.tw", "b@firm.tw", "c@firm.tw"])
+    _queue(db, "telegram", chats)
+    mail = EmailChannel(EmailConfig(enabled=True, port=port, security="none", timeout=120), HttpConfig())
+    svc = Service(BARE, db, {"email": mail, "telegram": channel_for(fake, db)}, clock=lambda: NOW)
+    svc.start()
+    try:
+        sweep = asyncio.create_task(svc.drain(NOW))
+        for chat in chats:  # every Telegram chat gets its alert while the relay says nothing
+            await fake.wait_for_messages(int(chat), 1, within=20)
+        assert not sweep.done()
+        await asyncio.sleep(0)  # let the Telegram drain record its last outcome
+        by_channel = {
+            (r["channel"], r["status"]): r["n"]
+            for r in db.query("SELECT s.channel, o.status, count(*) AS n FROM outbox o"
+                              " JOIN subscribers s ON s.id = o.subscriber_id GROUP BY 1, 2")
+        }  # fmt: skip
+        assert by_channel == {("telegram", "sent"): 12, ("email", "sending"): 1, ("email", "pending"): 2}
+        release.set()  # the relay hangs up: each e-mail is a retry, none is lost
+        stats = await sweep
+        assert stats.sent == 12 and stats.retried == 3
+    finally:
+        await svc.close()
+        await fake.stop()
+
+
+async def test_one_drain_sends_every_due_row_not_one_batch(tmp_path):
+    db = open_db(tmp_path / "t.db")
+    _queue(db, "file", [f"firm-{i}" for i in range(7)], keys=3)
+    config = BARE.model_copy(update={"delivery": DeliveryConfig(batch=5)})
+    svc = Service(config, db, {"file": FileChannel(str(tmp_path / "out"))}, clock=lambda: NOW)
+    stats = await svc.cycle(NOW)
+    await svc.close()
+    assert stats["drain"].sent == 21  # type: ignore[attr-defined]
+    assert outbox.backlog(db) == {"sent": 21}
+    assert len(list((tmp_path / "out").rglob("*.txt"))) == 21
+
+
+class _Kill(BaseException):
+    """Stands in for kill -9: nothing in the service catches it."""
+
+
+class _DiesAfter:
+    name = "file"
+
+    def __init__(self, inner: FileChannel, n: int) -> None:
+        self.inner, self.n, self.calls = inner, n, 0
+
+    async def send(self, msg: OutboxMessage) -> Outcome:
+        self.calls += 1
+        if self.calls > self.n:
+            raise _Kill()
+        return await self.inner.send(msg)
+
+    async def close(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize("killed_after", [0, 1, 2, 5])
+async def test_kill_mid_drain_leaves_one_in_flight_and_restart_sends_each_once(tmp_path, killed_after):
+    """Outcome k and the ``sending`` mark of k+1 share a commit: a kill still leaves every
+    earlier message recorded sent and only the one being sent in ``sending``."""
+    db = open_db(tmp_path / "t.db")
+    _queue(db, "file", [f"firm-{i}" for i in range(8)])
+    files = FileChannel(str(tmp_path / "out"))
+    svc = Service(BARE, db, {"file": _DiesAfter(files, killed_after)}, clock=lambda: NOW)
+    svc.start()
+    with pytest.raises(_Kill):
+        await svc.drain(NOW)
+    assert outbox.backlog(db) == {k: v for k, v in
+                                  {"sent": killed_after, "sending": 1, "pending": 7 - killed_after}.items() if v}  # fmt: skip
+    db.conn.close()  # the process is gone; its lease stays behind (same pid: taken over by expiry)
+
+    db2 = open_db(tmp_path / "t.db")
+    later = NOW + timedelta(minutes=5)
+    svc2 = Service(BARE, db2, {"file": files}, clock=lambda: later)
+    await svc2.cycle(later)
+    await svc2.close()
+    assert outbox.backlog(db2) == {"sent": 8}
+    written = list((tmp_path / "out").rglob("*.txt"))
+    assert len(written) == 8  # the file channel never writes one twice
+
+
+class _PacedChannel:
+    """Like Telegram's per-chat pacing: a chat's second message must wait ``gap`` seconds."""
+
+    name = "telegram"
+
+    def __init__(self, clock: list[float], gap: float = 1.0) -> None:
+        self.clock, self.gap = clock, gap
+        self.last: dict[str, float] = {}
+        self.delivered: list[tuple[str, str]] = []
+
+    async def send(self, msg: OutboxMessage) -> Outcome:
+        wait = self.last.get(msg.address, -1e9) + self.gap - self.clock[0]
+        if wait > 0:
+            return Deferred("paced", after=wait)
+        self.last[msg.address] = self.clock[0]
+        self.delivered.append((msg.address, msg.message_key))
+        return Sent()
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_once_waits_out_pacing_so_nothing_due_is_left_behind(tmp_path):
+    t = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        t[0] += seconds
+
+    def clock():
+        return NOW + timedelta(seconds=t[0])
+
+    async def run(settle: bool, name: str):
+        db = open_db(tmp_path / name)
+        _queue(db, "telegram", ["101", "102"], keys=3)
+        paced = _PacedChannel(t)
+        stats = await delivery.drain_channel(db, "telegram", paced, clock=clock, config=DeliveryConfig(),
+                                             rng=random.Random(1), settle=settle, sleep=sleep)  # fmt: skip
+        return stats, outbox.backlog(db), paced.delivered
+
+    sweep, backlog, _ = await run(settle=False, name="a.db")  # one instant: one per chat, rest later
+    assert sweep.sent == 2 and backlog == {"sent": 2, "pending": 4}
+    t[0] = 0.0
+    settled, backlog, delivered = await run(settle=True, name="b.db")
+    assert settled.sent == 6 and backlog == {"sent": 6}
+    assert sorted(delivered) == sorted((c, f"alert:{k}") for c in ("101", "102") for k in range(3))
+    assert 1.9 <= t[0] < 3.5  # two more rounds of one-second pacing, not a retry backoff
+
+
+def _once_config(tmp_path: Path, batch: int = 40) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'sources = []\n[service]\ndatabase = "{tmp_path / "t.db"}"\nlog_level = "WARNING"\n'
+        f"[delivery]\nbatch = {batch}\n[file]\nenabled = false\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+async def test_once_delivers_everything_due_and_says_so(tmp_path, capsys):
+    config = _once_config(tmp_path)
+    db = open_db(tmp_path / "t.db")
+    _queue(db, "console", [f"firm-{i}" for i in range(30)], keys=3)  # 90 rows, batch 40
+    assert await asyncio.to_thread(main, ["--config", str(config), "once", "--time-limit", "5m"]) == 0
+    out = capsys.readouterr().out.splitlines()[-1]
+    assert "sent=90" in out and "left=0" in out and "time_limit=300s" in out
+    assert outbox.backlog(db) == {"sent": 90}
+
+
+async def test_once_stops_at_its_time_limit_and_reports_what_is_left(tmp_path, capsys):
+    config = _once_config(tmp_path, batch=5)
+    db = open_db(tmp_path / "t.db")
+    _queue(db, "console", [f"firm-{i}" for i in range(40)], keys=5)
+    assert await asyncio.to_thread(main, ["--config", str(config), "once", "--time-limit", "1ms"]) == 0
+    captured = capsys.readouterr()
+    left = outbox.backlog(db).get("pending", 0)
+    assert left > 0 and f"left={left}" in captured.out
+    assert "時間上限" in captured.err and "time limit of 0.001s reached" in captured.err
+    assert outbox.backlog(db).get("sending") is None  # stopped between messages, none cut off
