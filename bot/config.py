@@ -167,6 +167,29 @@ class DeliveryConfig(_Section):
     once_time_limit: Duration = 600
 
 
+def _topic_id(value: str) -> str:
+    from feeds.topics import TOPICS
+
+    if value != "all" and value not in TOPICS:
+        raise ValueError(f"unknown topic {value!r}; use one of all, {', '.join(sorted(TOPICS))}")
+    return value
+
+
+def _chat_id(value: Any) -> str:
+    text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if not re.fullmatch(r"-\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31}", text):
+        raise ValueError("a channel is its numeric id (-100…) or @channelname")
+    return text
+
+
+class TelegramChannelPost(_Section):
+    """One topic posted to a Telegram channel: one post per announcement reaches every member."""
+
+    topic: Annotated[str, BeforeValidator(_topic_id)]
+    chat_id: Annotated[str, BeforeValidator(_chat_id)]
+    language: Literal["zh-TW", "en"] = "zh-TW"
+
+
 class TelegramConfig(_Section):
     enabled: bool = False
     token: SecretStr | None = None
@@ -183,6 +206,7 @@ class TelegramConfig(_Section):
     webhook_secret: SecretStr | None = None
     import_max_bytes: int = Field(default=1_048_576, gt=0)  # a CSV sent to the bot
     imports_per_hour: int = Field(default=5, gt=0)  # per user (or channel)
+    channel_posts: tuple[TelegramChannelPost, ...] = ()
 
     @field_validator("webhook_secret")
     @classmethod

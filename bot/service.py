@@ -33,6 +33,7 @@ from bot.deadlines.entry_match import queue_entry_matches
 from bot.deadlines.event_reminders import plan_announcement_events
 from bot.deadlines.tracker import Rules
 from bot.delivery import worker as delivery
+from bot.delivery.channel_posts import sync_channel_posts
 from bot.delivery.channels.base import Channel
 from bot.delivery.drains import ChannelDrains
 from bot.delivery.lease import ServiceLease
@@ -106,6 +107,8 @@ class Service:
             Sweep("prune", config.retention.interval, self.prune),
         ]
         sources.sync_sources(db, [(c.name, c.kind, c.url) for c in config.sources])
+        if config.telegram.enabled:
+            sync_channel_posts(db, config.telegram.channel_posts, now=clock())
         self.lease = ServiceLease(db, clock=lease_clock or clock, ttl=s.lease_ttl, database=s.database)
         self.lease_lost = False
         self._drains: ChannelDrains | None = None
