@@ -218,3 +218,34 @@ async def test_once_stops_at_its_time_limit_and_reports_what_is_left(tmp_path, c
     assert left > 0 and f"left={left}" in captured.out
     assert "時間上限" in captured.err and "time limit of 0.001s reached" in captured.err
     assert outbox.backlog(db).get("sending") is None  # stopped between messages, none cut off
+
+
+async def test_mail_sent_back_to_back_shares_smtp_sessions(tmp_path, monkeypatch):
+    from aiosmtpd.controller import Controller
+
+    from bot.delivery.channels import email as email_channel
+    from tests.smtpserver import Mailbox, _Handler, free_port
+
+    class Sessions(_Handler):
+        opened = 0
+
+        async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+            Sessions.opened += 1
+            session.host_name = hostname
+            return responses
+
+    box, port = Mailbox(), free_port()
+    controller = Controller(Sessions(box), hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setattr(email_channel, "MAX_PER_SESSION", 2)
+    db = open_db(tmp_path / "t.db")
+    _queue(db, "email", [f"f{i}@firm.tw" for i in range(5)])
+    mail = EmailChannel(EmailConfig(enabled=True, port=port, security="none"), HttpConfig())
+    svc = Service(BARE, db, {"email": mail}, clock=lambda: NOW)
+    try:
+        assert (await svc.cycle(NOW))["drain"].sent == 5  # type: ignore[attr-defined]
+    finally:
+        await svc.close()
+        controller.stop()
+    assert sorted(m["To"] for m in box.messages) == [f"f{i}@firm.tw" for i in range(5)]
+    assert Sessions.opened == 3  # 2 + 2 + 1: not one connection per message
