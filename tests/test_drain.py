@@ -14,7 +14,7 @@ import pytest
 from bot.cli.main import main
 from bot.config import Config, DeliveryConfig, EmailConfig, HttpConfig
 from bot.delivery import worker as delivery
-from bot.delivery.channels.base import Deferred, Outcome, Sent
+from bot.delivery.channels.base import Deferred, Outcome, Retry, Sent
 from bot.delivery.channels.email import EmailChannel
 from bot.delivery.channels.file import FileChannel
 from bot.service import Service
@@ -186,6 +186,37 @@ async def test_once_waits_out_pacing_so_nothing_due_is_left_behind(tmp_path):
     assert settled.sent == 6 and backlog == {"sent": 6}
     assert sorted(delivered) == sorted((c, f"alert:{k}") for c in ("101", "102") for k in range(3))
     assert 1.9 <= t[0] < 3.5  # two more rounds of one-second pacing, not a retry backoff
+
+
+class _TimesOut:
+    """An SMTP relay that never answers: each send takes the whole timeout, then a retry."""
+
+    name = "email"
+
+    def __init__(self, clock: list[float], timeout: float) -> None:
+        self.clock, self.timeout, self.calls = clock, timeout, 0
+
+    async def send(self, msg: OutboxMessage) -> Outcome:
+        self.calls += 1
+        self.clock[0] += self.timeout
+        return Retry("SMTP unavailable: TimeoutError")
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_once_tries_a_dead_relay_once_per_message_then_leaves_them_queued(tmp_path):
+    db = open_db(tmp_path / "t.db")
+    _queue(db, "email", [f"f{i}@firm.tw" for i in range(4)])
+    t = [0.0]
+    relay = _TimesOut(t, timeout=30)
+    stats = await delivery.drain_channel(
+        db, "email", relay, clock=lambda: NOW + timedelta(seconds=t[0]), config=DeliveryConfig(),
+        rng=random.Random(1), settle=True,
+    )  # fmt: skip
+    # By the fourth send the first one's backoff (15–30 s) had passed; it still waits for the next run.
+    assert relay.calls == 4 and stats.retried == 4
+    assert outbox.backlog(db) == {"pending": 4}
 
 
 def _once_config(tmp_path: Path, batch: int = 40) -> Path:

@@ -82,6 +82,27 @@ class DrainLimits:
         return self.max_rows is not None and handled >= self.max_rows
 
 
+@dataclass(slots=True)
+class _RunBook:
+    """What one drain run did with its rows."""
+
+    handled: int = 0  # rows handed to the channel
+    seen: set[int] = field(default_factory=set)  # claimed in this run
+    put_off: set[int] = field(default_factory=set)  # retried with a backoff: left to a later run
+    brief: dict[int, datetime] = field(default_factory=dict)  # put off by pacing until then
+
+    def note(self, msg: outbox.OutboxMessage, outcome: Outcome, at: datetime) -> None:
+        self.brief.pop(msg.id, None)
+        self.put_off.discard(msg.id)
+        if isinstance(outcome, Deferred):
+            self.brief[msg.id] = at + timedelta(seconds=max(outcome.after, 0.001))
+        elif isinstance(outcome, Retry):
+            if outcome.after is not None and outcome.after <= SETTLE_RETRY_MAX:
+                self.brief[msg.id] = at + timedelta(seconds=outcome.after)
+            else:
+                self.put_off.add(msg.id)
+
+
 async def drain_channel(
     db: Database,
     name: str,
@@ -97,47 +118,39 @@ async def drain_channel(
 ) -> DrainStats:
     """Send every row of channel ``name`` that is due by ``clock()``, batch after batch.
 
-    ``settle``: also wait for rows this run put off for a few seconds (the channel's pacing
-    said "this chat later", or a 429 said "retry after 1 s"), so ``once`` leaves nothing due
-    behind; without it the drain returns as soon as nothing is due (a sweep at a fixed time).
+    Without ``settle`` (a sweep): each row at most once per run, and the run ends as soon as
+    nothing is due. With ``settle`` (``once``): the run also waits for rows it put off for a
+    few seconds (the channel's pacing said "this chat later", a 429 said "retry after 1 s"),
+    so nothing due is left behind; a row that failed and backs off is left to a later run,
+    so a relay that is down does not keep ``once`` busy until its time limit.
     """
     limits = limits or DrainLimits()
     stats = DrainStats()
-    handled = 0
-    seen: set[int] = set()
+    book = _RunBook()
     while True:
-        if limits.reached(handled):
+        if limits.reached(book.handled):
             stats.stopped = True
             return stats
         now = clock()
-        batch = outbox.claim_due(db, now=now, limit=config.batch, channels=[name])
-        if not settle:  # at a fixed time a row is handled once; guards a channel deferring by 0 s
-            batch = [m for m in batch if m.id not in seen]
+        skip = book.put_off if settle else book.seen
+        claimed = outbox.claim_due(db, now=now, limit=config.batch + len(skip), channels=[name])
+        batch = [m for m in claimed if m.id not in skip][: config.batch]
         if batch:
-            handled += await _send_batch(db, channel, batch, clock=clock, config=config, rng=rng,
-                                         holder=holder, limits=limits, stats=stats)  # fmt: skip
-            seen.update(m.id for m in batch)
+            await _send_batch(db, channel, batch, clock=clock, config=config, rng=rng, holder=holder,
+                              limits=limits, stats=stats, book=book)  # fmt: skip
             continue
         if not settle:
             return stats
-        soon = _settle_wait(db, name, clock(), stats)
-        if soon is None:
+        for row, at in list(book.brief.items()):  # due but not claimable: sent, cancelled or paused
+            if at <= now:
+                del book.brief[row]
+        if not book.brief:
             return stats
-        if limits.deadline is not None and limits.monotonic() + soon >= limits.deadline:
+        wait = (min(book.brief.values()) - now).total_seconds()
+        if limits.deadline is not None and limits.monotonic() + wait >= limits.deadline:
             stats.stopped = True
             return stats
-        await sleep(soon)
-
-
-def _settle_wait(db: Database, name: str, now: datetime, stats: DrainStats) -> float | None:
-    """Seconds until the next row of this channel is due, if it is one this run put off briefly."""
-    if not (stats.deferred or stats.retried):
-        return None
-    at = outbox.next_due_at(db, name)
-    if at is None:
-        return None
-    wait = (at - now).total_seconds()
-    return max(wait, 0.0) if wait <= SETTLE_RETRY_MAX else None
+        await sleep(wait)
 
 
 async def _send_batch(
@@ -151,14 +164,15 @@ async def _send_batch(
     holder: str | None,
     limits: DrainLimits,
     stats: DrainStats,
-) -> int:
-    """Send a claimed batch in order; returns how many rows were handed to the channel."""
-    handled = 0
+    book: _RunBook,
+) -> None:
+    """Send a claimed batch in order, recording each outcome in the same commit as the next start."""
     done: tuple[outbox.OutboxMessage, Outcome, datetime] | None = None
     try:
         for msg in batch:
-            if limits.reached(handled):
+            if limits.reached(book.handled):
                 break
+            book.seen.add(msg.id)
             previous, done = done, None
             with db.atomic():  # one commit: the last outcome and the next ``sending`` mark
                 if previous is not None:
@@ -168,17 +182,17 @@ async def _send_batch(
                 if holder is not None and _still_pending(db, msg.id):
                     raise LeaseLost()  # the fence refused: another instance holds the lease now
                 continue  # taken or cancelled meanwhile
-            handled += 1
+            book.handled += 1
             try:
                 outcome: Outcome = await channel.send(msg)
             except Exception as exc:  # a channel bug must not stop the drain or lose the message
                 log.exception("channel crashed channel=%s outbox_id=%s", msg.channel, msg.id)
                 outcome = Retry(f"internal error: {type(exc).__name__}")
             done = (msg, outcome, clock())
+            book.note(*done)
     finally:
         if done is not None:  # also on cancellation: the message went out, record it
             apply_outcome(db, *done[:2], now=done[2], config=config, rng=rng, stats=stats)
-    return handled
 
 
 def _still_pending(db: Database, outbox_id: int) -> bool:
