@@ -280,3 +280,19 @@ async def test_mail_sent_back_to_back_shares_smtp_sessions(tmp_path, monkeypatch
         controller.stop()
     assert sorted(m["To"] for m in box.messages) == [f"f{i}@firm.tw" for i in range(5)]
     assert Sessions.opened == 3  # 2 + 2 + 1: not one connection per message
+
+
+async def test_once_at_a_fixed_instant_does_not_wait_for_pacing_that_cannot_pass(tmp_path):
+    """``once --now`` rehearses one instant: rows the pacing put off stay for a later run."""
+    db = open_db(tmp_path / "t.db")
+    _queue(db, "telegram", ["101"], keys=3)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    paced = _PacedChannel([0.0])
+    stats = await delivery.drain_channel(db, "telegram", paced, clock=lambda: NOW, config=DeliveryConfig(),
+                                         rng=random.Random(1), settle=True, sleep=sleep)  # fmt: skip
+    assert stats.sent == 1 and outbox.backlog(db) == {"sent": 1, "pending": 2}
+    assert len(slept) == 1  # looked once, saw the clock stand still, returned
