@@ -107,16 +107,17 @@ class Service:
             Sweep("prune", config.retention.interval, self.prune),
         ]
         sources.sync_sources(db, [(c.name, c.kind, c.url) for c in config.sources])
-        if config.telegram.enabled:
-            sync_channel_posts(db, config.telegram.channel_posts, now=clock())
         self.lease = ServiceLease(db, clock=lease_clock or clock, ttl=s.lease_ttl, database=s.database)
         self.lease_lost = False
         self._drains: ChannelDrains | None = None
 
     def start(self, command: str = "once") -> None:
-        """Take the service lease (or raise ``LeaseHeld``), then recover what a killed holder
-        left in flight. Only the lease holder ever resets ``sending`` rows."""
+        """Take the service lease (or raise ``LeaseHeld``), sync the configured Telegram channel
+        posts, then recover what a killed holder left in flight. Only the lease holder ever
+        resets ``sending`` rows."""
         self.lease.acquire(command)
+        if self.config.telegram.enabled:
+            sync_channel_posts(self.db, self.config.telegram.channel_posts, now=self.clock())
         recovered = outbox.recover_inflight(self.db)
         if recovered:
             log.warning("requeued in-flight messages from an interrupted run count=%d", recovered)
