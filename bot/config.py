@@ -202,6 +202,9 @@ class TelegramConfig(_Section):
     messages_per_second: float = Field(default=30, gt=0)
     per_chat_interval: Duration = 1.0
     per_group_per_minute: int = Field(default=20, gt=0)
+    # Sends in flight at once. 1 keeps kill -9 to one repeated message; a Bot API 200 ms away
+    # caps one-at-a-time sending near 5 msg/s, 8 reaches the 30/s limit (docs/RELIABILITY.md).
+    max_in_flight: int = Field(default=1, ge=1, le=32)
     # X-Telegram-Bot-Api-Secret-Token of webhook mode; unset = a random one per start.
     webhook_secret: SecretStr | None = None
     import_max_bytes: int = Field(default=1_048_576, gt=0)  # a CSV sent to the bot

@@ -17,6 +17,7 @@ from bot.delivery import worker as delivery
 from bot.delivery.channels.base import Deferred, Outcome, Retry, Sent
 from bot.delivery.channels.email import EmailChannel
 from bot.delivery.channels.file import FileChannel
+from bot.delivery.channels.telegram import TelegramChannel
 from bot.service import Service
 from state import outbox
 from state.db import open_db
@@ -296,3 +297,69 @@ async def test_once_at_a_fixed_instant_does_not_wait_for_pacing_that_cannot_pass
                                          rng=random.Random(1), settle=True, sleep=sleep)  # fmt: skip
     assert stats.sent == 1 and outbox.backlog(db) == {"sent": 1, "pending": 2}
     assert len(slept) == 1  # looked once, saw the clock stand still, returned
+
+
+class _Gated:
+    """A far-away server: every send waits at the gate; records how many overlap."""
+
+    name = "telegram"
+
+    def __init__(self, window: int) -> None:
+        self.max_in_flight = window
+        self.active = self.peak = 0
+        self.full = asyncio.Event()
+        self.gate = asyncio.Event()
+        self.sent: list[str] = []
+
+    async def send(self, msg: OutboxMessage) -> Outcome:
+        self.active += 1
+        self.peak = max(self.peak, self.active)
+        if self.active == self.max_in_flight:
+            self.full.set()
+        try:
+            await self.gate.wait()
+        finally:
+            self.active -= 1
+        self.sent.append(msg.address)
+        return Sent()
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_max_in_flight_overlaps_sends_and_a_kill_leaves_at_most_that_many(tmp_path):
+    db = open_db(tmp_path / "t.db")
+    _queue(db, "telegram", [str(500 + i) for i in range(10)])
+    far = _Gated(window=4)
+    sweep = asyncio.create_task(delivery.drain(db, {"telegram": far}, now=NOW, config=DeliveryConfig(),
+                                               rng=random.Random(1)))  # fmt: skip
+    await asyncio.wait_for(far.full.wait(), 5)
+    assert outbox.backlog(db) == {"sending": 4, "pending": 6}
+    sweep.cancel()  # the process dies with four sends in flight
+    with pytest.raises(asyncio.CancelledError):
+        await sweep
+    assert outbox.backlog(db) == {"sending": 4, "pending": 6}
+
+    outbox.recover_inflight(db)  # the next start
+    again = _Gated(window=4)
+    again.gate.set()
+    stats = await delivery.drain(db, {"telegram": again}, now=NOW, config=DeliveryConfig(), rng=random.Random(1))
+    assert stats.sent == 10 and again.peak <= 4 and len(set(again.sent)) == 10
+    assert outbox.backlog(db) == {"sent": 10}
+
+
+async def test_overlapping_sends_to_one_chat_are_paced_not_refused(tmp_path):
+    from tests.tg_helpers import telegram_config
+
+    fake = await FakeBotAPI().start()
+    db = open_db(tmp_path / "t.db")
+    try:
+        _queue(db, "telegram", ["777"], keys=3)
+        _queue(db, "telegram", ["778", "779"])
+        channel = TelegramChannel(telegram_config(fake, max_in_flight=4), db=db)
+        stats = await delivery.drain(db, {"telegram": channel}, now=NOW, config=DeliveryConfig(), rng=random.Random(1))
+        await channel.close()
+        assert stats.sent == 3 and stats.deferred == 2  # one per chat now, 777's others later
+        assert fake.rejections == []  # no 429: the chat's gap is reserved before the request
+    finally:
+        await fake.stop()

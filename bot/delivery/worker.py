@@ -87,13 +87,15 @@ class _RunBook:
     """What one drain run did with its rows."""
 
     handled: int = 0  # rows handed to the channel
-    seen: set[int] = field(default_factory=set)  # claimed in this run
+    again: set[int] = field(default_factory=set)  # tried in this run and pending again
     put_off: set[int] = field(default_factory=set)  # retried with a backoff: left to a later run
     brief: dict[int, datetime] = field(default_factory=dict)  # put off by pacing until then
 
     def note(self, msg: outbox.OutboxMessage, outcome: Outcome, at: datetime) -> None:
         self.brief.pop(msg.id, None)
         self.put_off.discard(msg.id)
+        if isinstance(outcome, Deferred | Retry):
+            self.again.add(msg.id)
         if isinstance(outcome, Deferred):
             self.brief[msg.id] = at + timedelta(seconds=max(outcome.after, 0.001))
         elif isinstance(outcome, Retry):
@@ -132,12 +134,11 @@ async def drain_channel(
             stats.stopped = True
             return stats
         now = clock()
-        skip = book.put_off if settle else book.seen
-        claimed = outbox.claim_due(db, now=now, limit=config.batch + len(skip), channels=[name])
-        batch = [m for m in claimed if m.id not in skip][: config.batch]
+        batch = _claim(db, name, now, config.batch, skip=book.put_off if settle else book.again)
         if batch:
-            await _send_batch(db, channel, batch, clock=clock, config=config, rng=rng, holder=holder,
-                              limits=limits, stats=stats, book=book)  # fmt: skip
+            send = _send_window if in_flight(channel) > 1 else _send_batch
+            await send(db, channel, batch, clock=clock, config=config, rng=rng, holder=holder,
+                       limits=limits, stats=stats, book=book)  # fmt: skip
             continue
         if not settle:
             return stats
@@ -174,7 +175,6 @@ async def _send_batch(
         for msg in batch:
             if limits.reached(book.handled):
                 break
-            book.seen.add(msg.id)
             previous, done = done, None
             with db.atomic():  # one commit: the last outcome and the next ``sending`` mark
                 if previous is not None:
@@ -195,6 +195,79 @@ async def _send_batch(
     finally:
         if done is not None:  # also on cancellation: the message went out, record it
             apply_outcome(db, *done[:2], now=done[2], config=config, rng=rng, stats=stats)
+
+
+def _claim(db: Database, name: str, now: datetime, size: int, *, skip: set[int]) -> list[outbox.OutboxMessage]:
+    """Up to ``size`` due rows of channel ``name``, leaving out ``skip``. Claims a wider window
+    only when a full one held nothing but skipped rows (rarely: they sort after fresh rows)."""
+    limit = size
+    while True:
+        claimed = outbox.claim_due(db, now=now, limit=limit, channels=[name])
+        batch = [m for m in claimed if m.id not in skip][:size]
+        if batch or len(claimed) < limit:
+            return batch
+        limit *= 2
+
+
+def in_flight(channel: Channel) -> int:
+    """How many sends a channel allows at once (``max_in_flight``; 1 unless it says more)."""
+    value = getattr(channel, "max_in_flight", 1)
+    return value if isinstance(value, int) and value > 1 else 1
+
+
+async def _send_window(
+    db: Database,
+    channel: Channel,
+    batch: list[outbox.OutboxMessage],
+    *,
+    clock: Callable[[], datetime],
+    config: DeliveryConfig,
+    rng: random.Random,
+    holder: str | None,
+    limits: DrainLimits,
+    stats: DrainStats,
+    book: _RunBook,
+) -> None:
+    """Up to ``max_in_flight`` sends at once, for a channel whose server is far away (a send
+    costs a round trip). Each row is still marked ``sending`` (committed) just before its send
+    and recorded right after; a kill can leave up to ``max_in_flight`` rows ``sending``."""
+    window = in_flight(channel)
+    running: set[asyncio.Task[None]] = set()
+
+    async def one(msg: outbox.OutboxMessage) -> None:
+        try:
+            outcome: Outcome = await channel.send(msg)
+        except Exception as exc:  # a channel bug must not stop the drain or lose the message
+            log.exception("channel crashed channel=%s outbox_id=%s", msg.channel, msg.id)
+            outcome = Retry(f"internal error: {type(exc).__name__}")
+        at = clock()
+        book.note(msg, outcome, at)
+        apply_outcome(db, msg, outcome, now=at, config=config, rng=rng, stats=stats)
+
+    async def settle(until: int) -> None:
+        while len(running) > until:
+            finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            running.difference_update(finished)
+            for task in finished:
+                task.result()
+
+    try:
+        for msg in batch:
+            await settle(window - 1)
+            if limits.reached(book.handled):
+                break
+            if not outbox.begin_attempt(db, msg.id, holder=holder):
+                if holder is not None and _still_pending(db, msg.id):
+                    raise LeaseLost()
+                continue
+            book.handled += 1
+            running.add(asyncio.create_task(one(msg)))
+        await settle(0)
+    finally:  # on an error or a cancellation the sends still running are abandoned (recovered later)
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.wait(running)
 
 
 def _still_pending(db: Database, outbox_id: int) -> bool:
