@@ -8,7 +8,8 @@ hangs holds up only its own drain.
 
 Commits: the outcome of message k and the ``sending`` mark of message k+1 share one commit
 (one fsync per message, not two). Nothing is sent between them, so a kill still leaves at most
-the one message that was being sent in ``sending`` per channel.
+the one message that was being sent in ``sending`` per channel. A channel may allow more sends
+at once (``max_in_flight``, for a server far away); a kill may then leave that many.
 """
 
 from __future__ import annotations
