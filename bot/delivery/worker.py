@@ -33,12 +33,14 @@ from state.subscribers import set_status
 
 log = logging.getLogger(__name__)
 
+
 class LeaseLost(UserError):
     """Another instance took the service lease over: this one must stop sending at once."""
 
     def __init__(self) -> None:
         super().__init__(
-            "服務租約已被另一個執行個體接手，本程序停止傳送", "the service lease was taken over by another instance; this one stops sending"
+            "服務租約已被另一個執行個體接手，本程序停止傳送",
+            "the service lease was taken over by another instance; this one stops sending",
         )
 
 
