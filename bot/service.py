@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -295,17 +294,9 @@ class Service:
         )
 
     async def deliver_due(self, time_limit: float) -> delivery.DrainStats:
-        """``once``: every channel at once, on the service clock, until nothing is due (waiting
-        out the channels' own short pacing) or ``time_limit`` seconds have passed."""
-        limits = delivery.DrainLimits(deadline=time.monotonic() + time_limit)
-        runs = {
-            name: delivery.drain_channel(
-                self.db, name, ch, clock=self.clock, config=self.config.delivery, rng=self.rng,
-                holder=self._holder(), limits=limits, settle=True,
-            )  # fmt: skip
-            for name, ch in self.channels.items()
-        }
-        return await delivery.gather_drains(runs)
+        """``once``: everything due on every channel, for at most ``time_limit`` seconds."""
+        return await delivery.deliver_due(self.db, self.channels, clock=self.clock, config=self.config.delivery,
+                                          rng=self.rng, holder=self._holder(), time_limit=time_limit)  # fmt: skip
 
     # ---- prune ------------------------------------------------------------------------
     async def prune(self, now: datetime) -> retention.PruneStats:
