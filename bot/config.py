@@ -100,6 +100,9 @@ class ServiceConfig(_Section):
     misfire_grace: Duration = 300
     # Items published longer ago than this are stored but not alerted (first poll of a feed).
     alert_max_age: Duration = 14 * 86400
+    # One service per database: the lease is renewed every third of this; a holder silent for
+    # this long (killed elsewhere) may be taken over. Same host: taken over once its pid is gone.
+    lease_ttl: Duration = 60
 
 
 class FetchConfig(_Section):
@@ -160,6 +163,31 @@ class DeliveryConfig(_Section):
     retry_base: Duration = 30
     retry_max: Duration = 3600
     batch: int = Field(default=200, ge=1)
+    # `run.py once` delivers everything due, for at most this long (then says what is left).
+    once_time_limit: Duration = 600
+
+
+def _topic_id(value: str) -> str:
+    from feeds.topics import TOPICS
+
+    if value != "all" and value not in TOPICS:
+        raise ValueError(f"unknown topic {value!r}; use one of all, {', '.join(sorted(TOPICS))}")
+    return value
+
+
+def _chat_id(value: Any) -> str:
+    text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if not re.fullmatch(r"-\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31}", text):
+        raise ValueError("a channel is its numeric id (-100…) or @channelname")
+    return text
+
+
+class TelegramChannelPost(_Section):
+    """One topic posted to a Telegram channel: one post per announcement reaches every member."""
+
+    topic: Annotated[str, BeforeValidator(_topic_id)]
+    chat_id: Annotated[str, BeforeValidator(_chat_id)]
+    language: Literal["zh-TW", "en"] = "zh-TW"
 
 
 class TelegramConfig(_Section):
@@ -174,10 +202,14 @@ class TelegramConfig(_Section):
     messages_per_second: float = Field(default=30, gt=0)
     per_chat_interval: Duration = 1.0
     per_group_per_minute: int = Field(default=20, gt=0)
+    # Sends in flight at once. 1 keeps kill -9 to one repeated message; a Bot API 200 ms away
+    # caps one-at-a-time sending near 5 msg/s, 8 reaches the 30/s limit (docs/RELIABILITY.md).
+    max_in_flight: int = Field(default=1, ge=1, le=32)
     # X-Telegram-Bot-Api-Secret-Token of webhook mode; unset = a random one per start.
     webhook_secret: SecretStr | None = None
     import_max_bytes: int = Field(default=1_048_576, gt=0)  # a CSV sent to the bot
     imports_per_hour: int = Field(default=5, gt=0)  # per user (or channel)
+    channel_posts: tuple[TelegramChannelPost, ...] = ()
 
     @field_validator("webhook_secret")
     @classmethod

@@ -2,7 +2,9 @@
 
 ``cycle()`` runs every sweep once in order (poll → match → … → drain): the one-shot mode,
 the demo and the tests use it with an injected clock. ``run_forever()`` registers the same
-sweeps with an ``AsyncIOScheduler`` and runs until asked to stop.
+sweeps with an ``AsyncIOScheduler`` and runs until asked to stop; delivery there is not a
+periodic job but one long-running drain per channel (``bot/delivery/drains.py``) that keeps
+sending while rows are due. Both first take the service lease (``bot/delivery/lease.py``).
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -30,14 +32,15 @@ from bot.deadlines.entry_match import queue_entry_matches
 from bot.deadlines.event_reminders import plan_announcement_events
 from bot.deadlines.tracker import Rules
 from bot.delivery import worker as delivery
+from bot.delivery.channel_posts import sync_channel_posts
 from bot.delivery.channels.base import Channel
+from bot.delivery.drains import ChannelDrains
+from bot.delivery.lease import ServiceLease
+from bot.polling import PollStats, poll_sources
 from bot.understand.llm import enabled as llm_enabled
 from bot.understand.llm import llm_summary
 from bot.understand.understanding import Understanding, clean_body, understand
 from feeds.factmodel import Facts
-from feeds.fetch import FetchError, FetchLimits, backoff_delay, fetch
-from feeds.parsing import ParseError
-from feeds.registry import parser_for
 from state import announcements, outbox, sources
 from state.fanout import subscription_rows, subscriptions_version
 from state.subscribers import Subscription
@@ -58,15 +61,6 @@ class Sweep:
     run: Callable[[datetime], Awaitable[object]]
 
 
-@dataclass(slots=True)
-class PollStats:
-    polled: list[str] = field(default_factory=list)
-    not_modified: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-    new_items: int = 0
-    baselined: list[str] = field(default_factory=list)  # first polls: stored, not alerted
-
-
 class Service:
     def __init__(
         self,
@@ -77,6 +71,7 @@ class Service:
         clock: Clock = utc_now,
         rng: random.Random | None = None,
         rehearsal: bool = False,
+        lease_clock: Clock | None = None,
     ) -> None:
         self.config = config
         self.db = db
@@ -104,7 +99,20 @@ class Service:
             Sweep("prune", config.retention.interval, self.prune),
         ]
         sources.sync_sources(db, [(c.name, c.kind, c.url) for c in config.sources])
-        recovered = outbox.recover_inflight(db)
+        self.lease = ServiceLease(
+            db, clock=lease_clock or clock, ttl=s.lease_ttl, database=s.database
+        )
+        self.lease_lost = False
+        self._drains: ChannelDrains | None = None
+
+    def start(self, command: str = "once") -> None:
+        """Take the service lease (or raise ``LeaseHeld``), sync the configured Telegram channel
+        posts, then recover what a killed holder left in flight. Only the lease holder ever
+        resets ``sending`` rows."""
+        self.lease.acquire(command)
+        if self.config.telegram.enabled:
+            sync_channel_posts(self.db, self.config.telegram.channel_posts, now=self.clock())
+        recovered = outbox.recover_inflight(self.db)
         if recovered:
             log.warning("requeued in-flight messages from an interrupted run count=%d", recovered)
 
@@ -116,82 +124,15 @@ class Service:
 
     async def poll(self, now: datetime, *, force: bool = False) -> PollStats:
         """Fetch every enabled source that is due (or all with ``force``), store new items."""
-        stats = PollStats()
-        limits = FetchLimits(
-            connect_timeout=self.config.fetch.connect_timeout,
-            read_timeout=self.config.fetch.read_timeout,
-            max_bytes=self.config.fetch.max_bytes,
-            max_redirects=self.config.fetch.max_redirects,
-            user_agent=self.config.fetch.user_agent,
+        return await poll_sources(
+            self.db,
+            self.config,
+            await self._http(),
+            now=now,
+            rng=self.rng,
+            force=force,
+            rehearsal=self.rehearsal,
         )
-        due = []
-        for src in self.config.sources:
-            state = sources.get_source(self.db, src.name)
-            if src.enabled and state and (force or sources.is_due(state, now)):
-                due.append((src, state))
-        session = await self._http()
-        results = await asyncio.gather(
-            *(fetch(session, s.url, etag=st.etag, last_modified=st.last_modified, limits=limits) for s, st in due),
-            return_exceptions=True,
-        )
-        for (src, state), result in zip(due, results, strict=True):
-            stats.polled.append(src.name)
-            try:
-                if isinstance(result, BaseException):
-                    raise result
-                if result.not_modified:
-                    with self.db.atomic():
-                        sources.record_success(
-                            self.db, src.name, now=now, next_poll_at=self._next_poll(now, src.interval),
-                            not_modified=True, etag=result.etag or state.etag,
-                            last_modified=result.last_modified or state.last_modified, new_items=0,
-                        )  # fmt: skip
-                    stats.not_modified.append(src.name)
-                    continue
-                parse = parser_for(src.kind, now=now, language=src.language)
-                parsed = await asyncio.to_thread(parse, result.body, src.name)
-                items, later = _published_by(parsed.items, now) if self.rehearsal else (parsed.items, 0)
-                if later:  # read the feed again next time: its unchanged bytes hold what is still ahead
-                    result = replace(result, etag=None, last_modified=None)
-                alertable_after = now - timedelta(seconds=self.config.service.alert_max_age)
-                # A new source's first poll is a baseline: its feed's history is not news.
-                baseline = state.baselined_at is None
-                with self.db.atomic():
-                    new = announcements.store_new(
-                        self.db, items, now=now, alertable_after=alertable_after, baseline=baseline
-                    )
-                    if baseline:
-                        sources.mark_baselined(self.db, src.name, now)
-                        stats.baselined.append(src.name)
-                    sources.record_success(
-                        self.db, src.name, now=now, next_poll_at=self._next_poll(now, src.interval),
-                        not_modified=False, etag=result.etag, last_modified=result.last_modified, new_items=new,
-                    )  # fmt: skip
-                stats.new_items += new
-                for w in parsed.warnings[:5]:
-                    log.warning("source=%s parse warning: %s", src.name, w)
-                log.info("polled source=%s items=%d new=%d%s%s", src.name, len(parsed.items), new,
-                         " baseline (first poll: stored, not alerted)" if baseline else "",
-                         f" later={later} (published after the rehearsal clock)" if later else "")  # fmt: skip
-            except Exception as exc:  # every failure is recorded; none stops the sweep
-                error = _describe(exc)
-                if not isinstance(exc, FetchError | ParseError):
-                    log.exception("source=%s unexpected failure", src.name)
-                failures = state.consecutive_failures + 1
-                delay = backoff_delay(
-                    failures, self.config.fetch.backoff_base, self.config.fetch.backoff_max, self.rng
-                )
-                sources.record_failure(
-                    self.db, src.name, now=now, next_poll_at=now + timedelta(seconds=max(delay, 1)), error=error
-                )
-                stats.failed[src.name] = error
-                log.warning("source=%s failed=%d error=%s", src.name, failures, error)
-        return stats
-
-    def _next_poll(self, now: datetime, interval: float) -> datetime:
-        """The source's interval ± ``fetch.jitter`` (so same-interval sources drift apart)."""
-        jitter = self.config.fetch.jitter
-        return now + timedelta(seconds=interval * (1 + self.rng.uniform(-jitter, jitter)))
 
     # ---- match ------------------------------------------------------------------------
     def _understand(self, ann: announcements.Announcement, now: datetime) -> Understanding:
@@ -231,12 +172,19 @@ class Service:
                 if story.skip_as_known(forwards[sid], [Subscription(sid, "mute", story.MUTE_FORWARDS)])
             }  # fmt: skip
             hits = {sid: reasons for sid, reasons in hits.items() if sid not in known}
-            queued += (await fan_out(self.db, ann, u, hits, urgent=urgent, forwards=forwards, now=now)).queued
+            queued += (
+                await fan_out(self.db, ann, u, hits, urgent=urgent, forwards=forwards, now=now)
+            ).queued
             with self.db.atomic():
                 if pending.alertable:
                     queued += self._deadline_hooks(ann, u, now)
                 announcements.mark_matched(
-                    self.db, ann.key, now=now, topics=topic_ids, facts=u.facts, summary_zh=u.summary_zh
+                    self.db,
+                    ann.key,
+                    now=now,
+                    topics=topic_ids,
+                    facts=u.facts,
+                    summary_zh=u.summary_zh,
                 )
                 story.record(self.db, ann.key, u.facts)
         if queued:
@@ -254,16 +202,26 @@ class Service:
     async def digest(self, now: datetime) -> int:
         return digest_sweep(self.db, now)
 
-    def _deadline_hooks(self, ann: announcements.Announcement, u: Understanding, now: datetime) -> int:
+    def _deadline_hooks(
+        self, ann: announcements.Announcement, u: Understanding, now: datetime
+    ) -> int:
         """Deadlines capability: entries touched by this announcement, and reminders for the
         events it announces. Never stops the match sweep."""
         try:
             with self.db.atomic():
                 topics = [h.topic for h in u.topics]
-                queued = queue_entry_matches(self.db, ann, topics, u.facts, rules=self.deadline_rules, now=now)
+                queued = queue_entry_matches(
+                    self.db, ann, topics, u.facts, rules=self.deadline_rules, now=now
+                )
                 plan_announcement_events(
-                    self.db, ann.key, ann.title, u.facts, now=now, at=self.config.reminders.time_of_day,
-                    body=clean_body(ann.body), url=ann.url,
+                    self.db,
+                    ann.key,
+                    ann.title,
+                    u.facts,
+                    now=now,
+                    at=self.config.reminders.time_of_day,
+                    body=clean_body(ann.body),
+                    url=ann.url,
                 )
             return queued
         except Exception:
@@ -275,8 +233,24 @@ class Service:
         return reminders.sweep(self.db, now)
 
     # ---- drain ------------------------------------------------------------------------
+    def _holder(self) -> str | None:
+        return self.lease.holder if self.lease.held else None
+
     async def drain(self, now: datetime) -> delivery.DrainStats:
-        return await delivery.drain(self.db, self.channels, now=now, config=self.config.delivery, rng=self.rng)
+        """Every channel at once, each until nothing is due at ``now``."""
+        return await delivery.drain(
+            self.db,
+            self.channels,
+            now=now,
+            config=self.config.delivery,
+            rng=self.rng,
+            holder=self._holder(),
+        )
+
+    async def deliver_due(self, time_limit: float) -> delivery.DrainStats:
+        """``once``: everything due on every channel, for at most ``time_limit`` seconds."""
+        return await delivery.deliver_due(self.db, self.channels, clock=self.clock, config=self.config.delivery,
+                                          rng=self.rng, holder=self._holder(), time_limit=time_limit)  # fmt: skip
 
     # ---- prune ------------------------------------------------------------------------
     async def prune(self, now: datetime) -> retention.PruneStats:
@@ -296,23 +270,40 @@ class Service:
         return result
 
     def _kick(self, name: str) -> None:
+        if name == "drain" and self._drains is not None:
+            self._drains.wake()
+            return
         if self._scheduler is not None and self._scheduler.running:
             job = self._scheduler.get_job(name)
             if job is not None:
                 job.modify(next_run_time=datetime.now(UTC))
 
-    async def cycle(self, now: datetime | None = None, *, force: bool = False) -> dict[str, object]:
-        """Every sweep once, in order. ``force`` polls sources even when not yet due."""
+    async def cycle(
+        self, now: datetime | None = None, *, force: bool = False, time_limit: float | None = None
+    ) -> dict[str, object]:
+        """Every sweep once, in order. ``force`` polls sources even when not yet due.
+
+        ``time_limit`` (``run.py once``): deliver everything due, on the service clock, for at
+        most that many seconds, instead of one drain sweep at ``now``.
+        """
+        if not self.lease.held:
+            self.start("once")
         now = now or self.clock()
         out: dict[str, object] = {}
+        drain = next(s for s in self.sweeps if s.name == "drain")
+        if time_limit is not None:
+            drain = Sweep("drain", drain.tick, lambda _n: self.deliver_due(time_limit))
         for sweep in self.sweeps:
             if sweep.name == "poll":
-                out["poll"] = await self.run_sweep(Sweep("poll", sweep.tick, lambda n: self.poll(n, force=force)), now)
+                out["poll"] = await self.run_sweep(
+                    Sweep("poll", sweep.tick, lambda n: self.poll(n, force=force)), now
+                )
             else:
-                out[sweep.name] = await self.run_sweep(sweep, now)
+                out[sweep.name] = await self.run_sweep(
+                    drain if sweep.name == "drain" else sweep, now
+                )
         # What a drain delivered to an association becomes its preview or its members' forwards,
         # queued as it went: deliver those in this cycle too, not at the next one.
-        drain = next(s for s in self.sweeps if s.name == "drain")
         for _ in range(2):
             first = out.get("drain")
             if not isinstance(first, delivery.DrainStats) or not first.sent:
@@ -326,9 +317,31 @@ class Service:
                     break
         return out
 
+    def _drain_pass(self, name: str, stats: delivery.DrainStats) -> None:
+        when = self.clock()
+        self.last_sweep["drain"] = self.last_sweep[f"drain:{name}"] = when
+
+    def _lease_lost(self, stop: asyncio.Event) -> None:
+        self.lease_lost = True
+        stop.set()
+
+    def force_stop(self) -> None:
+        """A second SIGINT/SIGTERM: abandon the sends in flight (recovered at the next start)."""
+        if self._drains is not None:
+            self._drains.cancel()
+
     async def run_forever(self, stop: asyncio.Event) -> None:
+        if not self.lease.held:
+            self.start("serve")
         scheduler = self._scheduler = AsyncIOScheduler(timezone="UTC")
+        drains = self._drains = ChannelDrains(
+            self.db, self.channels, clock=self.clock, config=self.config.delivery, rng=self.rng,
+            holder=self._holder(), idle=self.config.service.drain_tick, on_pass=self._drain_pass,
+            on_lease_lost=lambda: self._lease_lost(stop),
+        )  # fmt: skip
         for sweep in self.sweeps:
+            if sweep.name == "drain":  # not a periodic job: one drain per channel, below
+                continue
             scheduler.add_job(
                 self.run_sweep,
                 "interval",
@@ -341,29 +354,42 @@ class Service:
                 next_run_time=datetime.now(UTC),
             )
         scheduler.start()
+        drains.start()
+        heartbeat = asyncio.create_task(self.lease.keep(on_lost=lambda: self._lease_lost(stop)))
         http = None
         if self.config.http.listen:
             from bot.web.app import make_app, start_server
 
-            app = make_app(self.db, clock=self.clock, last_sweeps=lambda: dict(self.last_sweep), config=self.config)
+            app = make_app(
+                self.db,
+                clock=self.clock,
+                last_sweeps=lambda: dict(self.last_sweep),
+                config=self.config,
+            )
             http = await start_server(app, self.config.http)
         log.info("service started sweeps=%s", ",".join(s.name for s in self.sweeps))
         try:
             await stop.wait()
         finally:
-            # No new sweeps; in-flight ones finish (a message being sent completes or stays
-            # queued). Pause first: AsyncIOExecutor.shutdown cancels the jobs still running.
+            # No new sweeps; in-flight ones finish. Pause first: AsyncIOExecutor.shutdown cancels
+            # the jobs still running. Each channel drain finishes the message it is sending.
             scheduler.pause()
             await asyncio.sleep(0)  # jobs already submitted reach their lock
+            log.info("stopping: letting each channel finish the message in flight")
+            await drains.stop()
+            self._drains = None
             if http is not None:
                 await http.cleanup()
             for lock in list(self._locks.values()):
                 async with lock:
                     pass
             scheduler.shutdown(wait=False)
+            heartbeat.cancel()
+            self.lease.release()
             log.info("service stopped")
 
     async def close(self) -> None:
+        self.lease.release()
         if self._session is not None:
             await self._session.close()
         for channel in self.channels.values():
@@ -380,19 +406,3 @@ def _produced(result: object) -> bool:
     if hasattr(result, "queued"):  # reminders.SweepStats
         return bool(result.queued)
     return bool(result)
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, FetchError):
-        return str(exc)
-    if isinstance(exc, ParseError):
-        return f"parse: {exc}"
-    return f"{type(exc).__name__}: {exc}"[:300]
-
-
-def _published_by(
-    items: tuple[announcements.Announcement, ...], now: datetime
-) -> tuple[tuple[announcements.Announcement, ...], int]:
-    """The items published by ``now`` and how many are still ahead of it (rehearsal clock)."""
-    kept = tuple(a for a in items if a.published <= now)
-    return kept, len(items) - len(kept)

@@ -146,16 +146,19 @@ def claim_due(db: Database, *, now: datetime, limit: int, channels: Sequence[str
     ]
 
 
-def begin_attempt(db: Database, outbox_id: int) -> bool:
+def begin_attempt(db: Database, outbox_id: int, *, holder: str | None = None) -> bool:
     """Mark one claimed row ``sending`` (committed) right before it is handed to a channel.
 
-    False when the row is no longer pending (another worker took it, or it was cancelled).
+    False when the row is no longer pending (another worker took it, or it was cancelled), or
+    when ``holder`` is given and no longer holds the service lease (``state/lease.py``): a
+    process that lost the lease cannot start a send.
     """
+    fence = " AND EXISTS (SELECT 1 FROM service_lease WHERE holder = ?)" if holder is not None else ""
     with db.atomic():
         cur = db.execute(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
-            " WHERE id = ? AND status = 'pending'",
-            [outbox_id],
+            " WHERE id = ? AND status = 'pending'" + fence,
+            [outbox_id] + ([holder] if holder is not None else []),
         )
     return bool(cur.rowcount)
 
@@ -244,3 +247,26 @@ def has_message(db: Database, subscriber_id: int, message_key: str) -> bool:
         db.query("SELECT 1 FROM outbox WHERE subscriber_id = ? AND message_key = ?", [subscriber_id, message_key]),
         None,
     ) is not None
+
+
+def next_due_at(db: Database, channel: str) -> datetime | None:
+    """When the earliest pending row of ``channel`` (active subscribers) becomes due."""
+    row = next(
+        db.query(
+            "SELECT min(o.next_attempt_at) AS at FROM outbox o JOIN subscribers s ON s.id = o.subscriber_id"
+            " WHERE o.status = 'pending' AND s.status = 'active' AND s.channel = ?",
+            [channel],
+        )
+    )
+    return datetime.fromisoformat(row["at"]) if row["at"] else None
+
+
+def due_count(db: Database, *, now: datetime) -> int:
+    """Rows due now for active subscribers (what a drain would still send)."""
+    return next(
+        db.query(
+            "SELECT count(*) AS n FROM outbox o JOIN subscribers s ON s.id = o.subscriber_id"
+            " WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND s.status = 'active'",
+            [iso(now)],
+        )
+    )["n"]

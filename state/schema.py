@@ -118,5 +118,5 @@ def _foundation(db: Database) -> None:
 
 # Capability migrations register themselves on import, in this order (= numbering order).
 for _module in ("schema_understand", "schema_deadlines", "schema_telegram", "schema_mail", "schema_trust",
-                "schema_scale", "schema_reach", "schema_advice", "schema_security"):
+                "schema_scale", "schema_delivery", "schema_reach", "schema_advice", "schema_security"):
     importlib.import_module(f"state.{_module}")

@@ -95,7 +95,9 @@ def chromium():
                  "--disable-dev-shm-usage", "--window-size=1100,900", "--lang=zh-TW",
                  f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}"):  # fmt: skip
         options.add_argument(flag)
-    return webdriver.Chrome(options=options, service=DriverService(executable_path=DRIVER or "chromedriver"))
+    driver = webdriver.Chrome(options=options, service=DriverService(executable_path=DRIVER or "chromedriver"))
+    driver.implicitly_wait(10)  # a click that submits a form returns before the next page is there on a busy machine
+    return driver
 
 
 def seed(db, config) -> tuple[store.Association, list[store.Forward]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import service as service_module
+from bot import polling
 from bot.delivery.channels.base import Sent
 from bot.delivery.channels.file import FileChannel
 from bot.service import Service
@@ -63,7 +63,7 @@ async def test_new_items_after_the_baseline_are_delivered_then_a_304_is_free(
     def no_parse(*_a, **_k):
         raise AssertionError("a 304 must not be parsed")
 
-    monkeypatch.setattr(service_module, "parser_for", no_parse)
+    monkeypatch.setattr(polling, "parser_for", no_parse)
     health_before = {s.name: s.items_total for s in sources.all_sources(db)}
     second = await svc.cycle(NOW + timedelta(hours=1), force=True)
     assert sorted(second["poll"].not_modified) == sorted(s.name for s in config.sources)

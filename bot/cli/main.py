@@ -16,6 +16,7 @@ import os
 import signal
 import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,8 +25,9 @@ from bot.cli import mail as cli_mail
 from bot.cli import reach as cli_reach
 from bot.cli import subscribers as cli_subscribers
 from bot.cli.clock import NOW_HELP, Clock, fixed_clock, parse_now, running_clock
-from bot.config import Config, load_config
+from bot.config import Config, load_config, parse_duration
 from bot.delivery.channels import build_channels
+from bot.delivery.worker import LeaseLost
 from bot.logsetup import setup_logging
 from bot.service import Service, utc_now
 from feeds.errors import UserError
@@ -58,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     once = sub.add_parser("once", help="run one full cycle (poll, match, deliver) and exit")
     once.add_argument("--force", action="store_true", help="poll every source even if not due")
     once.add_argument("--now", help=NOW_HELP)
+    once.add_argument(
+        "--time-limit", type=_seconds, metavar="DURATION",
+        help="deliver what is due for at most this long (default: delivery.once_time_limit, 10m)",
+    )  # fmt: skip
     demo = sub.add_parser("demo", help="run on the bundled samples and show what demo subscribers get")
     demo.add_argument("--out", default="var/demo", help="folder for the demo database and files")
     demo.add_argument("--now", help=NOW_HELP + "; default 2026-04-25T09:00:00+08:00, the samples' week")
@@ -101,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _seconds(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _config(args: argparse.Namespace) -> Config:
     path = args.config or ("config.toml" if Path("config.toml").exists() else None)
     config = load_config(path)
@@ -125,11 +138,20 @@ def _subscription_arg(args: argparse.Namespace) -> tuple[str, str]:
 
 async def _serve(config: Config, clock: Clock = utc_now, *, rehearsal: bool = False) -> int:
     db = open_db(config.service.database)
-    service = Service(config, db, build_channels(config, db=db), clock=clock, rehearsal=rehearsal)
+    # The lease coordinates real processes: it runs on the wall clock even under --now.
+    service = Service(config, db, build_channels(config, db=db), clock=clock, rehearsal=rehearsal, lease_clock=utc_now)
+    service.start("serve")  # one service per database: refuses (exit 2) while another holds it
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:  # the first lets messages in flight finish; a second abandons them
+        if stop.is_set():
+            log.warning("second signal: stopping now")
+            service.force_stop()
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_signal)
     try:
         if config.telegram.enabled:  # the bot's commands run on the scheduler's event loop
             from bot.telegram.app import telegram_running
@@ -141,21 +163,34 @@ async def _serve(config: Config, clock: Clock = utc_now, *, rehearsal: bool = Fa
             await service.run_forever(stop)
     finally:
         await service.close()
+    if service.lease_lost:
+        raise LeaseLost()
     return 0
 
 
-async def _once(config: Config, force: bool, clock: Clock = utc_now, *, rehearsal: bool = False) -> int:
+async def _once(
+    config: Config, force: bool, time_limit: float | None, clock: Clock = utc_now, *, rehearsal: bool = False
+) -> int:
     db = open_db(config.service.database)
-    service = Service(config, db, build_channels(config, db=db), clock=clock, rehearsal=rehearsal)
+    service = Service(config, db, build_channels(config, db=db), clock=clock, rehearsal=rehearsal, lease_clock=utc_now)
+    limit = time_limit or config.delivery.once_time_limit
+    started = time.monotonic()
     try:
-        result = await service.cycle(force=force)
+        service.start("once")
+        result = await service.cycle(force=force, time_limit=limit)
+        left = outbox.due_count(db, now=clock())
     finally:
         await service.close()
-    poll = result["poll"]
+    poll, drain = result["poll"], result["drain"]
     print(
         f"polled={len(poll.polled)} new={poll.new_items} not_modified={len(poll.not_modified)}"  # type: ignore[attr-defined]
-        f" failed={len(poll.failed)} queued={result['match']} sent={result['drain'].sent}"  # type: ignore[attr-defined]
+        f" failed={len(poll.failed)} queued={result['match']} sent={drain.sent}"  # type: ignore[attr-defined]
+        f" retried={drain.retried} left={left} seconds={time.monotonic() - started:.1f} time_limit={limit:g}s"  # type: ignore[attr-defined]
     )
+    if left and drain.stopped:  # type: ignore[attr-defined]
+        print(f"注意：已達時間上限 {limit:g} 秒，尚有 {left} 則待送；請再執行一次 once。\n"
+              f"note: time limit of {limit:g}s reached with {left} messages still due; run `once` again.",
+              file=sys.stderr)  # fmt: skip
     if poll.polled and len(poll.failed) == len(poll.polled):  # type: ignore[attr-defined]
         # Cron mails a non-zero exit: every source failing is news for the operator.
         detail = "; ".join(f"{name}: {error}" for name, error in poll.failed.items())  # type: ignore[attr-defined]
@@ -188,7 +223,8 @@ def run_command(args: argparse.Namespace) -> int:
     if cmd == "serve":
         return asyncio.run(_serve(config, running_clock(now) if now else utc_now, rehearsal=now is not None))
     if cmd == "once":
-        return asyncio.run(_once(config, args.force, fixed_clock(now) if now else utc_now, rehearsal=now is not None))
+        clock = fixed_clock(now) if now else utc_now
+        return asyncio.run(_once(config, args.force, args.time_limit, clock, rehearsal=now is not None))
     if cmd in cli_deadlines.COMMANDS:
         return cli_deadlines.run(args, config, now or utc_now())
     db = open_db(config.service.database)

@@ -3,6 +3,10 @@
 SMTP outcomes map onto the outbox: 2xx sent; 4xx (and connection trouble) retry with
 backoff; 5xx for the recipient pauses that address (Blocked) so it is never retried in a
 loop; an authentication failure is the operator's to fix, so it retries and is logged.
+
+Throughput: messages sent back to back share one SMTP session (connect, STARTTLS and login
+once), up to ``MAX_PER_SESSION`` messages; a session idle for ``REUSE_IDLE`` seconds, or one
+that saw any error, is closed and the next message opens a fresh one.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
@@ -70,6 +75,10 @@ def build_message(msg: OutboxMessage, *, sender: str, http: HttpConfig, now: dat
     return m
 
 
+MAX_PER_SESSION = 100  # many relays cap messages per connection; stay well under
+REUSE_IDLE = 10.0  # seconds; relays drop idle sessions after a minute or more (RFC 5321: 5 min)
+
+
 class EmailChannel:
     name = "email"
 
@@ -77,6 +86,48 @@ class EmailChannel:
         self.config = config
         self.http = http
         self.clock = clock
+        self.send_timeout = config.timeout  # one message at most (shutdown waits this long)
+        self._session: aiosmtplib.SMTP | None = None
+        self._session_sent = 0
+        self._session_used = 0.0
+
+    async def _smtp(self) -> aiosmtplib.SMTP:
+        """The open session if it may carry one more message, else a new one (connect, TLS, login)."""
+        s = self._session
+        fresh = time.monotonic() - self._session_used < REUSE_IDLE
+        if s is not None and s.is_connected and fresh and self._session_sent < MAX_PER_SESSION:
+            return s
+        await self._close_session()
+        c = self.config
+        s = aiosmtplib.SMTP(
+            hostname=c.host,
+            port=c.port,
+            username=c.username or None,
+            password=c.password.get_secret_value() if c.password else None,
+            use_tls=c.security == "tls",
+            start_tls=c.security == "starttls",
+            cert_bundle=c.ca_file or None,
+            timeout=c.timeout,
+        )
+        try:
+            await s.connect()
+        except BaseException:
+            s.close()
+            raise
+        self._session, self._session_sent = s, 0
+        return s
+
+    async def _close_session(self, *, polite: bool = True) -> None:
+        s, self._session = self._session, None
+        if s is None or not s.is_connected:
+            return
+        try:
+            if polite:
+                await s.quit()
+            else:
+                s.close()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            s.close()
 
     async def send(self, msg: OutboxMessage) -> Outcome:
         c = self.config
@@ -85,17 +136,14 @@ class EmailChannel:
         except (ValueError, TypeError) as exc:  # e.g. an address the mail library refuses
             return Failed(f"cannot build message: {exc}")
         try:
-            await aiosmtplib.send(
-                message,
-                hostname=c.host,
-                port=c.port,
-                username=c.username or None,
-                password=c.password.get_secret_value() if c.password else None,
-                use_tls=c.security == "tls",
-                start_tls=c.security == "starttls",
-                cert_bundle=c.ca_file or None,
-                timeout=c.timeout,
-            )
+            try:
+                smtp = await self._smtp()
+                await smtp.send_message(message)
+            except BaseException:  # whatever went wrong, the next message starts a fresh session
+                await self._close_session(polite=False)
+                raise
+            self._session_sent += 1
+            self._session_used = time.monotonic()
         except aiosmtplib.SMTPAuthenticationError as exc:
             log.error("SMTP login refused (check [email] username/password): %s", exc.code)
             return Retry(f"SMTP authentication failed ({exc.code})")
@@ -113,4 +161,4 @@ class EmailChannel:
         return Sent(message["Message-ID"])
 
     async def close(self) -> None:
-        return None
+        await self._close_session()

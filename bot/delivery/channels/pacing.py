@@ -50,6 +50,16 @@ class Pacer:
         self._next_global = slot + self.global_interval
         return slot - now
 
+    def reserve_chat(self, chat_id: str, now: float) -> float:
+        """A send to ``chat_id`` starts now: another send to it, concurrent or not, waits its gap.
+        Returns what to restore with ``release_chat`` if the request is refused and resent at once."""
+        previous = self._chat_next.get(chat_id, 0.0)
+        self._chat_next[chat_id] = max(previous, now + self.chat_interval(chat_id))
+        return previous
+
+    def release_chat(self, chat_id: str, previous: float) -> None:
+        self._chat_next[chat_id] = previous
+
     def note_sent(self, chat_id: str, now: float) -> None:
         self._chat_next[chat_id] = now + self.chat_interval(chat_id)
         if len(self._chat_next) > 50_000:

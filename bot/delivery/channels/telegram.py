@@ -132,6 +132,7 @@ class TelegramChannel:
         self._sleep = sleep
         self._wall = wall
         self._ready = False
+        self.max_in_flight = config.max_in_flight  # sends overlapping on this channel (worker.py)
         self.pacer = Pacer(
             per_second=config.messages_per_second,
             private_interval=config.per_chat_interval,
@@ -198,6 +199,8 @@ class TelegramChannel:
                     await self._sleep(wait)
                 else:
                     return Deferred(f"chat {chat} paced", after=wait)
+            # Sends overlap when max_in_flight > 1: hold the chat's gap from the start of this one.
+            reserved = self.pacer.reserve_chat(chat, self._clock()) if self.max_in_flight > 1 else None
             delay = self.pacer.reserve_global(self._clock())
             if delay > 0:
                 await self._sleep(delay)
@@ -224,6 +227,8 @@ class TelegramChannel:
                 migrated = True
                 new_chat = str(exc.new_chat_id)
                 notes.append(f"migrated_from={chat}")
+                if reserved is not None:
+                    self.pacer.release_chat(chat, reserved)
                 self._migrate(msg, new_chat)
                 chat = new_chat
                 continue
@@ -239,6 +244,8 @@ class TelegramChannel:
                         msg.id, chat, reason,
                     )  # fmt: skip
                     notes.append("plain_fallback")
+                    if reserved is not None:
+                        self.pacer.release_chat(chat, reserved)
                     plain_text = msg.text if len(msg.html) == 1 and msg.text else visible_text(text)
                     remaining = [p for i, p in enumerate(parts) if i > index and i not in done]
                     parts = parts[:index] + split_plain(plain_text) + remaining
