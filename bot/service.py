@@ -99,9 +99,7 @@ class Service:
             Sweep("prune", config.retention.interval, self.prune),
         ]
         sources.sync_sources(db, [(c.name, c.kind, c.url) for c in config.sources])
-        self.lease = ServiceLease(
-            db, clock=lease_clock or clock, ttl=s.lease_ttl, database=s.database
-        )
+        self.lease = ServiceLease(db, clock=lease_clock or clock, ttl=s.lease_ttl, database=s.database)
         self.lease_lost = False
         self._drains: ChannelDrains | None = None
 
@@ -125,13 +123,7 @@ class Service:
     async def poll(self, now: datetime, *, force: bool = False) -> PollStats:
         """Fetch every enabled source that is due (or all with ``force``), store new items."""
         return await poll_sources(
-            self.db,
-            self.config,
-            await self._http(),
-            now=now,
-            rng=self.rng,
-            force=force,
-            rehearsal=self.rehearsal,
+            self.db, self.config, await self._http(), now=now, rng=self.rng, force=force, rehearsal=self.rehearsal
         )
 
     # ---- match ------------------------------------------------------------------------
@@ -172,19 +164,12 @@ class Service:
                 if story.skip_as_known(forwards[sid], [Subscription(sid, "mute", story.MUTE_FORWARDS)])
             }  # fmt: skip
             hits = {sid: reasons for sid, reasons in hits.items() if sid not in known}
-            queued += (
-                await fan_out(self.db, ann, u, hits, urgent=urgent, forwards=forwards, now=now)
-            ).queued
+            queued += (await fan_out(self.db, ann, u, hits, urgent=urgent, forwards=forwards, now=now)).queued
             with self.db.atomic():
                 if pending.alertable:
                     queued += self._deadline_hooks(ann, u, now)
                 announcements.mark_matched(
-                    self.db,
-                    ann.key,
-                    now=now,
-                    topics=topic_ids,
-                    facts=u.facts,
-                    summary_zh=u.summary_zh,
+                    self.db, ann.key, now=now, topics=topic_ids, facts=u.facts, summary_zh=u.summary_zh
                 )
                 story.record(self.db, ann.key, u.facts)
         if queued:
@@ -202,26 +187,16 @@ class Service:
     async def digest(self, now: datetime) -> int:
         return digest_sweep(self.db, now)
 
-    def _deadline_hooks(
-        self, ann: announcements.Announcement, u: Understanding, now: datetime
-    ) -> int:
+    def _deadline_hooks(self, ann: announcements.Announcement, u: Understanding, now: datetime) -> int:
         """Deadlines capability: entries touched by this announcement, and reminders for the
         events it announces. Never stops the match sweep."""
         try:
             with self.db.atomic():
                 topics = [h.topic for h in u.topics]
-                queued = queue_entry_matches(
-                    self.db, ann, topics, u.facts, rules=self.deadline_rules, now=now
-                )
+                queued = queue_entry_matches(self.db, ann, topics, u.facts, rules=self.deadline_rules, now=now)
                 plan_announcement_events(
-                    self.db,
-                    ann.key,
-                    ann.title,
-                    u.facts,
-                    now=now,
-                    at=self.config.reminders.time_of_day,
-                    body=clean_body(ann.body),
-                    url=ann.url,
+                    self.db, ann.key, ann.title, u.facts, now=now, at=self.config.reminders.time_of_day,
+                    body=clean_body(ann.body), url=ann.url,
                 )
             return queued
         except Exception:
@@ -239,12 +214,7 @@ class Service:
     async def drain(self, now: datetime) -> delivery.DrainStats:
         """Every channel at once, each until nothing is due at ``now``."""
         return await delivery.drain(
-            self.db,
-            self.channels,
-            now=now,
-            config=self.config.delivery,
-            rng=self.rng,
-            holder=self._holder(),
+            self.db, self.channels, now=now, config=self.config.delivery, rng=self.rng, holder=self._holder()
         )
 
     async def deliver_due(self, time_limit: float) -> delivery.DrainStats:
@@ -295,13 +265,9 @@ class Service:
             drain = Sweep("drain", drain.tick, lambda _n: self.deliver_due(time_limit))
         for sweep in self.sweeps:
             if sweep.name == "poll":
-                out["poll"] = await self.run_sweep(
-                    Sweep("poll", sweep.tick, lambda n: self.poll(n, force=force)), now
-                )
+                out["poll"] = await self.run_sweep(Sweep("poll", sweep.tick, lambda n: self.poll(n, force=force)), now)
             else:
-                out[sweep.name] = await self.run_sweep(
-                    drain if sweep.name == "drain" else sweep, now
-                )
+                out[sweep.name] = await self.run_sweep(drain if sweep.name == "drain" else sweep, now)
         # What a drain delivered to an association becomes its preview or its members' forwards,
         # queued as it went: deliver those in this cycle too, not at the next one.
         for _ in range(2):
@@ -360,12 +326,7 @@ class Service:
         if self.config.http.listen:
             from bot.web.app import make_app, start_server
 
-            app = make_app(
-                self.db,
-                clock=self.clock,
-                last_sweeps=lambda: dict(self.last_sweep),
-                config=self.config,
-            )
+            app = make_app(self.db, clock=self.clock, last_sweeps=lambda: dict(self.last_sweep), config=self.config)
             http = await start_server(app, self.config.http)
         log.info("service started sweeps=%s", ",".join(s.name for s in self.sweeps))
         try:
@@ -406,3 +367,4 @@ def _produced(result: object) -> bool:
     if hasattr(result, "queued"):  # reminders.SweepStats
         return bool(result.queued)
     return bool(result)
+

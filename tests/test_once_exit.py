@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.cli.main import EXIT_ALL_SOURCES_FAILED, main
+from bot.cli.main import main
+from bot.cli.service import EXIT_ALL_SOURCES_FAILED
 from bot.config import SAMPLES_DIR
 from tests.conftest import write_config
 

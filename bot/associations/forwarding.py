@@ -25,6 +25,7 @@ from bot.config import Config
 from bot.csvio import decode_csv, read_rows
 from bot.delivery.channels.base import Failed, Outcome, Sent
 from bot.understand.titles import title_zh
+from bot.web.urls import optout_url
 from feeds.errors import UserError
 from feeds.factmodel import Facts
 from feeds.links import safe_link
@@ -132,7 +133,6 @@ class ForwardResult:
 
 
 def _queue_members(db: Database, config: Config, a: store.Association, f: store.Forward, now: datetime) -> int:
-    base = config.http.public_url.rstrip("/")
     ann = announcements.get(db, f.announcement_key)
     url = safe_link(ann.url) if ann else None
     queued = 0
@@ -150,7 +150,7 @@ def _queue_members(db: Database, config: Config, a: store.Association, f: store.
                 "association": a.id,
                 "announcement": f.announcement_key,
                 "url": url,
-                "unsubscribe_url": f"{base}/optout/{member_token}",
+                "unsubscribe_url": optout_url(config.http.public_url, member_token),
             },
             now=now,
         )

@@ -11,8 +11,6 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from bot.alerts.deadline_view import when_text
-from bot.alerts.render import environment, in_lang
 from bot.cli.clock import NOW_HELP
 from bot.config import Config
 from bot.deadlines.calculators import (
@@ -193,6 +191,9 @@ def run(args: argparse.Namespace, config: Config, now: datetime) -> int:
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
+            from bot.alerts.deadline_view import when_text  # the renderer loads only for a listing
+            from bot.alerts.render import environment, in_lang
+
             macros = environment().get_template("_deadline.j2").module
             for r in rows:
                 d = reminder_store.as_deadline(r)

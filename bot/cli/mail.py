@@ -23,7 +23,7 @@ from bot.cli import reach as cli_reach
 from bot.cli.subscribers import check_subscription, known_sources
 from bot.config import Config
 from bot.quiet import parse_quiet
-from bot.web.app import calendar_url
+from bot.web.urls import calendar_url
 from feeds.errors import UserError
 from state import associations as store
 from state.subscribers import (

@@ -13,10 +13,8 @@ import contextlib
 import json
 import logging
 import os
-import signal
 import sqlite3
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,12 +22,9 @@ from bot.cli import deadlines as cli_deadlines
 from bot.cli import mail as cli_mail
 from bot.cli import reach as cli_reach
 from bot.cli import subscribers as cli_subscribers
-from bot.cli.clock import NOW_HELP, Clock, fixed_clock, parse_now, running_clock
+from bot.cli.clock import NOW_HELP, fixed_clock, parse_now, running_clock, utc_now
 from bot.config import Config, load_config, parse_duration
-from bot.delivery.channels import build_channels
-from bot.delivery.worker import LeaseLost
 from bot.logsetup import setup_logging
-from bot.service import Service, utc_now
 from feeds.errors import UserError
 from feeds.hts import parse_hts_prefix
 from state import outbox, sources
@@ -47,7 +42,6 @@ from state.subscribers import (
 
 log = logging.getLogger("tradealert")
 EXIT_BUSY = 75  # sysexits EX_TEMPFAIL: the database stayed locked; the command may be retried
-EXIT_ALL_SOURCES_FAILED = 3  # `once`: every source polled failed (cron notices a non-zero exit)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,71 +130,6 @@ def _subscription_arg(args: argparse.Namespace) -> tuple[str, str]:
     raise UserError("請指定訂閱內容", "say what to subscribe to")
 
 
-async def _serve(config: Config, clock: Clock = utc_now, *, rehearsal: bool = False) -> int:
-    db = open_db(config.service.database)
-    # The lease coordinates real processes: it runs on the wall clock even under --now.
-    service = Service(config, db, build_channels(config, db=db), clock=clock, rehearsal=rehearsal, lease_clock=utc_now)
-    service.start("serve")  # one service per database: refuses (exit 2) while another holds it
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-
-    def on_signal() -> None:  # the first lets messages in flight finish; a second abandons them
-        if stop.is_set():
-            log.warning("second signal: stopping now")
-            service.force_stop()
-        stop.set()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, on_signal)
-    try:
-        if config.telegram.enabled:  # the bot's commands run on the scheduler's event loop
-            from bot.telegram.app import telegram_running
-
-            async with telegram_running(config.telegram, db, clock=clock, reminders=config.reminders,
-                                        app_config=config):  # fmt: skip
-                await service.run_forever(stop)
-        else:
-            await service.run_forever(stop)
-    finally:
-        await service.close()
-    if service.lease_lost:
-        raise LeaseLost()
-    return 0
-
-
-async def _once(
-    config: Config, force: bool, time_limit: float | None, clock: Clock = utc_now, *, rehearsal: bool = False
-) -> int:
-    db = open_db(config.service.database)
-    service = Service(config, db, build_channels(config, db=db), clock=clock, rehearsal=rehearsal, lease_clock=utc_now)
-    limit = time_limit or config.delivery.once_time_limit
-    started = time.monotonic()
-    try:
-        service.start("once")
-        result = await service.cycle(force=force, time_limit=limit)
-        left = outbox.due_count(db, now=clock())
-    finally:
-        await service.close()
-    poll, drain = result["poll"], result["drain"]
-    print(
-        f"polled={len(poll.polled)} new={poll.new_items} not_modified={len(poll.not_modified)}"  # type: ignore[attr-defined]
-        f" failed={len(poll.failed)} queued={result['match']} sent={drain.sent}"  # type: ignore[attr-defined]
-        f" retried={drain.retried} left={left} seconds={time.monotonic() - started:.1f} time_limit={limit:g}s"  # type: ignore[attr-defined]
-    )
-    if left and drain.stopped:  # type: ignore[attr-defined]
-        print(f"注意：已達時間上限 {limit:g} 秒，尚有 {left} 則待送；請再執行一次 once。\n"
-              f"note: time limit of {limit:g}s reached with {left} messages still due; run `once` again.",
-              file=sys.stderr)  # fmt: skip
-    if poll.polled and len(poll.failed) == len(poll.polled):  # type: ignore[attr-defined]
-        # Cron mails a non-zero exit: every source failing is news for the operator.
-        detail = "; ".join(f"{name}: {error}" for name, error in poll.failed.items())  # type: ignore[attr-defined]
-        n = len(poll.failed)  # type: ignore[attr-defined]
-        print(f"錯誤：全部 {n} 個來源都抓取失敗：{detail}\nerror: every source failed ({n} of {n}): {detail}",
-              file=sys.stderr)  # fmt: skip
-        return EXIT_ALL_SOURCES_FAILED
-    return 0
-
-
 def run_command(args: argparse.Namespace) -> int:
     cmd = args.command or "serve"
     if cmd == "demo":
@@ -221,10 +150,14 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"ok: {len(config.sources)} sources, database {config.service.database}")
         return 0
     if cmd == "serve":
-        return asyncio.run(_serve(config, running_clock(now) if now else utc_now, rehearsal=now is not None))
+        from bot.cli.service import serve  # the service loads only when it runs
+
+        return asyncio.run(serve(config, running_clock(now) if now else utc_now, rehearsal=now is not None))
     if cmd == "once":
+        from bot.cli.service import once
+
         clock = fixed_clock(now) if now else utc_now
-        return asyncio.run(_once(config, args.force, args.time_limit, clock, rehearsal=now is not None))
+        return asyncio.run(once(config, args.force, args.time_limit, clock, rehearsal=now is not None))
     if cmd in cli_deadlines.COMMANDS:
         return cli_deadlines.run(args, config, now or utc_now())
     db = open_db(config.service.database)

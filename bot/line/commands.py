@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from bot.config import Config
 from bot.line.texts import t
+from bot.web.urls import calendar_url
 from feeds.errors import UserError
 from feeds.topics import TOPICS
 from state import line as linestate
@@ -159,5 +160,5 @@ def deadlines(db: Database, config: Config, sub: Subscriber, today: date) -> str
         est = t(lang, "estimate") if r["estimate"] else ""
         lines.append(f"• {when} {str(r['deadline'])[:10]}{est} — {r['title']}（{r['item_key']}）")
     if config.http.listen and sub.token:
-        lines.append("\n" + t(lang, "calendar", url=f"{config.http.public_url.rstrip('/')}/calendar/{sub.token}.ics"))
+        lines.append("\n" + t(lang, "calendar", url=calendar_url(config.http.public_url, sub.token)))
     return "\n".join(lines)

@@ -29,6 +29,7 @@ from bot.deadlines.tracker import track_entries
 from bot.telegram.chat import Ctx, answer, deps, edit, lang_of, reply, require_subscriber
 from bot.telegram.gate import admins_only, may_change_settings
 from bot.telegram.texts import t, user_error
+from bot.web.urls import calendar_url
 from feeds.errors import UserError
 from feeds.normalize import row_id
 from state import reminders as reminder_store
@@ -242,8 +243,6 @@ async def calendar_line(update: Update, context: Ctx, sub: Subscriber) -> str:
         return ""
     if not await may_change_settings(update, context):
         return ""
-    from bot.web.app import calendar_url
-
     url = esc(calendar_url(cfg.http.public_url, sub.token) or "")
     return f'\n\n<a href="{url}">{t(lang_of(sub), "calendar")}</a>\n<code>{url}</code>'
 

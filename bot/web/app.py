@@ -302,7 +302,3 @@ async def start_server(app: web.Application, listen: str | HttpConfig) -> web.Ap
     log.info("http listening on %s (max_connections=%d, header_timeout=%.0fs)", http.listen,
              http.max_connections, http.header_timeout)  # fmt: skip
     return runner
-
-
-def calendar_url(public_url: str, token: str | None) -> str | None:
-    return f"{public_url.rstrip('/')}/calendar/{token}.ics" if token else None

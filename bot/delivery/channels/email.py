@@ -25,6 +25,7 @@ from markupsafe import Markup
 from bot.alerts.render import environment
 from bot.config import EmailConfig, HttpConfig
 from bot.delivery.channels.base import Blocked, Failed, Outcome, Retry, Sent
+from bot.web.urls import unsubscribe_url
 from feeds.links import safe_link
 from state.outbox import OutboxMessage
 
@@ -36,14 +37,10 @@ def one_line(text: str, limit: int = 200) -> str:
     return re.sub(r"[\r\n\t]+", " ", text or "").strip()[:limit]
 
 
-def unsubscribe_url(http: HttpConfig, token: str | None) -> str | None:
-    return f"{http.public_url.rstrip('/')}/unsubscribe/{token}" if token else None
-
-
 def build_message(msg: OutboxMessage, *, sender: str, http: HttpConfig, now: datetime) -> EmailMessage:
     """The MIME message for an outbox row. Pure, so tests can read exactly what is sent."""
     # A member's forward unsubscribes from that association only; anything else, from us.
-    unsub = msg.payload.get("unsubscribe_url") or unsubscribe_url(http, msg.token)
+    unsub = msg.payload.get("unsubscribe_url") or unsubscribe_url(http.public_url, msg.token)
     env = environment()
     ctx = {
         "subject": one_line(msg.subject, 300),
