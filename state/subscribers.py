@@ -18,6 +18,7 @@ CHANNELS = ("console", "file", "telegram", "email", "association", "line")
 # "urgent" (a topic id) does not match by itself: it makes a digest subscriber's alerts on
 # that topic go out at once instead of waiting for the digest.
 # "mute" (a topic id) excludes announcements on that topic, whatever else matched them.
+DIGEST_MODES = ("off", "daily", "weekly")  # off: each alert at once
 SUBSCRIPTION_KINDS = ("all", "topic", "keyword", "source", "hts", "urgent", "mute")
 
 

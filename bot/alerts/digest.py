@@ -33,7 +33,6 @@ from state.db import from_iso
 from state.deadline import Deadline
 from state.subscribers import Subscriber, Subscription, digest_due, set_digest_due
 
-DIGEST_MODES = ("off", "daily", "weekly")
 WEEKLY_ON = 0  # Monday
 
 

@@ -16,8 +16,6 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from bot.alerts.digest import DIGEST_MODES
-from bot.associations import forwarding as assoc
 from bot.associations.audit import write_audit_csv
 from bot.cli import reach as cli_reach
 from bot.cli.subscribers import check_subscription, known_sources
@@ -27,6 +25,7 @@ from bot.web.urls import calendar_url
 from feeds.errors import UserError
 from state import associations as store
 from state.subscribers import (
+    DIGEST_MODES,
     SUBSCRIPTION_KINDS,
     require_subscriber,
     rotate_tokens,
@@ -152,6 +151,8 @@ def run(cmd: str, args: argparse.Namespace, db: Database, config: Config, now: d
         sub = require_subscriber(db, args.id)
         print(calendar_url(config.http.public_url, sub.token))
         return
+    from bot.associations import forwarding as assoc  # the letter renderer loads only here
+
     act = args.action
     if act == "create":
         a = store.create_association(

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from bot.alerts.render import environment
 from bot.deadlines.calculators import Deadline
 from bot.quiet import next_allowed
 from feeds.errors import UserError
@@ -202,6 +201,10 @@ def reminder_text(r: DueReminder, label: str, *, now: datetime, late: bool) -> s
         "today": today, "event": r.kind in EVENT_KINDS and d is not None and d.at is not None,
         "period_first": date.fromisoformat(first[:10]) if first else None,
     }  # fmt: skip
+    from bot.alerts.render import (
+        environment,  # loaded when a reminder is written, not by every CLI command
+    )
+
     return environment().get_template("reminder.txt.j2").render(ctx).strip()
 
 

@@ -20,6 +20,7 @@ from feeds.errors import UserError
 from feeds.hts import parse_hts_prefix
 from state import telegram as tgstate
 from state.subscribers import (
+    DIGEST_MODES,
     Subscriber,
     add_subscriber,
     set_status,
@@ -32,7 +33,6 @@ from state.subscribers import (
 log = logging.getLogger(__name__)
 
 DIGEST_TIMES = ("07:00", "08:00", "09:00", "17:00")
-DIGEST_MODES = ("off", "daily", "weekly")
 LANGUAGES = {"zh": "zh-TW", "zh-tw": "zh-TW", "中文": "zh-TW", "en": "en", "english": "en"}
 
 
