@@ -23,17 +23,15 @@ log = logging.getLogger("tradealert")
 EXIT_ALL_SOURCES_FAILED = 3  # `once`: every source polled failed (cron notices a non-zero exit)
 
 
-async def serve(config: Config, clock: Clock = utc_now, *, rehearsal: bool = False) -> int:
+def _service(config: Config, clock: Clock, rehearsal: bool) -> Service:
     db = open_db(config.service.database)
     # The lease coordinates real processes: it runs on the wall clock even under --now.
-    service = Service(
-        config,
-        db,
-        build_channels(config, db=db),
-        clock=clock,
-        rehearsal=rehearsal,
-        lease_clock=utc_now,
-    )
+    return Service(config, db, build_channels(config, db=db), clock=clock, rehearsal=rehearsal, lease_clock=utc_now)
+
+
+async def serve(config: Config, clock: Clock = utc_now, *, rehearsal: bool = False) -> int:
+    service = _service(config, clock, rehearsal)
+    db = service.db
     service.start("serve")  # one service per database: refuses (exit 2) while another holds it
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -63,22 +61,10 @@ async def serve(config: Config, clock: Clock = utc_now, *, rehearsal: bool = Fal
 
 
 async def once(
-    config: Config,
-    force: bool,
-    time_limit: float | None,
-    clock: Clock = utc_now,
-    *,
-    rehearsal: bool = False,
+    config: Config, force: bool, time_limit: float | None, clock: Clock = utc_now, *, rehearsal: bool = False
 ) -> int:
-    db = open_db(config.service.database)
-    service = Service(
-        config,
-        db,
-        build_channels(config, db=db),
-        clock=clock,
-        rehearsal=rehearsal,
-        lease_clock=utc_now,
-    )
+    service = _service(config, clock, rehearsal)
+    db = service.db
     limit = time_limit or config.delivery.once_time_limit
     started = time.monotonic()
     try:
