@@ -43,7 +43,7 @@ class FeedServer:
     not_modified: Counter = field(default_factory=Counter)  # 304s answered
     user_agents: list[str] = field(default_factory=list)
     overrides: dict[str, bytes] = field(default_factory=dict)  # path → body replacing a sample
-    slow_seconds: float = 3.0
+    slow_seconds: float = 1.2  # past the tests' 0.5 s read timeout; the server waits this out at teardown
 
     def url(self, path: str) -> str:
         return self.base + path
