@@ -39,6 +39,11 @@ _RELATED = re.compile(
     r"(?P<rest>[^\n]*(?:\n[\s,;&\u2022\u00b7*-]*(?:CSMS\s*)?#?\s*(?:\d{2}-\d{6}|\d{8})[\s,;&]*(?=\n|$))*)",
     re.I,
 )
+# a table of CSMS messages flattened to text: under a "CSMS Number" column or a "... Related CSMS
+# Messages" heading, each row starts with its number, often run into its topic ("40969690Information")
+_TABLE_HEAD = re.compile(r"^[^\n]*(?:CSMS\s+Numbers?|Related\s+CSMS\s+Messages)[^\n]*$", re.I | re.M)
+_ROW_NUMBER = re.compile(r"[ \t\u2022*-]*(?:CSMS\s*)?#?\s*" + _NUM_FORM)
+_TABLE_GAP = 3  # rows without a number (topic lines) after which the table has ended
 _LIST_AFTER = re.compile(r"(?:[ \t]*[,;&][\s,;&]*(?:and\s+)?|\s*\n[\s,;&]*|\s+and\s+)#?\s*" + _NUM_FORM)
 _NUMBER = re.compile(_NUM_FORM)
 _HTS = re.compile(r"(?<![\d.])(\d{4}\.\d{2}\.(?:\d{2}\.\d{2}|\d{4}|\d{2}))(?![\d.]*\d)")
@@ -103,7 +108,27 @@ def find_related_csms(text: str, own: str | None) -> list[str]:
     starts = sorted([*_finds(low, "related"), *_finds(low, "referenced")])
     for m in matches_at(_RELATED, text, iter(starts)):
         nums += [(m.start("rest") + x.start(1), x.group(1)) for x in _NUMBER.finditer(m.group("rest"))]
+    nums += _table_rows(text, low)
     return [n for n in _unique([n for _, n in sorted(nums)]) if n != own]
+
+
+def _table_rows(text: str, low: str) -> list[tuple[int, str]]:
+    """Numbers that start the rows of a table of CSMS messages (see _TABLE_HEAD)."""
+    out: list[tuple[int, str]] = []
+    if "csms number" not in low and "related csms messages" not in low:
+        return out
+    for head in _TABLE_HEAD.finditer(text):
+        at, gap = head.end() + 1, 0
+        while at < len(text) and gap <= _TABLE_GAP:
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            if (row := _ROW_NUMBER.match(text, at, end)) is not None:
+                out.append((row.start(1), row.group(1)))
+                gap = 0
+            elif text[at:end].strip():
+                gap += 1
+            at = end + 1
+    return out
 
 
 _LOCAL_PART = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")

@@ -241,6 +241,10 @@ NUMBER_CASES = [
     ("Call 0800-280-280 or 04-26565101#327, fax 02-2542-3704.", []),
     # a 7-digit number is an AD/CVD message, not a CSMS number (8 digits or YY-NNNNNN)
     ("CSMS 0118409 is a CBP bulletin. Ref: Message 4135301, dated 05/15/2014", []),
+    # a table of messages flattened to text: each row starts with its number, run into its topic
+    ("Quota Related CSMS Messages\nCSMS NumberCSMS Topic\n51234567GUIDANCE: Quota Limits\n52345678\n\nQuota Bulletin 19-148 Revised\n\n"
+     "17-000123UPDATE: Quota Opening Effective July 1, 2017", ["51234567", "52345678", "17-000123"]),
+    ("Topic lines follow.\nCSMS Number | Topic\n51234567 Quota\nOne\nTwo\nThree\nFour\n52345678 is an order number", ["51234567"]),
 ]
 
 
