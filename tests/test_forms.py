@@ -392,3 +392,31 @@ def test_explain_reads_years_from_the_text_never_the_clock(text: str, expected: 
 
     got = explain_bytes(text.encode(), now=LATE)
     assert {d["date"] for d in got["dates"]} | {e["start"][:10] for e in got["events"]} == expected
+
+
+# ---- Forms first met in holdout batch 3 -------------------------------------------------------
+
+BATCH3_DAY_CASES = [
+    # a story that speaks of its own day or year is read against its own date, however far back
+    # the order it reports was (its other full dates all lie years away)
+    ("本措施自2019年3月4日起實施，將於今年3月3日屆滿；主管機關今(10日)公告延長。", datetime(2024, 2, 10, tzinfo=TPE),
+     {"2019-03-04", "2024-03-03", "2024-02-10"}),
+    ("本辦法於2018年5月1日公告，今天宣布修正，明年1月1日起施行。", datetime(2023, 6, 2, tzinfo=TPE), {"2018-05-01", "2024-01-01"}),
+    # 「本月N日」: the document's own month
+    ("郵包通關作業於本月二十日派員值勤。", datetime(2019, 4, 8, tzinfo=TPE), {"2019-04-20"}),
+    ("郵包通關作業於本月20日派員值勤。", LATE, set()),  # read against the clock: no guess
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), BATCH3_DAY_CASES, ids=[c[0][:20] for c in BATCH3_DAY_CASES])
+def test_batch3_date_forms(text: str, published: datetime, expected: set[str]) -> None:
+    f = extract_facts("", text, published=published, dated=published is not LATE)
+    assert {d.date.isoformat() for d in f.dates} | {e.start_iso[:10] for e in f.events} == expected
+
+
+def test_explain_takes_a_date_line_at_the_top_as_the_pages_own_date() -> None:
+    from bot.understand.explain import explain_bytes
+
+    got = explain_bytes("海關連假通關服務\n記者某某/台中報導\n2019.04.08\n郵包通關作業於本月二十日派員值勤。".encode(), now=LATE)
+    assert got["published"].startswith("2019-04-08")
+    assert {d["date"] for d in got["dates"]} == {"2019-04-08", "2019-04-20"}
