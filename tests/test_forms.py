@@ -405,6 +405,9 @@ BATCH3_DAY_CASES = [
     # 「本月N日」: the document's own month
     ("郵包通關作業於本月二十日派員值勤。", datetime(2019, 4, 8, tzinfo=TPE), {"2019-04-20"}),
     ("郵包通關作業於本月20日派員值勤。", LATE, set()),  # read against the clock: no guess
+    # years counted back from each subsidy year are no ROC years 1–2 (1912–1913)
+    ("實績核計期間為前二年7月1日至前一年6月30日；第三年5月1日起不再補助。", datetime(2024, 3, 1, tzinfo=TPE), set()),
+    ("民國九年三月一日公布。", LATE, {"1920-03-01"}),
 ]
 
 
