@@ -71,10 +71,21 @@ _HTS_HINT = re.compile(r"\.\d\d\.\d\d")  # literal-first: where an 8/10-digit nu
 _HEADING_HINT = re.compile(r"\.\d\d(?![.\d])")
 
 
+# a 10-digit statistical number written without dots counts only right after what names it
+_UNDOTTED = re.compile(r"(?<![\d.\-/#])\d{10}(?![\d\-/])")
+_UNDOTTED_NAMED = re.compile(
+    r"(?i)(?:HTS(?:US)?|statistical\s+(?:breakout|reporting\s+number|suffix)|tariff\s+(?:number|classification)|"
+    r"subheading|稅則(?:號別|號列)?|貨品分類號列)\s*(?:No\.?|numbers?|#)?\s*[:：]?\s*$"
+)
+
+
 def find_hts(text: str) -> list[str]:
-    """HTS numbers: 8/10-digit (incl. chapter 99 such as 9903.01.25) and named 6-digit headings."""
+    """HTS numbers: 8/10-digit (incl. chapter 99 such as 9903.01.25), named 6-digit headings, and
+    10-digit statistical numbers written without dots right after their name ("Statistical
+    Breakout 7310100015", "HTS 8471300100")."""
     starts = (h.start() - 4 for h in _HTS_HINT.finditer(text) if h.start() >= 4)
     found = [m.group(1) for m in matches_at(_HTS, text, starts) if not _is_year_like(m.group(1))]
+    found += [m.group(0) for m in _UNDOTTED.finditer(text) if _UNDOTTED_NAMED.search(text, max(0, m.start() - 40), m.start())]
     if any(h.start() >= 4 and text[h.start() - 4 : h.start()].isdigit() for h in _HEADING_HINT.finditer(text)):
         found += [m.group(1) for m in _HTS_HEADING.finditer(text) if not _is_year_like(m.group(1))]
     return _unique(found)

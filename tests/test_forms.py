@@ -423,3 +423,17 @@ def test_explain_takes_a_date_line_at_the_top_as_the_pages_own_date() -> None:
     got = explain_bytes("海關連假通關服務\n記者某某/台中報導\n2019.04.08\n郵包通關作業於本月二十日派員值勤。".encode(), now=LATE)
     assert got["published"].startswith("2019-04-08")
     assert {d["date"] for d in got["dates"]} == {"2019-04-08", "2019-04-20"}
+
+
+HTS_CASES_BATCH3 = [
+    ("Previous Statistical Breakout 8501530040\nNew Statistical Breakout 8501530045", ["8501530040", "8501530045"]),
+    ("Report HTS 8471300100 with the chapter 99 number.", ["8471300100"]),
+    ("貨品分類號列：8471300000。", ["8471300000"]),
+    # ten digits that nothing names as a tariff number: a news code, an order number, a phone
+    ("(news ref 1712220011) Order 2025123456 shipped; call 0912345678.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HTS_CASES_BATCH3, ids=[c[0][:20] for c in HTS_CASES_BATCH3])
+def test_undotted_statistical_numbers_count_only_where_named(text: str, expected: list[str]) -> None:
+    assert list(facts(text).hts) == expected
