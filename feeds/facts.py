@@ -221,6 +221,20 @@ def has_chinese(text: str) -> bool:
     return _CJK.search(text, 0, 5000) is not None
 
 
+# a page's list of other articles (「返回上一頁相關文章」, "Related Articles") on a line of its own:
+# the dates and numbers after it are theirs, not this document's
+_OTHER_ARTICLES = re.compile(
+    r"^[ \t]*(?:返回上一頁|回上一頁|回上頁)?[ \t]*(?:相關文章|相關新聞|相关文章|相关新闻|延伸閱讀|延伸阅读|更多新聞|熱門新聞|推薦閱讀|"
+    r"(?i:related\s+(?:articles|posts|stories|news)|more\s+(?:news|stories)|you\s+(?:may|might)\s+also\s+like))[ \t:：]*$",
+    re.M,
+)
+
+
+def _before_other_articles(body: str) -> str:
+    m = _OTHER_ARTICLES.search(body, 120)  # a menu at the top is no end
+    return body[: m.start()] if m else body
+
+
 def extract_facts(
     title: str,
     body: str,
@@ -232,7 +246,7 @@ def extract_facts(
 ) -> Facts:
     """All facts of one announcement (JSON keys: docs/EXPLAIN.md). ``dated``: ``published`` is
     the document's own date (feed, stamp, text), not the reading clock's (explain on a bare text)."""
-    body = body[:MAX_CHARS]
+    body = _before_other_articles(body[:MAX_CHARS])
     text = f"{title}\n\n{body}" if title else body
     head = find_heading(title, body)
     dateline = D.parse_dateline(body)

@@ -437,3 +437,17 @@ HTS_CASES_BATCH3 = [
 @pytest.mark.parametrize(("text", "expected"), HTS_CASES_BATCH3, ids=[c[0][:20] for c in HTS_CASES_BATCH3])
 def test_undotted_statistical_numbers_count_only_where_named(text: str, expected: list[str]) -> None:
     assert list(facts(text).hts) == expected
+
+
+OTHER_ARTICLES_CASES = [
+    ("海關連假通關服務\n" + "連續假期期間派員值勤，九月十九日起辦理。" * 10 + "\n 返回上一頁相關文章\n2012.11.05\n 農會再摘金2013.02.23\n 步道開放2009.07.04",
+     datetime(2013, 9, 6, tzinfo=TPE), {"2013-09-19"}),
+    ("ACE outage notice.\n" + "ACE will be down on March 3 from 1:00 AM to 3:00 AM ET. " * 5 + "\nRelated Articles\nMarch 9, 2019 - Trade week\nHTS 2009.07.04 story",
+     datetime(2019, 3, 1, tzinfo=UTC), {"2019-03-03"}),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), OTHER_ARTICLES_CASES, ids=["zh", "en"])
+def test_a_list_of_other_articles_gives_no_facts(text: str, published: datetime, expected: set[str]) -> None:
+    f = facts(text, published)
+    assert days(text, published) == expected and list(f.hts) == []
