@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from feeds.dates_zh import CN_NUM, _num, fold_fullwidth, parse_roc_dates
 from feeds.years import nearest_year
@@ -85,6 +85,12 @@ def zh_date_groups(text: str, reference: date, dated: bool = True) -> list[DateG
         value = _safe(reference.year + _REL_YEAR[r.group("rel")], mo, d) if mo and d else None
         if value is not None and not any(a[0] <= r.start() < a[1] for a in anchors):
             anchors.append((r.start(), r.end(), value, mo, d, True))  # type: ignore[arg-type]
+    for r in _MONTH_END.finditer(folded):  # 「今年2月底前」: the month's last day
+        mo = _num(r.group("m"))
+        if mo and 1 <= mo <= 12 and not any(a[0] <= r.start() < a[1] for a in anchors):
+            year = reference.year + _REL_YEAR[r.group("rel")] if r.group("rel") else (nearest_year(mo, 1, reference) or reference).year
+            last = (date(year + mo // 12, mo % 12 + 1, 1) - timedelta(days=1))
+            anchors.append((r.start(), r.end(), last, mo, last.day, True))
     taken = [(a[0], a[1]) for a in anchors]
     for m in _MD.finditer(folded):
         if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
@@ -143,6 +149,7 @@ def zh_date_groups(text: str, reference: date, dated: bool = True) -> list[DateG
     return groups
 
 
+_MONTH_END = re.compile(rf"(?:(?P<rel>[今本明隔翌次去])\s*年\s*(?:度\s*)?)?(?<![\d{CN_NUM}])(?P<m>{_N})\s*月\s*(?:底|末)(?!\s*[\d{CN_NUM}])")
 _SAME_YEAR = re.compile(rf"同\s*年\s*(?:度\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日號]")
 _REL_YEAR = {"今": 0, "本": 0, "明": 1, "隔": 1, "翌": 1, "次": 1, "去": -1}
 _REL_MD = re.compile(rf"(?P<rel>[今本明隔翌次去])\s*年\s*(?:度\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日號]")

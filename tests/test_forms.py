@@ -408,6 +408,8 @@ BATCH3_DAY_CASES = [
     # years counted back from each subsidy year are no ROC years 1–2 (1912–1913)
     ("實績核計期間為前二年7月1日至前一年6月30日；第三年5月1日起不再補助。", datetime(2024, 3, 1, tzinfo=TPE), set()),
     ("民國九年三月一日公布。", LATE, {"1920-03-01"}),
+    # 「N月底」: the month's last day (「前」 makes it a deadline)
+    ("申請截止日期為今年2月底；請於明年12月底前完成。", datetime(2024, 1, 10, tzinfo=TPE), {"2024-02-29", "2025-12-31"}),
 ]
 
 
