@@ -72,11 +72,11 @@ _HEADING_HINT = re.compile(r"\.\d\d(?![.\d])")
 
 
 # a 10-digit statistical number written without dots counts only right after what names it
-_UNDOTTED = re.compile(r"(?<![\d.\-/#])\d{10}(?![\d\-/])")
 _UNDOTTED_NAMED = re.compile(
     r"(?i)(?:HTS(?:US)?|statistical\s+(?:breakout|reporting\s+number|suffix)|tariff\s+(?:number|classification)|"
-    r"subheading|稅則(?:號別|號列)?|貨品分類號列)\s*(?:No\.?|numbers?|#)?\s*[:：]?\s*$"
+    r"subheading|稅則(?:號別|號列)?|貨品分類號列)\s*(?:No\.?|numbers?|#)?\s*[:：]?\s*(\d{10})(?![\d\-/.])"
 )
+_UNDOTTED_WORDS = ("hts", "statistical", "tariff", "subheading", "稅則", "貨品分類")
 
 
 def find_hts(text: str) -> list[str]:
@@ -85,7 +85,9 @@ def find_hts(text: str) -> list[str]:
     Breakout 7310100015", "HTS 8471300100")."""
     starts = (h.start() - 4 for h in _HTS_HINT.finditer(text) if h.start() >= 4)
     found = [m.group(1) for m in matches_at(_HTS, text, starts) if not _is_year_like(m.group(1))]
-    found += [m.group(0) for m in _UNDOTTED.finditer(text) if _UNDOTTED_NAMED.search(text, max(0, m.start() - 40), m.start())]
+    low = ascii_lower(text)
+    starts = sorted(i for w in _UNDOTTED_WORDS for i in _finds(low if w.isascii() else text, w))
+    found += [m.group(1) for m in matches_at(_UNDOTTED_NAMED, text, iter(starts))]
     if any(h.start() >= 4 and text[h.start() - 4 : h.start()].isdigit() for h in _HEADING_HINT.finditer(text)):
         found += [m.group(1) for m in _HTS_HEADING.finditer(text) if not _is_year_like(m.group(1))]
     return _unique(found)
