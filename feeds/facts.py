@@ -86,8 +86,8 @@ def find_hts(text: str) -> list[str]:
     starts = (h.start() - 4 for h in _HTS_HINT.finditer(text) if h.start() >= 4)
     found = [m.group(1) for m in matches_at(_HTS, text, starts) if not _is_year_like(m.group(1))]
     low = ascii_lower(text)
-    starts = sorted(i for w in _UNDOTTED_WORDS for i in _finds(low if w.isascii() else text, w))
-    found += [m.group(1) for m in matches_at(_UNDOTTED_NAMED, text, iter(starts))]
+    named = sorted(i for w in _UNDOTTED_WORDS for i in _finds(low if w.isascii() else text, w))
+    found += [m.group(1) for m in matches_at(_UNDOTTED_NAMED, text, iter(named))]
     if any(h.start() >= 4 and text[h.start() - 4 : h.start()].isdigit() for h in _HEADING_HINT.finditer(text)):
         found += [m.group(1) for m in _HTS_HEADING.finditer(text) if not _is_year_like(m.group(1))]
     return _unique(found)

@@ -397,19 +397,16 @@ def test_explain_reads_years_from_the_text_never_the_clock(text: str, expected: 
 # ---- Forms first met in holdout batch 3 -------------------------------------------------------
 
 BATCH3_DAY_CASES = [
-    # a story that speaks of its own day or year is read against its own date, however far back
-    # the order it reports was (its other full dates all lie years away)
+    # a story that speaks of its own day or year is read against its own date, however old its other dates
     ("本措施自2019年3月4日起實施，將於今年3月3日屆滿；主管機關今(10日)公告延長。", datetime(2024, 2, 10, tzinfo=TPE),
      {"2019-03-04", "2024-03-03", "2024-02-10"}),
     ("本辦法於2018年5月1日公告，今天宣布修正，明年1月1日起施行。", datetime(2023, 6, 2, tzinfo=TPE), {"2018-05-01", "2024-01-01"}),
-    # 「本月N日」: the document's own month
-    ("郵包通關作業於本月二十日派員值勤。", datetime(2019, 4, 8, tzinfo=TPE), {"2019-04-20"}),
+    ("郵包通關作業於本月二十日派員值勤。", datetime(2019, 4, 8, tzinfo=TPE), {"2019-04-20"}),  # the document's month
     ("郵包通關作業於本月20日派員值勤。", LATE, set()),  # read against the clock: no guess
     # years counted back from each subsidy year are no ROC years 1–2 (1912–1913)
     ("實績核計期間為前二年7月1日至前一年6月30日；第三年5月1日起不再補助。", datetime(2024, 3, 1, tzinfo=TPE), set()),
     ("民國九年三月一日公布。", LATE, {"1920-03-01"}),
-    # 「N月底」: the month's last day (「前」 makes it a deadline)
-    ("申請截止日期為今年2月底；請於明年12月底前完成。", datetime(2024, 1, 10, tzinfo=TPE), {"2024-02-29", "2025-12-31"}),
+    ("申請截止日期為今年2月底；請於明年12月底前完成。", datetime(2024, 1, 10, tzinfo=TPE), {"2024-02-29", "2025-12-31"}),  # last days
 ]
 
 
@@ -423,16 +420,14 @@ def test_explain_takes_a_date_line_at_the_top_as_the_pages_own_date() -> None:
     from bot.understand.explain import explain_bytes
 
     got = explain_bytes("海關連假通關服務\n記者某某/台中報導\n2019.04.08\n郵包通關作業於本月二十日派員值勤。".encode(), now=LATE)
-    assert got["published"].startswith("2019-04-08")
-    assert {d["date"] for d in got["dates"]} == {"2019-04-08", "2019-04-20"}
+    assert got["published"].startswith("2019-04-08") and {d["date"] for d in got["dates"]} == {"2019-04-08", "2019-04-20"}
 
 
 HTS_CASES_BATCH3 = [
     ("Previous Statistical Breakout 8501530040\nNew Statistical Breakout 8501530045", ["8501530040", "8501530045"]),
     ("Report HTS 8471300100 with the chapter 99 number.", ["8471300100"]),
     ("貨品分類號列：8471300000。", ["8471300000"]),
-    # ten digits that nothing names as a tariff number: a news code, an order number, a phone
-    ("(news ref 1712220011) Order 2025123456 shipped; call 0912345678.", []),
+    ("(news ref 1712220011) Order 2025123456 shipped; call 0912345678.", []),  # nothing names them tariff numbers
 ]
 
 
@@ -451,5 +446,4 @@ OTHER_ARTICLES_CASES = [
 
 @pytest.mark.parametrize(("text", "published", "expected"), OTHER_ARTICLES_CASES, ids=["zh", "en"])
 def test_a_list_of_other_articles_gives_no_facts(text: str, published: datetime, expected: set[str]) -> None:
-    f = facts(text, published)
-    assert days(text, published) == expected and list(f.hts) == []
+    assert days(text, published) == expected and list(facts(text, published).hts) == []
