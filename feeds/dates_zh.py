@@ -171,6 +171,8 @@ def parse_roc_dates(text: str) -> list[FoundDate]:
                 60 <= y <= 200 and re.fullmatch(r"\d{2,3}-\d\d-\d\d", m.group(0).replace(" ", ""))
             ):
                 continue  # 866-530-4172 style numbers are not dates; ROC 113-03-21 is
+            if rx is _ROC_YMD and y < 10 and "民國" not in m.group(0):
+                continue  # 「前二年7月1日」「第一年」 count years; ROC 1–9 (1912–1920) only as 民國N年
             value = _roc_or_greg(y, mo, d)
             if value is None:
                 continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from feeds.dates_zh import CN_NUM, _num, fold_fullwidth, parse_roc_dates
 from feeds.years import nearest_year
@@ -85,6 +85,12 @@ def zh_date_groups(text: str, reference: date, dated: bool = True) -> list[DateG
         value = _safe(reference.year + _REL_YEAR[r.group("rel")], mo, d) if mo and d else None
         if value is not None and not any(a[0] <= r.start() < a[1] for a in anchors):
             anchors.append((r.start(), r.end(), value, mo, d, True))  # type: ignore[arg-type]
+    for r in _MONTH_END.finditer(folded):  # 「今年2月底前」: the month's last day
+        mo = _num(r.group("m"))
+        if mo and 1 <= mo <= 12 and not any(a[0] <= r.start() < a[1] for a in anchors):
+            year = reference.year + _REL_YEAR[r.group("rel")] if r.group("rel") else (nearest_year(mo, 1, reference) or reference).year
+            last = (date(year + mo // 12, mo % 12 + 1, 1) - timedelta(days=1))
+            anchors.append((r.start(), r.end(), last, mo, last.day, True))
     taken = [(a[0], a[1]) for a in anchors]
     for m in _MD.finditer(folded):
         if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
@@ -143,13 +149,15 @@ def zh_date_groups(text: str, reference: date, dated: bool = True) -> list[DateG
     return groups
 
 
+_MONTH_END = re.compile(rf"(?:(?P<rel>[今本明隔翌次去])\s*年\s*(?:度\s*)?)?(?<![\d{CN_NUM}])(?P<m>{_N})\s*月\s*(?:底|末)(?!\s*[\d{CN_NUM}])")
 _SAME_YEAR = re.compile(rf"同\s*年\s*(?:度\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日號]")
 _REL_YEAR = {"今": 0, "本": 0, "明": 1, "隔": 1, "翌": 1, "次": 1, "去": -1}
 _REL_MD = re.compile(rf"(?P<rel>[今本明隔翌次去])\s*年\s*(?:度\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日號]")
 # A day of the current month in news and press releases: 「今（6）日」「昨(5)日」, and a day right
 # before what happened on it (「最高法院20日裁定」「部長24日出席」). Not a count (「30日內」「滿30日」).
 _NEWS_DAY = re.compile(
-    r"[今昨明]\s*\(\s*(?P<d1>\d{1,2})\s*\)\s*日"
+    r"[今昨明]\s*\(\s*(?P<d1>\d{1,2})\s*(?:\)\s*日|日\s*\))"
+    r"|本\s*月\s*(?P<d3>\d{1,2}|[一二三四五六七八九十廿卅]{1,3})\s*[日號]"
     r"|(?<![\d月年第前後后每滿满數数幾几個个/.\-:(至到~、及和與与一二三四五六七八九十廿卅百兩两期共達达約约近逾續续])"
     r"(?P<d2>\d{1,2}|[一二三四五六七八九十廿卅]{1,3})\s*日"
     r"(?=\s*(?:上午|下午|中午|晚間|晚上|凌晨|傍晚|早上)?\s*(?:起|出席|表示|宣布|宣佈|公布|公告|發布|發表|裁定|裁決|判決|"
@@ -164,11 +172,13 @@ def _news_days(folded: str, anchors: list[tuple[int, int, date | None, int, int,
     for m in _NEWS_DAY.finditer(folded):
         if any(a[0] <= m.start() < a[1] for a in anchors):
             continue
-        d = int(m.group("d1")) if m.group("d1") else _num(m.group("d2"))
+        d = int(m.group("d1")) if m.group("d1") else _num(m.group("d2") or m.group("d3"))
         if d is None or not 1 <= d <= 31:
             continue
         prior = [a for a in anchors if a[1] <= m.start() and m.start() - a[1] <= 600 and "\n\n" not in folded[a[1] : m.start()]]
-        if prior and prior[-1][2] is not None:
+        if m.group("d3"):  # 「本月二十日」: the document's own month
+            value = _safe(reference.year, reference.month, d)
+        elif prior and prior[-1][2] is not None and not m.group("d1"):  # 「今(5日)」 is the document's day
             value = _safe(prior[-1][2].year, prior[-1][3], d)
         else:
             near = [v for k in (-1, 0, 1) if (v := _month_day(reference, k, d)) is not None]

@@ -39,6 +39,11 @@ _RELATED = re.compile(
     r"(?P<rest>[^\n]*(?:\n[\s,;&\u2022\u00b7*-]*(?:CSMS\s*)?#?\s*(?:\d{2}-\d{6}|\d{8})[\s,;&]*(?=\n|$))*)",
     re.I,
 )
+# a table of CSMS messages flattened to text: under a "CSMS Number" column or a "... Related CSMS
+# Messages" heading, each row starts with its number, often run into its topic ("40969690Information")
+_TABLE_HEAD = re.compile(r"^[^\n]*(?:CSMS\s+Numbers?|Related\s+CSMS\s+Messages)[^\n]*$", re.I | re.M)
+_ROW_NUMBER = re.compile(r"[ \t\u2022*-]*(?:CSMS\s*)?#?\s*" + _NUM_FORM)
+_TABLE_GAP = 3  # rows without a number (topic lines) after which the table has ended
 _LIST_AFTER = re.compile(r"(?:[ \t]*[,;&][\s,;&]*(?:and\s+)?|\s*\n[\s,;&]*|\s+and\s+)#?\s*" + _NUM_FORM)
 _NUMBER = re.compile(_NUM_FORM)
 _HTS = re.compile(r"(?<![\d.])(\d{4}\.\d{2}\.(?:\d{2}\.\d{2}|\d{4}|\d{2}))(?![\d.]*\d)")
@@ -66,10 +71,23 @@ _HTS_HINT = re.compile(r"\.\d\d\.\d\d")  # literal-first: where an 8/10-digit nu
 _HEADING_HINT = re.compile(r"\.\d\d(?![.\d])")
 
 
+# a 10-digit statistical number written without dots counts only right after what names it
+_UNDOTTED_NAMED = re.compile(
+    r"(?i)(?:HTS(?:US)?|statistical\s+(?:breakout|reporting\s+number|suffix)|tariff\s+(?:number|classification)|"
+    r"subheading|稅則(?:號別|號列)?|貨品分類號列)\s*(?:No\.?|numbers?|#)?\s*[:：]?\s*(\d{10})(?![\d\-/.])"
+)
+_UNDOTTED_WORDS = ("hts", "statistical", "tariff", "subheading", "稅則", "貨品分類")
+
+
 def find_hts(text: str) -> list[str]:
-    """HTS numbers: 8/10-digit (incl. chapter 99 such as 9903.01.25) and named 6-digit headings."""
+    """HTS numbers: 8/10-digit (incl. chapter 99 such as 9903.01.25), named 6-digit headings, and
+    10-digit statistical numbers written without dots right after their name ("Statistical
+    Breakout 7310100015", "HTS 8471300100")."""
     starts = (h.start() - 4 for h in _HTS_HINT.finditer(text) if h.start() >= 4)
     found = [m.group(1) for m in matches_at(_HTS, text, starts) if not _is_year_like(m.group(1))]
+    low = ascii_lower(text)
+    named = sorted(i for w in _UNDOTTED_WORDS for i in _finds(low if w.isascii() else text, w))
+    found += [m.group(1) for m in matches_at(_UNDOTTED_NAMED, text, iter(named))]
     if any(h.start() >= 4 and text[h.start() - 4 : h.start()].isdigit() for h in _HEADING_HINT.finditer(text)):
         found += [m.group(1) for m in _HTS_HEADING.finditer(text) if not _is_year_like(m.group(1))]
     return _unique(found)
@@ -103,7 +121,27 @@ def find_related_csms(text: str, own: str | None) -> list[str]:
     starts = sorted([*_finds(low, "related"), *_finds(low, "referenced")])
     for m in matches_at(_RELATED, text, iter(starts)):
         nums += [(m.start("rest") + x.start(1), x.group(1)) for x in _NUMBER.finditer(m.group("rest"))]
+    nums += _table_rows(text, low)
     return [n for n in _unique([n for _, n in sorted(nums)]) if n != own]
+
+
+def _table_rows(text: str, low: str) -> list[tuple[int, str]]:
+    """Numbers that start the rows of a table of CSMS messages (see _TABLE_HEAD)."""
+    out: list[tuple[int, str]] = []
+    if "csms number" not in low and "related csms messages" not in low:
+        return out
+    for head in _TABLE_HEAD.finditer(text):
+        at, gap = head.end() + 1, 0
+        while at < len(text) and gap <= _TABLE_GAP:
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            if (row := _ROW_NUMBER.match(text, at, end)) is not None:
+                out.append((row.start(1), row.group(1)))
+                gap = 0
+            elif text[at:end].strip():
+                gap += 1
+            at = end + 1
+    return out
 
 
 _LOCAL_PART = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
@@ -185,6 +223,20 @@ def has_chinese(text: str) -> bool:
     return _CJK.search(text, 0, 5000) is not None
 
 
+# a page's list of other articles (「返回上一頁相關文章」, "Related Articles") on a line of its own:
+# the dates and numbers after it are theirs, not this document's
+_OTHER_ARTICLES = re.compile(
+    r"^[ \t]*(?:返回上一頁|回上一頁|回上頁)?[ \t]*(?:相關文章|相關新聞|相关文章|相关新闻|延伸閱讀|延伸阅读|更多新聞|熱門新聞|推薦閱讀|"
+    r"(?i:related\s+(?:articles|posts|stories|news)|more\s+(?:news|stories)|you\s+(?:may|might)\s+also\s+like))[ \t:：]*$",
+    re.M,
+)
+
+
+def _before_other_articles(body: str) -> str:
+    m = _OTHER_ARTICLES.search(body, 120)  # a menu at the top is no end
+    return body[: m.start()] if m else body
+
+
 def extract_facts(
     title: str,
     body: str,
@@ -196,7 +248,7 @@ def extract_facts(
 ) -> Facts:
     """All facts of one announcement (JSON keys: docs/EXPLAIN.md). ``dated``: ``published`` is
     the document's own date (feed, stamp, text), not the reading clock's (explain on a bare text)."""
-    body = body[:MAX_CHARS]
+    body = _before_other_articles(body[:MAX_CHARS])
     text = f"{title}\n\n{body}" if title else body
     head = find_heading(title, body)
     dateline = D.parse_dateline(body)

@@ -101,13 +101,21 @@ def issued_date(text: str) -> date | None:
     return found[0].value if found else None
 
 
-def zh_reference(text: str, published: date) -> date:
+# the text speaks of its own day or year (「今年2月21日」「今(5日)」「今天公告」「本月二十日」): its date is
+# the one it was published on, however far its other full dates lie (a 2026 story about a 2021 order)
+_SPEAKS_OF_NOW = re.compile(r"今\s*(?:年|天|日|\(\s*\d{1,2}\s*\)\s*日|\(\s*\d{1,2}\s*日\s*\))|本月|日昨|昨\s*(?:天|日)")
+
+
+def zh_reference(text: str, published: date, dated: bool = False) -> date:
     """What year-less Chinese dates are read against: the letter's own 發文日期, else the date of
     the occasion whose year it names (「115年春節」), else the publication date (unless every full
-    date lies far from it: years.py)."""
+    date lies far from it and the text, ``dated`` by its feed, never speaks of its own day: years.py)."""
+    head = fold_fullwidth(text[:20000]).replace("（", "(").replace("）", ")")
+    now = published if dated and _SPEAKS_OF_NOW.search(head) else None
     return (
         issued_date(text)
         or occasion_reference(text)
+        or now
         or document_reference(published, [f.value for f in parse_roc_dates(text[:20000])])
     )
 
@@ -186,7 +194,7 @@ def chinese_dates(text: str, published: date, dated: bool = True) -> tuple[list[
     ``dated``: ``published`` is the document's (a feed, a stamp), not the reading clock's."""
     folded = fold_fullwidth(text).replace("（", "(").replace("）", ")")
     stamps = [(m.start(), m.end()) for m in _ZH_STAMP.finditer(folded)]
-    groups = [g for g in zh_date_groups(text, zh_reference(text, published), dated) if not _within(g.start, stamps)]
+    groups = [g for g in zh_date_groups(text, zh_reference(text, published, dated), dated) if not _within(g.start, stamps)]
     dates: list[DatedFact] = []
     for g in groups:
         line, ls, _ = context(text, g.start, g.end)

@@ -241,6 +241,10 @@ NUMBER_CASES = [
     ("Call 0800-280-280 or 04-26565101#327, fax 02-2542-3704.", []),
     # a 7-digit number is an AD/CVD message, not a CSMS number (8 digits or YY-NNNNNN)
     ("CSMS 0118409 is a CBP bulletin. Ref: Message 4135301, dated 05/15/2014", []),
+    # a table of messages flattened to text: each row starts with its number, run into its topic
+    ("Quota Related CSMS Messages\nCSMS NumberCSMS Topic\n51234567GUIDANCE: Quota Limits\n52345678\n\nQuota Bulletin 19-148 Revised\n\n"
+     "17-000123UPDATE: Quota Opening Effective July 1, 2017", ["51234567", "52345678", "17-000123"]),
+    ("Topic lines follow.\nCSMS Number | Topic\n51234567 Quota\nOne\nTwo\nThree\nFour\n52345678 is an order number", ["51234567"]),
 ]
 
 
@@ -388,3 +392,58 @@ def test_explain_reads_years_from_the_text_never_the_clock(text: str, expected: 
 
     got = explain_bytes(text.encode(), now=LATE)
     assert {d["date"] for d in got["dates"]} | {e["start"][:10] for e in got["events"]} == expected
+
+
+# ---- Forms first met in holdout batch 3 -------------------------------------------------------
+
+BATCH3_DAY_CASES = [
+    # a story that speaks of its own day or year is read against its own date, however old its other dates
+    ("本措施自2019年3月4日起實施，將於今年3月3日屆滿；主管機關今(10日)公告延長。", datetime(2024, 2, 10, tzinfo=TPE),
+     {"2019-03-04", "2024-03-03", "2024-02-10"}),
+    ("本辦法於2018年5月1日公告，今天宣布修正，明年1月1日起施行。", datetime(2023, 6, 2, tzinfo=TPE), {"2018-05-01", "2024-01-01"}),
+    ("郵包通關作業於本月二十日派員值勤。", datetime(2019, 4, 8, tzinfo=TPE), {"2019-04-20"}),  # the document's month
+    ("郵包通關作業於本月20日派員值勤。", LATE, set()),  # read against the clock: no guess
+    # years counted back from each subsidy year are no ROC years 1–2 (1912–1913)
+    ("實績核計期間為前二年7月1日至前一年6月30日；第三年5月1日起不再補助。", datetime(2024, 3, 1, tzinfo=TPE), set()),
+    ("民國九年三月一日公布。", LATE, {"1920-03-01"}),
+    ("申請截止日期為今年2月底；請於明年12月底前完成。", datetime(2024, 1, 10, tzinfo=TPE), {"2024-02-29", "2025-12-31"}),  # last days
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), BATCH3_DAY_CASES, ids=[c[0][:20] for c in BATCH3_DAY_CASES])
+def test_batch3_date_forms(text: str, published: datetime, expected: set[str]) -> None:
+    f = extract_facts("", text, published=published, dated=published is not LATE)
+    assert {d.date.isoformat() for d in f.dates} | {e.start_iso[:10] for e in f.events} == expected
+
+
+def test_explain_takes_a_date_line_at_the_top_as_the_pages_own_date() -> None:
+    from bot.understand.explain import explain_bytes
+
+    got = explain_bytes("海關連假通關服務\n記者某某/台中報導\n2019.04.08\n郵包通關作業於本月二十日派員值勤。".encode(), now=LATE)
+    assert got["published"].startswith("2019-04-08") and {d["date"] for d in got["dates"]} == {"2019-04-08", "2019-04-20"}
+
+
+HTS_CASES_BATCH3 = [
+    ("Previous Statistical Breakout 8501530040\nNew Statistical Breakout 8501530045", ["8501530040", "8501530045"]),
+    ("Report HTS 8471300100 with the chapter 99 number.", ["8471300100"]),
+    ("貨品分類號列：8471300000。", ["8471300000"]),
+    ("(news ref 1712220011) Order 2025123456 shipped; call 0912345678.", []),  # nothing names them tariff numbers
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HTS_CASES_BATCH3, ids=[c[0][:20] for c in HTS_CASES_BATCH3])
+def test_undotted_statistical_numbers_count_only_where_named(text: str, expected: list[str]) -> None:
+    assert list(facts(text).hts) == expected
+
+
+OTHER_ARTICLES_CASES = [
+    ("海關連假通關服務\n" + "連續假期期間派員值勤，九月十九日起辦理。" * 10 + "\n 返回上一頁相關文章\n2012.11.05\n 農會再摘金2013.02.23\n 步道開放2009.07.04",
+     datetime(2013, 9, 6, tzinfo=TPE), {"2013-09-19"}),
+    ("ACE outage notice.\n" + "ACE will be down on March 3 from 1:00 AM to 3:00 AM ET. " * 5 + "\nRelated Articles\nMarch 9, 2019 - Trade week\nHTS 2009.07.04 story",
+     datetime(2019, 3, 1, tzinfo=UTC), {"2019-03-03"}),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), OTHER_ARTICLES_CASES, ids=["zh", "en"])
+def test_a_list_of_other_articles_gives_no_facts(text: str, published: datetime, expected: set[str]) -> None:
+    assert days(text, published) == expected and list(facts(text, published).hts) == []

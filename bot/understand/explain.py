@@ -88,7 +88,7 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
             pass
         links, title = p.links, " ".join(p.title.split())
         body = html_to_text(text[:MAX_INPUT])
-    own = published or parse_dateline(body) or _issued(body)  # the document's own date
+    own = published or parse_dateline(body) or _issued(body) or _date_line(body)  # the document's own date
     when = own or _first_dated(body) or _year_named(body) or now
     # a day written without its month (「今（6）日」「20日裁定」) is read only against the document's
     # own date, never against a date it merely names or the clock
@@ -106,6 +106,19 @@ def _issued(body: str) -> datetime | None:
     publication time."""
     day = issued_date(body)
     return datetime.combine(day, time(0), TAIPEI) if day else None
+
+
+# a news page's date on a line of its own near the top (「2013.09.06」, 「2021/10/18 20:11」)
+_DATE_LINE = re.compile(r"^[ \t]*((?:19|20)\d\d)[./-](\d{1,2})[./-](\d{1,2})(?:[ \t]+\d{1,2}:\d\d)?[ \t]*$", re.M)
+
+
+def _date_line(body: str) -> datetime | None:
+    """The page's own date when its first lines carry one alone on a line (a byline's date)."""
+    m = _DATE_LINE.search(body[:300])
+    try:
+        return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=TAIPEI) if m else None
+    except ValueError:
+        return None
 
 
 def _first_dated(body: str) -> datetime | None:
