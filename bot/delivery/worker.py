@@ -129,9 +129,8 @@ async def drain_channel(
     so nothing due is left behind; a row that failed and backs off is left to a later run,
     so a relay that is down does not keep ``once`` busy until its time limit.
     """
-    limits = limits or DrainLimits()
-    stats = DrainStats()
-    book = _RunBook()
+    run = _Run(db, channel, clock, config, rng, holder, limits or DrainLimits())
+    limits, stats, book = run.limits, run.stats, run.book
     while True:
         if limits.reached(book.handled):
             stats.stopped = True
@@ -139,9 +138,7 @@ async def drain_channel(
         now = clock()
         batch = _claim(db, name, now, config.batch, skip=book.put_off if settle else book.again)
         if batch:
-            send = _send_window if in_flight(channel) > 1 else _send_batch
-            await send(db, channel, batch, clock=clock, config=config, rng=rng, holder=holder,
-                       limits=limits, stats=stats, book=book)  # fmt: skip
+            await (_send_window if in_flight(channel) > 1 else _send_batch)(run, batch)
             continue
         if not settle:
             return stats
@@ -159,45 +156,60 @@ async def drain_channel(
             return stats
 
 
-async def _send_batch(
-    db: Database,
-    channel: Channel,
-    batch: list[outbox.OutboxMessage],
-    *,
-    clock: Callable[[], datetime],
-    config: DeliveryConfig,
-    rng: random.Random,
-    holder: str | None,
-    limits: DrainLimits,
-    stats: DrainStats,
-    book: _RunBook,
-) -> None:
+@dataclass(slots=True)
+class _Run:
+    """One drain run of one channel: what its sends need and what they record."""
+
+    db: Database
+    channel: Channel
+    clock: Callable[[], datetime]
+    config: DeliveryConfig
+    rng: random.Random
+    holder: str | None
+    limits: DrainLimits
+    stats: DrainStats = field(default_factory=DrainStats)
+    book: _RunBook = field(default_factory=_RunBook)
+
+    def record(self, msg: outbox.OutboxMessage, outcome: Outcome, at: datetime) -> None:
+        apply_outcome(self.db, msg, outcome, now=at, config=self.config, rng=self.rng, stats=self.stats)
+
+    def begin(self, msg: outbox.OutboxMessage) -> bool:
+        """Mark ``msg`` sending (fenced on the lease); False when it was taken or cancelled."""
+        if outbox.begin_attempt(self.db, msg.id, holder=self.holder):
+            self.book.handled += 1
+            return True
+        if self.holder is not None and _still_pending(self.db, msg.id):
+            raise LeaseLost()  # the fence refused: another instance holds the lease now
+        return False
+
+    async def send(self, msg: outbox.OutboxMessage) -> tuple[Outcome, datetime]:
+        try:
+            outcome: Outcome = await self.channel.send(msg)
+        except Exception as exc:  # a channel bug must not stop the drain or lose the message
+            log.exception("channel crashed channel=%s outbox_id=%s", msg.channel, msg.id)
+            outcome = Retry(f"internal error: {type(exc).__name__}")
+        at = self.clock()
+        self.book.note(msg, outcome, at)
+        return outcome, at
+
+
+async def _send_batch(run: _Run, batch: list[outbox.OutboxMessage]) -> None:
     """Send a claimed batch in order, recording each outcome in the same commit as the next start."""
     done: tuple[outbox.OutboxMessage, Outcome, datetime] | None = None
     try:
         for msg in batch:
-            if limits.reached(book.handled):
+            if run.limits.reached(run.book.handled):
                 break
             previous, done = done, None
-            with db.atomic():  # one commit: the last outcome and the next ``sending`` mark
+            with run.db.atomic():  # one commit: the last outcome and the next ``sending`` mark
                 if previous is not None:
-                    apply_outcome(db, *previous[:2], now=previous[2], config=config, rng=rng, stats=stats)
-                started = outbox.begin_attempt(db, msg.id, holder=holder)
-            if not started:
-                if holder is not None and _still_pending(db, msg.id):
-                    raise LeaseLost()  # the fence refused: another instance holds the lease now
-                continue  # taken or cancelled meanwhile
-            book.handled += 1
-            try:
-                outcome: Outcome = await channel.send(msg)
-            except Exception as exc:  # a channel bug must not stop the drain or lose the message
-                log.exception("channel crashed channel=%s outbox_id=%s", msg.channel, msg.id)
-                outcome = Retry(f"internal error: {type(exc).__name__}")
-            done = (msg, outcome, clock())
-            book.note(*done)
+                    run.record(*previous)
+                started = run.begin(msg)
+            if started:
+                done = (msg, *await run.send(msg))
     finally:
         if done is not None:  # also on cancellation: the message went out, record it
-            apply_outcome(db, *done[:2], now=done[2], config=config, rng=rng, stats=stats)
+            run.record(*done)
 
 
 def _claim(db: Database, name: str, now: datetime, size: int, *, skip: set[int]) -> list[outbox.OutboxMessage]:
@@ -218,34 +230,15 @@ def in_flight(channel: Channel) -> int:
     return value if isinstance(value, int) and value > 1 else 1
 
 
-async def _send_window(
-    db: Database,
-    channel: Channel,
-    batch: list[outbox.OutboxMessage],
-    *,
-    clock: Callable[[], datetime],
-    config: DeliveryConfig,
-    rng: random.Random,
-    holder: str | None,
-    limits: DrainLimits,
-    stats: DrainStats,
-    book: _RunBook,
-) -> None:
+async def _send_window(run: _Run, batch: list[outbox.OutboxMessage]) -> None:
     """Up to ``max_in_flight`` sends at once, for a channel whose server is far away (a send
     costs a round trip). Each row is still marked ``sending`` (committed) just before its send
     and recorded right after; a kill can leave up to ``max_in_flight`` rows ``sending``."""
-    window = in_flight(channel)
+    window = in_flight(run.channel)
     running: set[asyncio.Task[None]] = set()
 
     async def one(msg: outbox.OutboxMessage) -> None:
-        try:
-            outcome: Outcome = await channel.send(msg)
-        except Exception as exc:  # a channel bug must not stop the drain or lose the message
-            log.exception("channel crashed channel=%s outbox_id=%s", msg.channel, msg.id)
-            outcome = Retry(f"internal error: {type(exc).__name__}")
-        at = clock()
-        book.note(msg, outcome, at)
-        apply_outcome(db, msg, outcome, now=at, config=config, rng=rng, stats=stats)
+        run.record(msg, *await run.send(msg))
 
     async def settle(until: int) -> None:
         while len(running) > until:
@@ -257,14 +250,10 @@ async def _send_window(
     try:
         for msg in batch:
             await settle(window - 1)
-            if limits.reached(book.handled):
+            if run.limits.reached(run.book.handled):
                 break
-            if not outbox.begin_attempt(db, msg.id, holder=holder):
-                if holder is not None and _still_pending(db, msg.id):
-                    raise LeaseLost()
-                continue
-            book.handled += 1
-            running.add(asyncio.create_task(one(msg)))
+            if run.begin(msg):
+                running.add(asyncio.create_task(one(msg)))
         await settle(0)
     finally:  # on an error or a cancellation the sends still running are abandoned (recovered later)
         for task in running:
