@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from feeds.dates_zh import chinese_to_int, fold_fullwidth, parse_roc_dates, taipei_datetime
 from feeds.days_zh import DateGroup, ZhTime, zh_date_groups, zh_times
 from feeds.factmodel import DatedFact, Event, Letter
+from feeds.scan import date_label_spans
 from feeds.spans import classify, context, dedupe_dates, label
 from feeds.years import document_reference
 
@@ -193,7 +194,7 @@ def chinese_dates(text: str, published: date, dated: bool = True) -> tuple[list[
     names for its occasion (「115年春節」) or its full dates can overrule it (zh_reference).
     ``dated``: ``published`` is the document's (a feed, a stamp), not the reading clock's."""
     folded = fold_fullwidth(text).replace("（", "(").replace("）", ")")
-    stamps = [(m.start(), m.end()) for m in _ZH_STAMP.finditer(folded)]
+    stamps = [(m.start(), m.end()) for m in _ZH_STAMP.finditer(folded)] + date_label_spans(text)
     groups = [g for g in zh_date_groups(text, zh_reference(text, published, dated), dated) if not _within(g.start, stamps)]
     dates: list[DatedFact] = []
     for g in groups:

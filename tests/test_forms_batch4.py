@@ -1,0 +1,36 @@
+"""Forms holdout batch 4 taught (docs/EXPLAIN.md "Holdout"): each a short snippet in the form a
+real unseen document used, with the facts a reader marks. Continues tests/test_forms.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from feeds.facts import extract_facts
+
+TPE = timezone(timedelta(hours=8))
+LATE = datetime(2030, 1, 1, tzinfo=UTC)  # a clock far from every document: it must never leak
+
+
+def days(body: str, published: datetime = LATE) -> set[str]:
+    f = extract_facts("", body, published=published)
+    return {d.date.isoformat() for d in f.dates} | {e.start_iso[:10] for e in f.events}
+
+
+def windows(body: str, published: datetime = LATE) -> list[tuple[str, str | None]]:
+    return [(e.start_iso, e.end_iso) for e in extract_facts("", body, published=published).events]
+
+
+# A page's own date under a label, or a post's date before its comment count, is its stamp.
+STAMP_CASES = [
+    (" date 2026-02-09 快訊\n\n115年2月14日至2月22日春節連續假期，郵局停止營業。", datetime(2026, 2, 9, tzinfo=TPE), {"2026-02-14", "2026-02-22"}),
+    ("Date: 2018.06.13 / 神通資科\n\n昨日(6月12日)清晨,查驗系統發生異常狀況。", datetime(2018, 6, 13, tzinfo=TPE), {"2018-06-12"}),
+    ("CSMS# 18-000372 - UPDATE\n\nMay 31, 2018 | 0 comments\n\nAs of June 1, 2018: all countries.", LATE, {"2018-06-01"}),
+    (" date 2026-02-12 農曆春節期間，各園區自上午8時起收運垃圾。", datetime(2026, 2, 12, tzinfo=TPE), set()),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), STAMP_CASES, ids=[c[0][:16] for c in STAMP_CASES])
+def test_a_pages_labelled_date_stamp_is_no_fact(text: str, published: datetime, expected: set[str]) -> None:
+    assert days(text, published) == expected
