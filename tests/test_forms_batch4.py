@@ -34,3 +34,21 @@ STAMP_CASES = [
 @pytest.mark.parametrize(("text", "published", "expected"), STAMP_CASES, ids=[c[0][:16] for c in STAMP_CASES])
 def test_a_pages_labelled_date_stamp_is_no_fact(text: str, published: datetime, expected: set[str]) -> None:
     assert days(text, published) == expected
+
+
+# A bare 24-hour start whose range's end carries the zone in brackets: "from 5:00 to 5:30 (ET)".
+BRACKET_ZONE_CASES = [
+    ("Saturday January 19 2019, from 5:00 to 5:30 (ET) and from 6:00 to 7:00 (ET): portal users will not be able to log on.",
+     [("2019-01-19T05:00:00-05:00", "2019-01-19T05:30:00-05:00"), ("2019-01-19T06:00:00-05:00", "2019-01-19T07:00:00-05:00")]),
+    ("Sunday July 21, 2019 from 04:30 to 06:00 (ET): all EDI applications will be unavailable.",
+     [("2019-07-21T04:30:00-04:00", "2019-07-21T06:00:00-04:00")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BRACKET_ZONE_CASES, ids=[c[0][:24] for c in BRACKET_ZONE_CASES])
+def test_a_bare_start_takes_the_zone_its_ranges_end_carries(text: str, expected: list[tuple[str, str]]) -> None:
+    assert windows(text) == expected
+
+
+def test_a_bare_clock_reading_without_a_zoned_end_is_still_no_time() -> None:
+    assert windows("The ratio was 5:00 to 5:30 in the July 21, 2019 meeting.") == []
