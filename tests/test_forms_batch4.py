@@ -52,3 +52,20 @@ def test_a_bare_start_takes_the_zone_its_ranges_end_carries(text: str, expected:
 
 def test_a_bare_clock_reading_without_a_zoned_end_is_still_no_time() -> None:
     assert windows("The ratio was 5:00 to 5:30 in the July 21, 2019 meeting.") == []
+
+
+# The end of an outage written alone ("ending at", "scheduled to end … at", "completed by") is no start.
+OUTAGE_END_CASES = [
+    ("There will be an FDA ACE outage Saturday, October 15, 2016 beginning at 0300 and ending at approximately 0600 EST.", []),
+    ("The outage is effective immediately and is scheduled to end today, November 16, 2012, at 8:00pm EDT.", []),
+    ("FDA's interface will be down for scheduled maintenance on Saturday October 8, 2016, 2:00 AM -10:00 AM ET, "
+     "starting at approximately 2:00 AM ET, and completed by 10:00 AM ET.",
+     [("2016-10-08T02:00:00-04:00", "2016-10-08T10:00:00-04:00")]),
+    # not an outage: a comment period that ends at a time is a deadline a broker keeps
+    ("The comment period will end at 5:00 p.m. ET on April 1, 2026.", [("2026-04-01T17:00:00-04:00", None)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), OUTAGE_END_CASES, ids=[c[0][:24] for c in OUTAGE_END_CASES])
+def test_the_end_of_an_outage_alone_is_no_event(text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert windows(text) == expected
