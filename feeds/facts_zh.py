@@ -147,6 +147,8 @@ def _kind(folded: str, start: int, end: int, line_start: int) -> str:
 _RELATIVE_DAY = re.compile(
     r"(?:前一天|前1天|前一日|前\d+日|當日|當天|当日|当天|次日|翌日|隔日|隔天|同日|每週|每周|每星期)\s*$"
 )
+# A day named by a bare word (「今日」「今晨」「昨天」「明日」), not glossed by a date (「昨日(6月12日)」)
+_BARE_DAY = re.compile(r"(?:今|昨|明|本)(?:日|天|晨|早|晚)(?!\s*\(\s*\d)")
 _DUE_BEFORE = re.compile(r"(?:截止|截至|最遲|期限)[^。；;\n]{0,24}$")
 _DAILY = re.compile(r"每日|每天|逐日")
 # A weekly schedule: 「只於星期一、三及五上午八時四十五分至…」「星期一至五每日…」「每週六」 — hours, not events.
@@ -170,6 +172,8 @@ def _governing(groups: list[DateGroup], t: ZhTime, folded: str, claimed: set[int
     if _RELATIVE_DAY.search(folded, max(s0, t.pos - 10), t.pos) or (t.tail in ("後", "以後", "后", "以后") and t.end is None):
         return [], False
     prior = [g for g in groups if g.end <= t.pos and t.pos - g.end < 800 and not g.eve]
+    if prior and _BARE_DAY.search(folded, prior[-1].end, t.pos):
+        return [], False  # 「…去年11月17日…。於今日凌晨…於凌晨近5時」: the text moved on to another day
     if daily:
         return [g for g in prior if g.is_period and g.start not in claimed][-1:], False
     return prior[-1:], False

@@ -69,3 +69,17 @@ OUTAGE_END_CASES = [
 @pytest.mark.parametrize(("text", "expected"), OUTAGE_END_CASES, ids=[c[0][:24] for c in OUTAGE_END_CASES])
 def test_the_end_of_an_outage_alone_is_no_event(text: str, expected: list[tuple[str, str | None]]) -> None:
     assert windows(text) == expected
+
+
+# A time after a bare day word (「今日」「今晨」) does not take a date named before that word.
+ZH_MOVED_ON_CASES = [
+    ("去年11月17日因電源故障導致服務中斷。於今日凌晨更新設施,所有設備均停機,於凌晨近5時施作完成,並於8時前恢復正常服務。",
+     datetime(2018, 6, 13, tzinfo=TPE), []),
+    ("昨日(6月12日)清晨,查驗系統發生異常狀況。查驗系統於上午9時左右恢復正常。",
+     datetime(2018, 6, 13, tzinfo=TPE), [("2018-06-12T09:00:00+08:00", None)]),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), ZH_MOVED_ON_CASES, ids=[c[0][:12] for c in ZH_MOVED_ON_CASES])
+def test_a_bare_day_word_ends_an_earlier_dates_reach(text: str, published: datetime, expected: list) -> None:
+    assert windows(text, published) == expected
