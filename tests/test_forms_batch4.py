@@ -83,3 +83,8 @@ ZH_MOVED_ON_CASES = [
 @pytest.mark.parametrize(("text", "published", "expected"), ZH_MOVED_ON_CASES, ids=[c[0][:12] for c in ZH_MOVED_ON_CASES])
 def test_a_bare_day_word_ends_an_earlier_dates_reach(text: str, published: datetime, expected: list) -> None:
     assert windows(text, published) == expected
+
+
+def test_a_press_release_byline_date_is_no_fact() -> None:
+    text = "(台北訊,2018年6月13日)昨日(6月12日)清晨,查驗系統發生異常狀況。"
+    assert days(text, datetime(2018, 6, 13, tzinfo=TPE)) == {"2018-06-12"}
