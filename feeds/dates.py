@@ -323,6 +323,8 @@ class EnTime:
 
 
 _AT_BEFORE = re.compile(r"\bat\s*$")
+# "from 5:00 to 5:30 (ET)": a bare start whose range's end carries the zone is a time too
+_TO_ZONED_END = re.compile(rf"\s*(?:-|\u2013|\u2014|to|until|through)\s*(?:[01]?\d|2[0-3]):[0-5]\d\s*\(?\s*{_ZONE_AHEAD}", re.I)
 
 
 def parse_en_times(text: str) -> list[EnTime]:
@@ -349,7 +351,7 @@ def parse_en_times(text: str) -> list[EnTime]:
             h, minute = int(m.group("h24h")), int(m.group("m24h"))
         else:
             h, minute = int(m.group("h24c")), int(m.group("m24c"))
-            if zone is None and not _AT_BEFORE.search(text, max(0, m.start() - 4), m.start()):
+            if zone is None and not _AT_BEFORE.search(text, max(0, m.start() - 4), m.start()) and not _TO_ZONED_END.match(text, m.end()):
                 continue  # bare "1:00" is too ambiguous (ratios, verses) unless "at 14:00"
         out.append(EnTime(time(h, minute), zone, m.start(), m.end()))
     return out

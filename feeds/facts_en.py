@@ -77,6 +77,16 @@ _HABITUAL_AFTER = re.compile(
 )
 _HABITUAL_AFTER_WORDS = ("monday", "mon.", "mon ", "mon-", "mon?", "daily", "every", "each", "weekdays", "seven")
 _RANGE_END = re.compile(r"(?i)[\s,]*(?:and|to|-|\u2013|\u2014)\s*$")
+# "… outage … ending at approximately 0600 EST", "scheduled to end today … at 8:00pm EDT",
+# "maintenance … completed by 10:00 AM": the end of an outage, alone, is no start (lowered text)
+_OUTAGE_END = re.compile(r"\b(?:end(?:s|ed|ing)?|complet(?:ed?|ion)|conclud(?:es?|ed|ing))\b[^.;\n]{0,40}$")
+_OUTAGE_WORDS = re.compile(r"\b(?:outages?|maintenance|down(?:time)?|unavailable)\b")
+
+
+def _outage_end(low: str, ev: EventTime) -> bool:
+    return bool(_OUTAGE_END.search(low, max(0, ev.start - 60), ev.start)) and bool(
+        _OUTAGE_WORDS.search(low, max(0, ev.start - 300), ev.start)
+    )
 
 
 def _approx_end(text: str, times: list[EventTime], j: int) -> int | None:
@@ -111,6 +121,8 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
         if habitual or (a < len(after_at) and after_at[a] < last.end + 60 and _HABITUAL_AFTER.match(low, last.end, last.end + 60)):
             skip.update((i + 1,) if window else ())
             continue  # "the outage that normally begins at 2300 … and ends at 0300": a schedule
+        if not window and _outage_end(low, ev):
+            continue
         line, ls, _ = context(text, ev.start, ev.end)
         if low.find("on the day of", ev.end, ev.end + 40) >= 0 and _DAY_OF.match(text, ev.end, ev.end + 40):
             continue  # "9 a.m. on the day of the webinar" is no event of its own

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from feeds.dates_zh import chinese_to_int, fold_fullwidth, parse_roc_dates, taipei_datetime
 from feeds.days_zh import DateGroup, ZhTime, zh_date_groups, zh_times
 from feeds.factmodel import DatedFact, Event, Letter
+from feeds.scan import date_label_spans
 from feeds.spans import classify, context, dedupe_dates, label
 from feeds.years import document_reference
 
@@ -146,6 +147,8 @@ def _kind(folded: str, start: int, end: int, line_start: int) -> str:
 _RELATIVE_DAY = re.compile(
     r"(?:前一天|前1天|前一日|前\d+日|當日|當天|当日|当天|次日|翌日|隔日|隔天|同日|每週|每周|每星期)\s*$"
 )
+# A day named by a bare word (「今日」「今晨」「昨天」「明日」), not glossed by a date (「昨日(6月12日)」)
+_BARE_DAY = re.compile(r"(?:今|昨|明|本)(?:日|天|晨|早|晚)(?!\s*\(\s*\d)")
 _DUE_BEFORE = re.compile(r"(?:截止|截至|最遲|期限)[^。；;\n]{0,24}$")
 _DAILY = re.compile(r"每日|每天|逐日")
 # A weekly schedule: 「只於星期一、三及五上午八時四十五分至…」「星期一至五每日…」「每週六」 — hours, not events.
@@ -169,6 +172,8 @@ def _governing(groups: list[DateGroup], t: ZhTime, folded: str, claimed: set[int
     if _RELATIVE_DAY.search(folded, max(s0, t.pos - 10), t.pos) or (t.tail in ("後", "以後", "后", "以后") and t.end is None):
         return [], False
     prior = [g for g in groups if g.end <= t.pos and t.pos - g.end < 800 and not g.eve]
+    if prior and _BARE_DAY.search(folded, prior[-1].end, t.pos):
+        return [], False  # 「…去年11月17日…。於今日凌晨…於凌晨近5時」: the text moved on to another day
     if daily:
         return [g for g in prior if g.is_period and g.start not in claimed][-1:], False
     return prior[-1:], False
@@ -182,6 +187,8 @@ _ZH_STAMP = re.compile(
     r"[ \t]+\d{1,2}:\d{2}(?::\d{2})?(?=[ \t]*(?:$|[|｜]|來源|来源|記者|记者))",
     re.MULTILINE,
 )
+# A press release's byline (「(台北訊,2018年6月13日)」): its date is the release's own, no fact.
+_ZH_BYLINE = re.compile(r"[(【]\s*[\u4e00-\u9fff]{2,4}訊\s*[,、]?\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*[)】]")
 # A time with a weekday and no date (「台灣時間周四中午12時01分」): that weekday, on or after the
 # document's date. Never a weekly schedule (「每週四」).
 _WEEKDAY_ONLY = re.compile(r"(?<!每)(?:星期|週|周|禮拜|礼拜)(?P<w>[一二三四五六日天])\s*(?:\(\s*\d{1,2}\s*日?\s*\))?\s*$")
@@ -193,7 +200,8 @@ def chinese_dates(text: str, published: date, dated: bool = True) -> tuple[list[
     names for its occasion (「115年春節」) or its full dates can overrule it (zh_reference).
     ``dated``: ``published`` is the document's (a feed, a stamp), not the reading clock's."""
     folded = fold_fullwidth(text).replace("（", "(").replace("）", ")")
-    stamps = [(m.start(), m.end()) for m in _ZH_STAMP.finditer(folded)]
+    stamps = [(m.start(), m.end()) for m in _ZH_STAMP.finditer(folded)] + date_label_spans(text)
+    stamps += [(m.start(), m.end()) for m in _ZH_BYLINE.finditer(folded)] if "訊" in folded else []
     groups = [g for g in zh_date_groups(text, zh_reference(text, published, dated), dated) if not _within(g.start, stamps)]
     dates: list[DatedFact] = []
     for g in groups:

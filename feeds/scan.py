@@ -67,12 +67,39 @@ def stamp_spans(text: str) -> tuple[tuple[int, int], ...]:
         if m is not None and (not spans or spans[-1][0] != m.start()):
             spans.append((m.start(), m.end()))
     low = ascii_lower(text)
+    spans += date_label_spans(text, low)
     at = low.find("sent this bulletin at")
     while at >= 0:
         m = _SENT_AT.match(text, at)
         spans.append((at, m.end() if m else at + 21))
         at = low.find("sent this bulletin at", at + 1)
     return tuple(sorted(spans))
+
+
+# A page's own date under a label at the start of a line (「 date 2026-02-09」, "Date: 2018.06.13 /
+# 神通資科", "Date:2001-02-14") or a post's "May 31, 2018 | 0 comments": the page's stamp, no fact.
+_DATE_LABEL = re.compile(r"(?im)^[ \t]*date[ \t]*:?[ \t|]*(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}\b")
+_COMMENTS_STAMP = re.compile(r"(?im)^[ \t]*[a-z]{3,9}\.?[ \t]+\d{1,2},[ \t]*(?:19|20)\d\d[ \t]*\|[ \t]*(?:\d+|no)[ \t]+comments?\b")
+
+
+def date_label_spans(text: str, low: str | None = None) -> list[tuple[int, int]]:
+    """Where a page's own date is written as a stamp: a ``Date:`` label line or a post's date
+    before its comment count (``May 31, 2018 | 0 comments``)."""
+    low = low if low is not None else ascii_lower(text)
+    out: list[tuple[int, int]] = []
+    at = low.find("date")
+    while at >= 0:
+        ls = low.rfind("\n", 0, at) + 1
+        if (m := _DATE_LABEL.match(text, ls)) is not None and m.end() > at:
+            out.append((m.start(), m.end()))
+        at = low.find("date", at + 4)
+    at = low.find("comment")
+    while at >= 0:
+        ls = low.rfind("\n", 0, at) + 1
+        if (m := _COMMENTS_STAMP.match(text, ls)) is not None:
+            out.append((m.start(), m.end()))
+        at = low.find("comment", at + 7)
+    return out
 
 
 def in_spans(pos: int, spans: tuple[tuple[int, int], ...]) -> bool:
