@@ -88,6 +88,8 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
             pass
         links, title = p.links, " ".join(p.title.split())
         body = html_to_text(text[:MAX_INPUT])
+    if not title and not re.search(r"主旨\s*[:：]", body):
+        title = _heading_if_not_first_line(body)
     own = published or parse_dateline(body) or _issued(body) or _date_line(body)  # the document's own date
     when = own or _first_dated(body) or _year_named(body) or now
     # a day written without its month (「今（6）日」「20日裁定」) is read only against the document's
@@ -99,6 +101,15 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
         published=when, body=body, language=lang, meta={"links": links, **({"undated": True} if undated else {})},
     )  # fmt: skip
     return ann, entries
+
+
+def _heading_if_not_first_line(body: str) -> str:
+    """A heading past the page chrome or out of a lead paragraph ("" when the first line is it)."""
+    from bot.understand.headline import headline
+
+    first = next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
+    found = headline(body)
+    return found if found != first else ""
 
 
 def _issued(body: str) -> datetime | None:
