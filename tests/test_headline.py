@@ -59,3 +59,17 @@ def test_a_letter_keeps_its_subject_line_as_title() -> None:
     body = "某某公會 函\n\n主旨：轉知關務署公告新制，請查照。\n\n說明：一、依據關務署函辦理。"
     got = explain_bytes(body.encode(), now=datetime(2026, 6, 1, tzinfo=UTC))
     assert got["title"].startswith("轉知關務署公告新制")
+
+
+@pytest.mark.parametrize(
+    ("body", "zh"),
+    [
+        ("依據某某協會110年9月11日函辦理。\n\n(網址:file:///C:/Users/x/Downloads/1100101455.pdf", True),
+        ("海關公告：春節連假通關時間調整，請業者留意。", True),
+        ("CBP announces ACE maintenance this weekend; filers should plan around it.", False),
+        ("CBP will hold a webinar on CAPE (入境貨物資料綜合管理與處理) for importers and brokers next week.", False),
+    ],
+)  # fmt: skip
+def test_a_short_chinese_notice_is_read_as_chinese(body: str, zh: bool) -> None:
+    got = explain_bytes(body.encode(), now=datetime(2026, 6, 1, tzinfo=UTC))
+    assert ("美方發布訊息" not in got["summary_zh"]) is zh, got["summary_zh"]

@@ -95,7 +95,7 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
     # a day written without its month (「今（6）日」「20日裁定」) is read only against the document's
     # own date, never against a date it merely names or the clock
     undated = own is None
-    lang = "zh-TW" if len(re.findall(r"[\u4e00-\u9fff]", body[:5000])) > 50 else "en"
+    lang = _language(body)
     ann = Announcement(
         key="explain:input", source="explain", kind="explain", ext_id="", title=title, url=url,
         published=when, body=body, language=lang, meta={"links": links, **({"undated": True} if undated else {})},
@@ -110,6 +110,15 @@ def _heading_if_not_first_line(body: str) -> str:
     first = next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
     found = headline(body)
     return found if found != first else ""
+
+
+def _language(body: str) -> str:
+    """zh-TW for a Chinese text, however short: more than 50 Chinese characters, or twice as many
+    as English words (links aside — a pasted file path is not English prose)."""
+    head = re.sub(r"\S+://\S+", " ", body[:5000])
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", head))
+    words = len(re.findall(r"[A-Za-z]{2,}", head))
+    return "zh-TW" if cjk > 50 or (cjk >= 8 and cjk >= 2 * words) else "en"
 
 
 def _issued(body: str) -> datetime | None:
