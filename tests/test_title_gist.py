@@ -35,3 +35,20 @@ def test_gist_says_what_and_when(title: str, body: str, must: list[str], must_no
         assert part in zh, zh
     for part in must_not:
         assert part not in zh, zh
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "must", "must_not"),
+    [
+        ("UPDATE: Section 301 Filing Requirements Related to Changes in the Harmonized Tariff Schedule", "", ["美國調和關稅表"], ["時程"]),
+        ("Cash deposit instructions for carbon steel flanges from Italy (A-475-835)",
+         "Liquidate entries for the period 02/08/2017 through 07/31/2018.", ["案號 A-475-835"], ["A-475- ", "2/8"]),
+    ],
+)  # fmt: skip
+def test_gist_reads_names_whole(title: str, body: str, must: list[str], must_not: list[str]) -> None:
+    facts = extract_facts(title, body, published=PUBLISHED, links=[])
+    zh = title_zh(title, facts)
+    for part in must:
+        assert part in zh, zh
+    for part in must_not:
+        assert part not in zh, zh

@@ -50,7 +50,7 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\brefunds?\b", "退款"),
         (r"\benroll(?:ment)?\b", "登記"),
         (r"\btimelines?\b|\bdeadlines?\b|\bdue\b", "期限"),
-        (r"\bschedules?\b|\bcalendar\b", "時程"),
+        (r"(?<!Tariff )\bschedules?\b|\bcalendar\b", "時程"),  # not the Harmonized Tariff Schedule
         (r"(?<![-\w])rates?\b", "稅率"),
         (r"\bbegins?\b|\bstarts?\b|\bopens?\b", "開始"),
         (r"\bguidance\b|\binstructions?\b|\bprocedures?\b", "作業說明"),
@@ -98,11 +98,13 @@ def _subjects(title: str) -> list[str]:
             continue  # a kind word ("outage"): said by the kind part
         found.append((m.start(), zh))
     for m in _ACRONYM.finditer(title):
-        inside = any(a <= m.start() < b for a, b in spans)
+        inside = any(a <= m.start() < b for a, b in spans) or bool(re.match(r"[AC]-\d", m.group(0)))
         if not inside and m.group(0) not in _NOT_ACRONYMS and m.group(0) not in PREFIX_ZH:
             found.append((m.start(), m.group(0)))
     for m in re.finditer(r"\b\d{4}\.\d{2}(?:\.\d{2,4})*\b", title):  # an HTS number named
         found.append((m.start(), f"稅則 {m.group(0)}"))
+    for m in re.finditer(r"\b[AC]-\d{3}-\d{3}\b", title):  # an AD/CVD case, whole
+        found.append((m.start(), f"案號 {m.group(0)}"))
     out: list[str] = []
     for _, zh in sorted(found):
         if any(zh in o for o in out):
@@ -128,6 +130,9 @@ _ISSUED_ON = re.compile(r"(?i)\b(?:issued|dated|signed|published|announced)\b[^,
 _OPENS_ON = re.compile(r"(?i)^\s*on\s+(?:[A-Z][a-z]+\.?\s+\d|\d)")
 
 
+_ACTED_IN = ("application", "registration", "holiday", "quota", "meeting", "outage", "period")
+
+
 def _when(title: str, facts: Facts, tz: str) -> str:
     """The day the message is about: a date the title names (「Deploys July 25」 — not the
     support call before it), else its first event (in the reader's zone), else its first
@@ -141,7 +146,11 @@ def _when(title: str, facts: Facts, tz: str) -> str:
         start = facts.events[0].start
         day = (start.astimezone(ZoneInfo(tz)) if start.tzinfo else start).date()
     if day is None:
-        day = next((d.date for d in facts.dates if d.kind in ("effective", "deadline", "range_start")), None)
+        day = next((d.date for d in facts.dates if d.kind in ("effective", "deadline")), None)
+    if day is None:  # a period the reader acts in, not one an order covers (「for the period 2/8/2017 …」)
+        from bot.understand.sessions import periods
+
+        day = next((p.first for p in periods(facts) if p.kind in _ACTED_IN), None)
     return f"{day.month}/{day.day}{weekday(day)}" if day else ""
 
 
