@@ -36,3 +36,19 @@ def test_titles_translate_deterministically(title: str, zh: str) -> None:
 def test_mostly_unknown_title_is_not_half_translated() -> None:
     assert translate_title("Weird Frobnication of Widgets") is None
     assert translate_title("") is None
+
+
+@pytest.mark.parametrize(
+    ("title", "must", "must_not"),
+    [
+        ("ACE PRODUCTION Entry Summary Deployment, Tuesday July 11, 2017 @0500ET", ["2017/7/11 05:00 美東時間"], ["@", " ET", "、 2017"]),
+        ("CAPE Webinar April 21 at 1:00 p.m. ET", ["13:00 美東時間"], [" ET"]),
+        ("ACE Maintenance Saturday 2300 EDT", ["23:00 EDT"], []),
+    ],
+)  # fmt: skip
+def test_a_time_in_a_translated_title_reads_in_chinese(title: str, must: list[str], must_not: list[str]) -> None:
+    zh = translate_title(title) or ""
+    for part in must:
+        assert part in zh, zh
+    for part in must_not:
+        assert part not in zh, zh

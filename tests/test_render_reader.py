@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.alerts.render import reason_en, render_alert
 from bot.understand.understanding import understand
 from feeds.model import Announcement
@@ -66,6 +68,19 @@ def test_match_reasons_read_in_english() -> None:
     assert reason_en("關鍵字：「CAPE」") == "keyword CAPE"
     assert reason_en("主題：反傾銷稅／平衡稅（內文多次提及「antidumping」）") == (
         'topic Antidumping and countervailing duties (the text keeps mentioning "antidumping")')
+
+
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        ("主題：小額免稅（321 條款）（內文含「Type 86」）", 'topic De minimis / Section 321 (the text mentions "Type 86")'),
+        ("主題：小額免稅（321 條款）（標題含「de minimis」）", 'topic De minimis / Section 321 (the title mentions "de minimis")'),
+        ("主題：反傾銷稅／平衡稅（案號 A-/C-：A-475-835）", "topic Antidumping and countervailing duties (AD/CVD case A-475-835)"),
+        ("主題：301 條款關稅（稅則號列 9903.88.67（301 稅則 9903.88/91））", "topic Section 301 tariffs (HTS 9903.88.67)"),
+    ],
+)  # fmt: skip
+def test_a_reason_reads_in_english_whatever_brackets_the_topic_name_holds(reason: str, expected: str) -> None:
+    assert reason_en(reason) == expected
 
 
 def test_the_subject_is_in_the_readers_language() -> None:

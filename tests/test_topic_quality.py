@@ -61,6 +61,9 @@ def test_a_conference_trip_report_is_not_a_session_to_register_for() -> None:
         ("赴美出席研討會出國報告：Portal 2.0 Workshop 紀要", "webinar", False),
         ("上線獎勵申請期程為104年9月1日至11月30日", "quota", False),
         ("Tariff-Rate Quota for Raw Cane Sugar", "quota", True),
+        ("Commodity Specialist Division September 2022 Webinars", "webinar", True),
+        ("CBP Schedules Training Webinars for the Forced Labor Portal", "webinar", True),
+        ("Recap: Highlights of the Trade Week Webinars", "webinar", False),
     ],
 )  # fmt: skip
 def test_topic_forms(text: str, topic: str, expected: bool) -> None:

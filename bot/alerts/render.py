@@ -116,20 +116,37 @@ _REASON_RULE = (
 )
 
 
+_RULE_EN = (
+    (re.compile(r"^稅則號列 (\S+)（.*）$"), "HTS {}"),
+    (re.compile(r"^案號 A-/C-：(.*)$"), "AD/CVD case {}"),
+)
+_CJK_FRAME = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _why_en(why: str) -> str:
+    """The matcher's rule in English; "" when it has no English form (no Chinese frame is shown
+    to an English reader — a quoted Chinese word from the text itself is kept)."""
+    for rx, tpl in (*_REASON_RULE, *_RULE_EN):
+        if w := rx.match(why):
+            return tpl.format(w.group(1))
+    return "" if _CJK_FRAME.search(why) else why
+
+
 def reason_en(reason: str) -> str:
     """A match reason (written in 繁體中文 by the matcher) for an English reader."""
     from feeds.topics import TOPICS
 
     if reason == "訂閱全部訊息":
         return "you follow everything"
+    # the topic's own name may hold brackets (「小額免稅（321 條款）」): match the known names, longest first
+    for t in sorted(TOPICS.values(), key=lambda t: -len(t.zh)):
+        head = f"主題：{t.zh}（"
+        if reason.startswith(head) and reason.endswith("）"):
+            why = _why_en(reason[len(head) : -1])
+            return f"topic {t.en} ({why})" if why else f"topic {t.en}"
     if m := re.match(r"^主題：(.+?)（(.*)）$", reason):
-        name = next((t.en for t in TOPICS.values() if t.zh == m.group(1)), m.group(1))
-        why = m.group(2)
-        for rx, tpl in _REASON_RULE:
-            if w := rx.match(why):
-                why = tpl.format(w.group(1))
-                break
-        return f"topic {name} ({why})"
+        why = _why_en(m.group(2))
+        return f"topic {m.group(1)} ({why})" if why else f"topic {m.group(1)}"
     for prefix, en in (("關鍵字：", "keyword "), ("來源：", "source "), ("稅則號列：", "HTS prefix ")):
         if reason.startswith(prefix):
             return en + reason[len(prefix) :].strip("「」")

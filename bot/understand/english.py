@@ -109,7 +109,8 @@ def _action(facts: Facts, topic_ids: Sequence[str], text: str, now: datetime | N
     spans = periods(facts)
     applying = [p.last for p in spans if p.kind == "application"]
     registering = [p.last for p in spans if p.kind == "registration"]
-    if any(d.kind == "deadline" for d in facts.dates):
+    deadlines = [d.date for d in facts.dates if d.kind == "deadline"]
+    if deadlines and not (today and max(deadlines) < today):  # as the 繁體中文 advice: none once past
         return "To do: note the deadline and file or submit in good time."
     if applying:
         if today and max(applying) < today:
@@ -131,6 +132,8 @@ def _action(facts: Facts, topic_ids: Sequence[str], text: str, now: datetime | N
         return "To do: check your ACE Portal account and ACH refund enrollment; list the eligible entries."
     if any(p.kind == "holiday" for p in spans):
         return "To do: over the holiday, plan clearance around the service hours listed."
+    if "tw_incentive" in topic_ids:
+        return "To do: check eligibility and documents, and apply within the period."
     return "To do: read the original and assess the effect on your imports and exports."
 
 

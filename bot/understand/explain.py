@@ -88,17 +88,37 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
             pass
         links, title = p.links, " ".join(p.title.split())
         body = html_to_text(text[:MAX_INPUT])
+    if not title and not re.search(r"主旨\s*[:：]", body):
+        title = _heading_if_not_first_line(body)
     own = published or parse_dateline(body) or _issued(body) or _date_line(body)  # the document's own date
     when = own or _first_dated(body) or _year_named(body) or now
     # a day written without its month (「今（6）日」「20日裁定」) is read only against the document's
     # own date, never against a date it merely names or the clock
     undated = own is None
-    lang = "zh-TW" if len(re.findall(r"[\u4e00-\u9fff]", body[:5000])) > 50 else "en"
+    lang = _language(body)
     ann = Announcement(
         key="explain:input", source="explain", kind="explain", ext_id="", title=title, url=url,
         published=when, body=body, language=lang, meta={"links": links, **({"undated": True} if undated else {})},
     )  # fmt: skip
     return ann, entries
+
+
+def _heading_if_not_first_line(body: str) -> str:
+    """A heading past the page chrome or out of a lead paragraph ("" when the first line is it)."""
+    from bot.understand.headline import headline
+
+    first = next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
+    found = headline(body)
+    return found if found != first else ""
+
+
+def _language(body: str) -> str:
+    """zh-TW for a Chinese text, however short: more than 50 Chinese characters, or twice as many
+    as English words (links aside — a pasted file path is not English prose)."""
+    head = re.sub(r"\S+://\S+", " ", body[:5000])
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", head))
+    words = len(re.findall(r"[A-Za-z]{2,}", head))
+    return "zh-TW" if cjk > 50 or (cjk >= 8 and cjk >= 2 * words) else "en"
 
 
 def _issued(body: str) -> datetime | None:

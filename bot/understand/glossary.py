@@ -91,6 +91,11 @@ def _leftover(span: str) -> tuple[list[str], int, int]:
 _SLOT = re.compile("\ue000(\\d+)\ue001")
 
 
+# "ET" / "PT" say no season: in a Chinese title they are named in Chinese (GLOSSARY: eastern
+# time → 美東時間); EDT / EST stay as the summary writes them (「美東 4/21 13:00 EDT」).
+_ZONE_ZH = {"ET": "美東時間", "PT": "美西時間"}
+
+
 def _protect_datetimes(title: str) -> tuple[str, list[str]]:
     """Dates and times in a title become slots (``April 20, 2026`` → 2026/4/20, ``8:00 AM EDT`` →
     08:00 EDT) so word rules leave them whole."""
@@ -102,7 +107,9 @@ def _protect_datetimes(title: str) -> tuple[str, list[str]]:
         spans.append((d.start, d.end, f"{v.year}/{v.month}/{v.day}" if d.year_given else f"{v.month}/{v.day}"))
     for t in parse_en_times(title):
         if not any(s <= t.start < e for s, e, _ in spans):
-            spans.append((t.start, t.end, f"{t.value:%H:%M}" + (f" {t.zone}" if t.zone else "")))
+            start = t.start - 1 if t.start and title[t.start - 1] == "@" else t.start  # 「@0500ET」
+            zone = _ZONE_ZH.get((t.zone or "").upper(), t.zone or "")
+            spans.append((start, t.end, f"{t.value:%H:%M}" + (f" {zone}" if zone else "")))
     values: list[str] = []
     out, pos = "", 0
     for s, e, text in sorted(spans):
@@ -196,6 +203,7 @@ def translate_title(title: str, *, min_coverage: float = 0.6) -> str | None:
     text = re.sub(r"^[：\s]+|[：\s]+$", "", text)
     text = re.sub(r"\s*：\s*", "：", text)
     text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub("[、，,]\\s*(?=\ue000)", " ", text)  # 「系統上線、 2017/7/11」: a date is not a list item
     text = _SLOT.sub(lambda m: slots[int(m.group(1))], text)
     text = re.sub(r"([A-Za-z0-9%])(?=[\u4e00-\u9fff])|([\u4e00-\u9fff])(?=[A-Za-z0-9])", r"\1\2 ", text)
     return text or None

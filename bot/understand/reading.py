@@ -70,17 +70,37 @@ def registration_notes(text: str) -> tuple[Note, ...]:
 # A range of days in a notice is not always an application period: 「報名期間」 is the time to
 # register for a session, 「連續假期」 a holiday the customs offices keep serving through,
 # 「計畫執行期間」 a programme's run. The words beside the range say which.
-PERIOD_KINDS = ("application", "registration", "holiday", "period")
+PERIOD_KINDS = (
+    "application", "registration", "holiday", "quota", "exclusion", "levy", "covered", "outage",
+    "programme", "meeting", "trip", "period",
+)  # fmt: skip
 PERIOD_NAMES = {
     "application": Note("申請期間", "application period"),
     "registration": Note("報名期間", "registration period"),
     "holiday": Note("連假期間", "holiday"),
+    "quota": Note("配額期間", "quota period"),
+    "exclusion": Note("排除適用期間", "exclusion period"),
+    "levy": Note("課徵期間", "duty period"),
+    "covered": Note("適用期間", "period covered"),
+    "outage": Note("停機期間", "outage window"),
+    "programme": Note("計畫執行期間", "programme period"),
+    "meeting": Note("會期", "event dates"),
+    "trip": Note("出國期間", "trip"),
     "period": Note("期間", "period"),
 }
 _PERIOD_FORMS = (  # checked in this order: a holiday line may say 「無需事先提出申請」
     ("registration", re.compile(r"報名|(?i:regist(?:er|ration))")),
     ("holiday", re.compile(r"連續假期|連假|假期|春節|端午|中秋|清明|元旦|國慶|和平紀念日|(?i:holiday)")),
     ("application", re.compile(r"申請|受理|(?i:applications?\b|apply)")),
+    ("quota", re.compile(r"配額|(?i:\bquota\b)")),
+    ("exclusion", re.compile(r"排除|(?i:\bexclusions?\b)")),
+    ("levy", re.compile(r"課徵")),
+    # AD/CVD instructions: entries made "for the period 02/08/2017 through 07/31/2018"
+    ("covered", re.compile(r"(?i:\bfor the period\b|\bperiod of (?:review|investigation)\b)")),
+    ("outage", re.compile(r"停機|中斷|(?i:\boutage|\bdowntime\b|\bmaintenance\b)")),
+    ("programme", re.compile(r"計畫執行|執行期間")),
+    ("meeting", re.compile(r"研討會|說明會|座談會|會議|(?i:\b(?:conference|symposium|seminar|trade week|workshop|summit|meeting|webinars?|calls?)\b)")),
+    ("trip", re.compile(r"出國")),
 )
 
 

@@ -50,17 +50,18 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\brefunds?\b", "退款"),
         (r"\benroll(?:ment)?\b", "登記"),
         (r"\btimelines?\b|\bdeadlines?\b|\bdue\b", "期限"),
-        (r"\bschedules?\b|\bcalendar\b", "時程"),
+        (r"(?<!Tariff )\bschedules?\b|\bcalendar\b", "時程"),  # not the Harmonized Tariff Schedule
         (r"(?<![-\w])rates?\b", "稅率"),
         (r"\bbegins?\b|\bstarts?\b|\bopens?\b", "開始"),
         (r"\bguidance\b|\binstructions?\b|\bprocedures?\b", "作業說明"),
+        (r"\bchanges?\b|\bamendments?\b", "變更"),
     )
 )
 # Glossary words that say nothing about the subject on their own.
 _NOT_A_SUBJECT = {
     "系統", "更新", "提醒", "作業指引", "更新作業指引", "階段", "訊息", "通知", "已排除", "修訂", "處理", "規定",
     "產品", "額外", "貨物", "進口貨物", "關稅", "本週末", "美國海關與邊境保護署（CBP）", "美國海關與邊境保護署",
-    "貨物系統訊息服務（CSMS）", "貨物系統訊息服務",
+    "貨物系統訊息服務（CSMS）", "貨物系統訊息服務", "新", "變更", "實施", "暫時", "年度", "訓練", "執法", "申報",
 }  # fmt: skip
 # 「CSMS # 01-000201」 and the like say which message, not what it is about.
 _MESSAGE_NUMBER = re.compile(r"(?i)\bCSMS\s*(?:message)?\s*[#:]?\s*[\d-]{6,}\s*[-–:]?\s*")
@@ -80,7 +81,7 @@ def english_outside_brackets(text: str) -> list[str]:
 
 
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&-]{1,7}\b")
-_NOT_ACRONYMS = {"NOW", "AVAILABLE", "NEW", "ALL", "THE", "AND", "FOR", "ET", "EDT", "EST", "AM", "PM", "CSMS"}
+_NOT_ACRONYMS = {"NOW", "AVAILABLE", "NEW", "ALL", "THE", "AND", "FOR", "ET", "EDT", "EST", "AM", "PM", "CSMS", "US", "USA", "USD"}
 
 
 def _subjects(title: str) -> list[str]:
@@ -97,11 +98,13 @@ def _subjects(title: str) -> list[str]:
             continue  # a kind word ("outage"): said by the kind part
         found.append((m.start(), zh))
     for m in _ACRONYM.finditer(title):
-        inside = any(a <= m.start() < b for a, b in spans)
+        inside = any(a <= m.start() < b for a, b in spans) or bool(re.match(r"[AC]-\d", m.group(0)))
         if not inside and m.group(0) not in _NOT_ACRONYMS and m.group(0) not in PREFIX_ZH:
             found.append((m.start(), m.group(0)))
     for m in re.finditer(r"\b\d{4}\.\d{2}(?:\.\d{2,4})*\b", title):  # an HTS number named
         found.append((m.start(), f"稅則 {m.group(0)}"))
+    for m in re.finditer(r"\b[AC]-\d{3}-\d{3}\b", title):  # an AD/CVD case, whole
+        found.append((m.start(), f"案號 {m.group(0)}"))
     out: list[str] = []
     for _, zh in sorted(found):
         if any(zh in o for o in out):
@@ -121,22 +124,33 @@ def _kinds(title: str, facts: Facts) -> list[str]:
     return list(dict.fromkeys(found))[:2]
 
 
+# A date the title gives as when something was issued is not the day the message is about:
+# 「Executive Orders issued February 1」「guidance issued by CBP on August 15」「On April 8, CBP issued…」
+_ISSUED_ON = re.compile(r"(?i)\b(?:issued|dated|signed|published|announced)\b[^,;]{0,70}$")
+_OPENS_ON = re.compile(r"(?i)^\s*on\s+(?:[A-Z][a-z]+\.?\s+\d|\d)")
+
+
+_ACTED_IN = ("application", "registration", "holiday", "quota", "meeting", "outage", "period")
+
+
 def _when(title: str, facts: Facts, tz: str) -> str:
-    """The day the message is about: its first event (in the reader's zone), a date in the
-    title, or its first effective / deadline date."""
-    day: date | None = None
-    if facts.events:
+    """The day the message is about: a date the title names (「Deploys July 25」 — not the
+    support call before it), else its first event (in the reader's zone), else its first
+    effective / deadline date."""
+    from feeds.dates import parse_en_dates
+
+    ref = facts.published.date() if facts.published else date(2000, 1, 1)
+    in_title = [d for d in parse_en_dates(title, ref) if not _ISSUED_ON.search(title[: d.start])]
+    day: date | None = in_title[0].value if in_title and not _OPENS_ON.match(title) else None
+    if day is None and facts.events:
         start = facts.events[0].start
         day = (start.astimezone(ZoneInfo(tz)) if start.tzinfo else start).date()
-    else:
-        from feeds.dates import parse_en_dates
+    if day is None:
+        day = next((d.date for d in facts.dates if d.kind in ("effective", "deadline")), None)
+    if day is None:  # a period the reader acts in, not one an order covers (「for the period 2/8/2017 …」)
+        from bot.understand.sessions import periods
 
-        ref = facts.published.date() if facts.published else date(2000, 1, 1)
-        in_title = parse_en_dates(title, ref)
-        if in_title:
-            day = in_title[0].value
-        else:
-            day = next((d.date for d in facts.dates if d.kind in ("effective", "deadline", "range_start")), None)
+        day = next((p.first for p in periods(facts) if p.kind in _ACTED_IN), None)
     return f"{day.month}/{day.day}{weekday(day)}" if day else ""
 
 

@@ -1,0 +1,82 @@
+"""The heading of a document that came without one (a page's text, a pasted article): its first
+line that is a heading, not page chrome.
+
+Pages flattened to text open with what a reader skips — "Skip to main content", a site's
+tagline, cookie and privacy notices, 「我是廣告 請繼續往下閱讀」, bylines (「記者○○○／台北報導」),
+photo captions (「（圖／…提供）」「…攝」), one-word labels (「快訊」, "Description"). A news text
+often has no heading at all and opens with its lead paragraph: then the lead's first sentence
+(a line further down is more often a section heading or a caption than the article's title).
+"""
+
+from __future__ import annotations
+
+import re
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+# Whole lines a reader skips: navigation, notices, taglines, advertising, labels.
+_CHROME = re.compile(
+    r"(?ix)^(?:"
+    r"skip\ to\ (?:main\ )?content|an\ official\ website\ of\b.*|.*\bofficial\ website\ of\ the\b.*"
+    r"|here'?s\ how\ you\ know|top\ of\ page|back\ to\ top|menu|search|share|print|home|description"
+    r"|(?:the|your)\ (?:source|home)\ for\b.*|start\ a\ (?:free\ )?trial|subscribe.*|sign\ in|log\ ?in"
+    r"|.*\byour\ browser\b.*|.*\bcookies?\b.*|.*\bicon(?![a-z]).*|a-\s*a\+|\d{1,2}\.\s+\S.{0,60}"
+    r"|archived\ content|(?:official|secure)\ (?:\.gov\ )?websites\ use\b.*|.*\blapse\ in\ federal\ funding\b.*"
+    r"|.*\barchive\ contains\b.*|.*\.gov\ website\ belongs\b.*|.*\blocked\ padlock\b.*|.*https://\ means\b.*"
+    r"|(?:.*\b(?:del|las|los|sitio|para|que|se|hasta)\b){2}.*"  # the same notice in Spanish
+    r"|.*廣告.*|.*隱私.*|快訊|即時新聞|新聞|最新消息|下載|分享|列印|回上頁|字級.*"
+    r")$"
+)
+# Bylines: 「記者張佩芬／台北報導」「中央社／ 台北17日電」「鉅亨網記者張韶雯 台北 2025-09-16 19:57」, "By …".
+_BYLINE = re.compile(
+    r"^(?:\[[^\]]{1,20}\]|[^\s，。]{0,8})記者\s*\S{2,4}\s*(?:[／/]|\s).{0,30}$|^.{0,12}[／/]\s*\S{2,4}\d{1,2}日電$"
+    r"|^(?:posted\s+)?by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}(?:\s+on\b.*)?$",
+    re.I,
+)
+# Photo captions: 「(圖/…/資料照)」「▲…（圖／…提供）」「…。李政龍攝」
+_CAPTION = re.compile(r"^[(（]圖|^[▲▼△]|(?:攝|資料照|提供|翻攝)[)）]?\s*$|[(（](?:圖|記者)[^()（）]{0,30}[)）]\s*$")
+# A byline that opens a lead: 「（中央社記者呂晏慈台北30日電）」「〔記者鄭琪芳／台北報導〕」
+_LEAD_BYLINE = re.compile(r"^[(（〔\[][^()（）〔〕\[\]]{0,20}(?:電|報導)[)）〕\]]\s*")
+# A page's date alone on a line: 「2022年2月11日(星期五)」「2021/10/18 20:11」
+_DATE_ONLY = re.compile(r"^[\d年月日/.\-:\s]+(?:[(（](?:星期)?[一二三四五六日][)）])?[\d:\s]*$")
+# A flattened page glues its heading to the first sentence: "… WebinarsThe Office of Trade's …"
+_GLUED = re.compile(r"(?<=[a-z])(?=(?:The|This|These|On|In|CBP|U\.S\.)\s)")
+
+
+def _is_chrome(line: str) -> bool:
+    return bool(_CHROME.match(line) or _BYLINE.match(line) or _CAPTION.search(line) or _KANA.search(line)
+                or _DATE_ONLY.match(line))
+
+
+def _is_lead(line: str) -> bool:
+    """A paragraph, not a heading: a long Chinese sentence run, or many English words."""
+    cjk = len(_CJK.findall(line))
+    return (cjk > 45 and len(re.findall(r"[，,；]", line)) >= 2) or (cjk == 0 and len(line.split()) > 22)
+
+
+def _first_sentence(line: str) -> str:
+    line = _LEAD_BYLINE.sub("", line).rstrip("\ufffd…")
+    if _CJK.search(line):
+        head = line.split("。", 1)[0]
+        if len(head) <= 80:
+            return head
+        cut = max(head[:80].rfind("，"), head[:80].rfind(","), head[:80].rfind("；"))
+        return head[:cut] if cut >= 20 else head[:80] + "…"
+    glued = _GLUED.split(line, maxsplit=1)
+    if len(glued) > 1 and len(glued[0].split()) >= 3:
+        return glued[0].strip()
+    m = re.search(r"(?<!\b[A-Z])(?<!\bU\.S)(?<!\bNo)[.!?](?=\s+[A-Z\"“])", line)
+    return line[: m.start() + 1] if m else line[:200]
+
+
+def headline(body: str, *, look: int = 12) -> str:
+    """The document's heading from its first lines ("" when the body has none)."""
+    lines = [ln.strip() for ln in body.splitlines()]
+    lines = [ln for ln in lines if ln][: look * 2]
+    kept = [ln for ln in lines if not _is_chrome(ln)][:look]
+    if not kept:
+        return ""
+    first = kept[0]
+    if not _is_lead(first):
+        return _first_sentence(first) if _GLUED.search(first) else first
+    return _first_sentence(first)

@@ -1,0 +1,40 @@
+"""The advice (建議 / To do) says the same thing in both languages: a deadline already past at
+the moment of the alert is not one to "note", in English as in 繁體中文."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.understand.english import summary_en
+from bot.understand.summary import summarize
+from feeds.facts import extract_facts
+
+TITLE = "Importers must file the new certification"
+BODY = "Importers must file the certification no later than March 2, 2026. Questions: trade@cbp.dhs.gov."
+
+
+@pytest.mark.parametrize(
+    ("now", "zh_note", "en_note"),
+    [
+        (datetime(2026, 2, 20, tzinfo=UTC), True, True),
+        (datetime(2026, 3, 10, tzinfo=UTC), False, False),
+    ],
+)  # fmt: skip
+def test_a_deadline_is_advised_only_while_it_is_ahead_in_both_languages(now: datetime, zh_note: bool, en_note: bool) -> None:
+    facts = extract_facts(TITLE, BODY, published=datetime(2026, 2, 18, tzinfo=UTC), links=[])
+    assert any(d.kind == "deadline" for d in facts.dates)
+    zh = summarize(facts, [], title=TITLE, body=BODY, language="en", now=now)
+    en = summary_en(facts, [], title=TITLE, body=BODY, now=now)
+    assert ("留意截止日" in zh) is zh_note, zh
+    assert ("note the deadline" in en) is en_note, en
+
+
+def test_an_incentive_item_gets_the_same_advice_in_english() -> None:
+    body = "國際貿易署公告參展補助計畫，受理申請。"
+    facts = extract_facts("參展補助計畫", body, published=datetime(2026, 2, 18, tzinfo=UTC), links=[])
+    zh = summarize(facts, ["tw_incentive"], title="參展補助計畫", body=body, language="zh-TW")
+    en = summary_en(facts, ["tw_incentive"], title="參展補助計畫", body=body)
+    assert "確認申請資格" in zh
+    assert "check eligibility" in en

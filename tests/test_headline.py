@@ -1,0 +1,75 @@
+"""A document without a title gets its heading, not the page chrome above it nor a whole lead
+paragraph: what a broker reads first in the alert (bot/understand/headline.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.understand.explain import explain_bytes
+from bot.understand.headline import headline
+
+LEAD_ZH = ("財政部今日公告自明年起調整進口貨物之查驗作業，報關業者應配合更新系統設定，"
+           "未依規定辦理者將依法處分，相關細節請參閱附件說明。其餘事項另行公告。")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Skip to main content\n\nAn official website of the United States government\n\n  1. Home\n  2. Trade\n\n"
+         "ACE Outage Notice\n\nACE will be down.", "ACE Outage Notice"),
+        ("Official websites use .gov\nA .gov website belongs to an official government organization.\n"
+         "Secure .gov websites use HTTPS\nTrade Week Opens\nText.", "Trade Week Opens"),
+        ("The source for trade compliance news\n\nNew Filing Rule for Type 86\n\nBody.", "New Filing Rule for Type 86"),
+        ("top of page\n\nUS Quota Update\n\nBody", "US Quota Update"),
+        ("我是廣告 請繼續往下閱讀\n\n海關公布新制\n\n內文", "海關公布新制"),
+        ("本網站使用相關技術提供更好的閱讀體驗,同時尊重使用者隱私\n下載\n快遞通關新制上路\n內文", "快遞通關新制上路"),
+        ("快訊\n\n中央社／ 台北17日電\n\n海關公布新制\n", "海關公布新制"),
+        ("[某新聞網]記者王小明／台北報導\n\n海關公布新制\n", "海關公布新制"),
+        ("某某網記者王小明 台北 2025-09-16 19:57\n\n海關公布新制\n", "海關公布新制"),
+        ("(圖/海關加強查驗。/資料照)\n\n海關公布新制\n", "海關公布新制"),
+        ("▲業者說明新制影響。（圖／某公會提供）\n海關公布新制\n", "海關公布新制"),
+        ("財政部關務署今年課徵反傾銷稅5.5億元。王小明攝\n\n海關公布新制\n", "海關公布新制"),
+        ("Description\nA- A+\n計畫簡介\n內文", "計畫簡介"),
+        ("2022年2月11日(星期五)\n海關公布新制\n", "海關公布新制"),
+        (LEAD_ZH + "\n\n第二段", "財政部今日公告自明年起調整進口貨物之查驗作業，報關業者應配合更新系統設定，未依規定辦理者將依法處分，相關細節請參閱附件說明"),
+        ("〔記者王小明／台北報導〕" + LEAD_ZH, "財政部今日公告自明年起調整進口貨物之查驗作業，報關業者應配合更新系統設定，未依規定辦理者將依法處分，相關細節請參閱附件說明"),
+        ("U.S. Customs and Border Protection has announced that its port of Champlain will hold a Trade Day on "
+         "March 28, 2012. This event will let members of the trade meet port staff and ask questions about it.",
+         "U.S. Customs and Border Protection has announced that its port of Champlain will hold a Trade Day on March 28, 2012."),
+        ("Tariff Classification September 2022 WebinarsThe Office of Trade is excited to present a series of "
+         "webinars on classification for members of the trade community and other interested parties here.",
+         "Tariff Classification September 2022 Webinars"),
+        ("ACE Deployment Notice\n\nBody", "ACE Deployment Notice"),
+    ],
+)  # fmt: skip
+def test_the_heading_is_past_the_chrome_and_out_of_the_lead(body: str, expected: str) -> None:
+    assert headline(body) == expected
+
+
+def test_an_explained_page_is_titled_by_its_heading_not_its_chrome() -> None:
+    body = "Skip to main content\n\nAn official website of the United States government\n\nACE Outage Notice\n\nACE will be down."
+    got = explain_bytes(body.encode(), now=datetime(2026, 6, 1, tzinfo=UTC))
+    assert got["title"] == "ACE Outage Notice"
+    assert "Skip to" not in got["summary_zh"]
+
+
+def test_a_letter_keeps_its_subject_line_as_title() -> None:
+    body = "某某公會 函\n\n主旨：轉知關務署公告新制，請查照。\n\n說明：一、依據關務署函辦理。"
+    got = explain_bytes(body.encode(), now=datetime(2026, 6, 1, tzinfo=UTC))
+    assert got["title"].startswith("轉知關務署公告新制")
+
+
+@pytest.mark.parametrize(
+    ("body", "zh"),
+    [
+        ("依據某某協會110年9月11日函辦理。\n\n(網址:file:///C:/Users/x/Downloads/1100101455.pdf", True),
+        ("海關公告：春節連假通關時間調整，請業者留意。", True),
+        ("CBP announces ACE maintenance this weekend; filers should plan around it.", False),
+        ("CBP will hold a webinar on CAPE (入境貨物資料綜合管理與處理) for importers and brokers next week.", False),
+    ],
+)  # fmt: skip
+def test_a_short_chinese_notice_is_read_as_chinese(body: str, zh: bool) -> None:
+    got = explain_bytes(body.encode(), now=datetime(2026, 6, 1, tzinfo=UTC))
+    assert ("美方發布訊息" not in got["summary_zh"]) is zh, got["summary_zh"]

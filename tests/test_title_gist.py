@@ -1,0 +1,54 @@
+"""The 繁體中文 gist of an English title says what and when: no filler words standing as the
+subject (新、變更、實施、US), and the day the title itself names (「Deploys July 25」) rather
+than an earlier support call — but not a day it names as when something was issued."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.understand.titles import title_zh
+from feeds.facts import extract_facts
+
+PUBLISHED = datetime(2024, 7, 10, tzinfo=UTC)
+CALL = "A support call will be held on July 18, 2024 at 2:00 p.m. ET."
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "must", "must_not"),
+    [
+        ("Entry Type 86 Estimated Date of Arrival Requirement Deploys July 25, 2024", CALL, ["86 型通關", "系統上線", "7/25"], ["7/18", "7/19"]),
+        ("ACE Processing of De Minimis Shipments Per Executive Orders issued February 1, 2024", CALL, ["小額免稅", "7/19"], ["2/1"]),
+        ("On April 8, 2024, CBP issued guidance on Section 301 exclusions", CALL, ["301 條款", "7/19"], ["4/8"]),
+        ("Upcoming Changes to CBP's Entry Type 86 Requirements", "", ["86 型通關變更"], ["新", "、"]),
+        ("US Customs & Border Protection Issues New Guidance On End Of De Minimis Exemption", "", ["小額免稅作業說明"], ["US", "新"]),
+        ("Automated Enforcement of Late Filing of Entry Type 86 Transactions", "", ["86 型通關"], ["執法", "申報"]),
+        ("Trade Remedies", "", ["貿易救濟"], []),
+        ("CBP Hosts First Virtual Trade Week", "", ["貿易週"], []),
+    ],
+)  # fmt: skip
+def test_gist_says_what_and_when(title: str, body: str, must: list[str], must_not: list[str]) -> None:
+    facts = extract_facts(title, body, published=PUBLISHED, links=[])
+    zh = title_zh(title, facts)
+    for part in must:
+        assert part in zh, zh
+    for part in must_not:
+        assert part not in zh, zh
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "must", "must_not"),
+    [
+        ("UPDATE: Section 301 Filing Requirements Related to Changes in the Harmonized Tariff Schedule", "", ["美國調和關稅表"], ["時程"]),
+        ("Cash deposit instructions for carbon steel flanges from Italy (A-475-835)",
+         "Liquidate entries for the period 02/08/2017 through 07/31/2018.", ["案號 A-475-835"], ["A-475- ", "2/8"]),
+    ],
+)  # fmt: skip
+def test_gist_reads_names_whole(title: str, body: str, must: list[str], must_not: list[str]) -> None:
+    facts = extract_facts(title, body, published=PUBLISHED, links=[])
+    zh = title_zh(title, facts)
+    for part in must:
+        assert part in zh, zh
+    for part in must_not:
+        assert part not in zh, zh
