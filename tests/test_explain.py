@@ -71,3 +71,16 @@ def test_explain_never_raises_on_any_bytes(raw: bytes) -> None:
     out = explain_bytes(raw)
     assert out["summary_zh"]
     json.dumps(out)
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        # an English page dated only by a two-digit-year slash date: the U.S. reading, never 民國 11
+        ("Weekly postings. See the 11/06/08 news for the summary. (CSMS 08-000290, dated 11/03/08.)", "2008"),
+        # a Chinese page: the same form is an ROC date
+        ("本署公告：自即日起調整報關作業，詳如附件。公告日期見 114/03/05 之函，請各報關業者配合辦理。", "2025"),
+    ],
+)
+def test_a_page_without_its_own_date_is_dated_in_its_own_calendar(text: str, year: str) -> None:
+    assert explain_bytes(text.encode(), now=None)["published"][:4] == year

@@ -90,12 +90,12 @@ def announcement_from_text(text: str, *, now: datetime) -> tuple[Announcement, i
         body = html_to_text(text[:MAX_INPUT])
     if not title and not re.search(r"主旨\s*[:：]", body):
         title = _heading_if_not_first_line(body)
+    lang = _language(body)
     own = published or parse_dateline(body) or _issued(body) or _date_line(body)  # the document's own date
-    when = own or _first_dated(body) or _year_named(body) or now
+    when = own or _first_dated(body, roc=lang == "zh-TW") or _year_named(body) or now
     # a day written without its month (「今（6）日」「20日裁定」) is read only against the document's
     # own date, never against a date it merely names or the clock
     undated = own is None
-    lang = _language(body)
     ann = Announcement(
         key="explain:input", source="explain", kind="explain", ext_id="", title=title, url=url,
         published=when, body=body, language=lang, meta={"links": links, **({"undated": True} if undated else {})},
@@ -141,11 +141,12 @@ def _date_line(body: str) -> datetime | None:
         return None
 
 
-def _first_dated(body: str) -> datetime | None:
+def _first_dated(body: str, *, roc: bool) -> datetime | None:
     """No date of its own: the first full date the text names (year included) is the nearest
-    thing to the document's date — never the clock."""
+    thing to the document's date — never the clock. ROC dates only in a Chinese text: in an
+    English one 「11/06/08」 is November 6, 2008, not 民國 11 (1922)."""
     en = [d for d in parse_en_dates(body[:20000], date(2000, 1, 1)) if d.year_given]
-    zh = parse_roc_dates(body[:20000])
+    zh = parse_roc_dates(body[:20000]) if roc else []
     found = [(d.start, d.value, NEW_YORK) for d in en] + [(d.start, d.value, TAIPEI) for d in zh]
     for m in _COMPACT_DATE.finditer(body[:300]):  # a headline's 20220516 (never a CSMS number)
         try:
