@@ -1,0 +1,57 @@
+"""Forms holdout batch 5 taught (docs/EXPLAIN.md "Holdout"): each a short snippet in the form a
+real unseen document used, with the facts a reader marks. Continues tests/test_forms_batch4.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from feeds.facts import extract_facts
+
+TPE = timezone(timedelta(hours=8))
+LATE = datetime(2030, 1, 1, tzinfo=UTC)  # a clock far from every document: it must never leak
+
+
+def days(body: str, published: datetime = LATE) -> set[str]:
+    f = extract_facts("", body, published=published)
+    return {d.date.isoformat() for d in f.dates} | {e.start_iso[:10] for e in f.events}
+
+
+def windows(body: str, published: datetime = LATE) -> list[tuple[str, str | None]]:
+    return [(e.start_iso, e.end_iso) for e in extract_facts("", body, published=published).events]
+
+
+# A periodical's issue line (volume, number or issue, and the issue's date) dates the issue, not
+# the matter: Federal Register headers in their three spellings, a bulletin's running head.
+ISSUE_LINE_CASES = [
+    ("[Federal Register Volume 85, Number 58 (Wednesday, March 25, 2020)]\n[Notices]\n\nDATES: The docket will remain open until June 25, 2020.", {"2020-06-25"}),
+    ("Federal Register Volume 83, Issue 188 (September 27, 2018)\n\nThe Commission must reach a determination by November 5, 2018.", {"2018-11-05"}),
+    ("Federal Register, Volume 82 Issue 205 (Wednesday, October 25, 2017)\nUSTR invites parties to a public hearing.", set()),
+    ("illness and death. On\nJanuary 30, 2020, the WHO declared\n\n2         CUSTOMS BULLETIN AND DECISIONS, VOL. 54, NO. 13, APRIL 8, 2020\n", {"2020-01-30"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ISSUE_LINE_CASES, ids=[c[0][:24] for c in ISSUE_LINE_CASES])
+def test_a_periodicals_issue_line_is_no_fact(text: str, expected: set[str]) -> None:
+    assert days(text) == expected
+
+
+# A Federal Register filing stamp ("[FR Doc. 2023-18718 Filed 8-29-23; 8:45 am]") and a reprint's
+# "Originally published [06/25/2018]" are the document's own, no date and no event.
+FILED_CASES = [
+    ("FR document: [FR Doc. 2023-18718 Filed 8-29-23; 8:45 am]\n\nThe COAC will meet on Wednesday, September 20, 2023.", {"2023-09-20"}, []),
+    ("[FR Doc. 2017-25788 Filed 11-29-17; 8:45 am]\nBILLING CODE 4710-43-P", set(), []),
+    ("July 24, 2018: public hearing.\n\nMonday Morning eBriefing. Originally published [06/25/2018]. Reprinted by permission.", {"2018-07-24"}, []),
+    ("Originally published on May 3, 2012. The meeting is on May 22, 2012.", {"2012-05-22"}, []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "events"), FILED_CASES, ids=[c[0][:24] for c in FILED_CASES])
+def test_a_filing_or_reprint_stamp_is_no_fact(text: str, expected: set[str], events: list[tuple[str, str | None]]) -> None:
+    assert days(text) == expected
+    assert windows(text) == events
+
+
+def test_a_date_published_in_the_text_is_still_a_fact() -> None:
+    assert days("The interim final rule was published on May 4, 2012 in the Federal Register.") == {"2012-05-04"}
