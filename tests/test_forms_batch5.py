@@ -55,3 +55,23 @@ def test_a_filing_or_reprint_stamp_is_no_fact(text: str, expected: set[str], eve
 
 def test_a_date_published_in_the_text_is_still_a_fact() -> None:
     assert days("The interim final rule was published on May 4, 2012 in the Federal Register.") == {"2012-05-04"}
+
+
+# A period of effect written "go into effect at A on D1 and will remain in effect until B on D2"
+# is one window, however long, not a start at each end.
+IN_EFFECT_CASES = [
+    ("DATES: These restrictions go into effect at 11:59 p.m. Eastern\nDaylight Time (EDT) on March 20, 2020 and will remain in effect\nuntil 11:59 p.m. EDT on April 20, 2020.",
+     [("2020-03-20T23:59:00-04:00", "2020-04-20T23:59:00-04:00")]),
+    ("The suspension takes effect at 12:01 a.m. EST on January 2, 2025 and remains in force through 11:59 p.m. EST on March 31, 2025.",
+     [("2025-01-02T00:01:00-05:00", "2025-03-31T23:59:00-05:00")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), IN_EFFECT_CASES, ids=[c[0][:24] for c in IN_EFFECT_CASES])
+def test_a_period_in_effect_until_is_one_window(text: str, expected: list[tuple[str, str]]) -> None:
+    assert windows(text) == expected
+
+
+def test_two_times_weeks_apart_without_in_effect_stay_two_events() -> None:
+    got = windows("The portal opens at 9:00 a.m. EDT on March 2, 2020. A webinar is at 2:00 p.m. EDT on April 20, 2020.")
+    assert got == [("2020-03-02T09:00:00-04:00", None), ("2020-04-20T14:00:00-04:00", None)]
