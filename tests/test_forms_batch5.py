@@ -75,3 +75,17 @@ def test_a_period_in_effect_until_is_one_window(text: str, expected: list[tuple[
 def test_two_times_weeks_apart_without_in_effect_stay_two_events() -> None:
     got = windows("The portal opens at 9:00 a.m. EDT on March 2, 2020. A webinar is at 2:00 p.m. EDT on April 20, 2020.")
     assert got == [("2020-03-02T09:00:00-04:00", None), ("2020-04-20T14:00:00-04:00", None)]
+
+
+# A reporter's byline followed by the page's date (「【記者趙智偉/基隆報導】 2024/10/31」) is a stamp;
+# the dates it anchors (明年, 今年) still read from it.
+BYLINE_CASES = [
+    ("基隆港區設海運快遞貨物專區申請\n【記者趙智偉/基隆報導】 2024/10/31\n\n基隆關公告自明年1月2日至2月10日收受申請文件,財政部於今年7月1日修正發布。",
+     datetime(2024, 10, 31, tzinfo=TPE), {"2025-01-02", "2025-02-10", "2024-07-01"}),
+    ("【記者王小明/台北報導】2023年5月2日\n\n貿易署將於5月20日舉辦說明會。", datetime(2023, 5, 2, tzinfo=TPE), {"2023-05-20"}),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), BYLINE_CASES, ids=[c[0][:12] for c in BYLINE_CASES])
+def test_a_reporters_byline_date_is_no_fact(text: str, published: datetime, expected: set[str]) -> None:
+    assert days(text, published) == expected
