@@ -89,3 +89,20 @@ BYLINE_CASES = [
 @pytest.mark.parametrize(("text", "published", "expected"), BYLINE_CASES, ids=[c[0][:12] for c in BYLINE_CASES])
 def test_a_reporters_byline_date_is_no_fact(text: str, published: datetime, expected: set[str]) -> None:
     assert days(text, published) == expected
+
+
+# A day right before a reporting verb (「經濟部17日回應」「部長5日澄清」) is that day of the page's month.
+NEWS_DAY_VERB_CASES = [
+    ("〔記者林菁樺／台北報導〕經濟部遭點名編列媒體宣導費。經濟部17日回應，相關費用都是依實際需求編列。", datetime(2025, 9, 17, tzinfo=TPE), {"2025-09-17"}),
+    ("財政部5日澄清，並無調整關稅之規劃。", datetime(2025, 3, 5, tzinfo=TPE), {"2025-03-05"}),
+    ("關務署3日強調，業者應依規定申報。", datetime(2024, 6, 3, tzinfo=TPE), {"2024-06-03"}),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), NEWS_DAY_VERB_CASES, ids=[c[0][:10] for c in NEWS_DAY_VERB_CASES])
+def test_a_day_before_a_reporting_verb_is_a_date(text: str, published: datetime, expected: set[str]) -> None:
+    assert days(text, published) == expected
+
+
+def test_a_count_of_days_before_a_verb_is_still_no_date() -> None:
+    assert days("經濟部表示，須於收到通知滿30日回應。", datetime(2025, 9, 17, tzinfo=TPE)) == set()
