@@ -35,17 +35,19 @@ _WINDOW_GAP = re.compile(
     r"|and\s+will\s+be\s+brought\s+back|completion\s+by|back\s+(?:up|online)|restored|ending)\b(?:[^.;\n]|\n(?!\s*\n)){0,60}?"
     r"|[\s,]*(?:on\s+)?(?:\w+day,?\s*)?[-\u2013\u2014][\s,]*(?:\w+day,?\s*)?)$"
 )
+_IN_EFFECT_UNTIL = re.compile(r"(?i)\b(?:remains?|stays?)\s+in\s+(?:effect|force|place)\s+(?:until|till|through|thru)\s*$")
 _BETWEEN = re.compile(r"(?i)\bbetween(?:\s+the\s+hours\s+of)?\s*$")
 
 
 def _is_window(text: str, a: EventTime, b: EventTime) -> bool:
     """``A until B``, ``A – B``, ``between A and B``, ``A … and is expected to come back up at B``:
-    one event from A to B (never two), when B follows A within the same sentence."""
-    if b.zoned != a.zoned or not (a.when < b.when <= a.when + timedelta(days=3)):
-        return False
+    one event from A to B (never two), when B follows A within the same sentence. A period of
+    effect (``effective at A … and will remain in effect until B``) may run for months."""
     gap = text[a.end : b.start]
-    if len(gap) > 140:
+    if b.zoned != a.zoned or len(gap) > 140 or not a.when < b.when:
         return False
+    if b.when > a.when + timedelta(days=3):
+        return b.when <= a.when + timedelta(days=400) and bool(_IN_EFFECT_UNTIL.search(gap))
     if _BETWEEN.search(text, max(0, a.start - 32), a.start) and re.fullmatch(r"(?i)[\s,]*(?:\(\w+\))?[\s,]*and\s*", gap):
         return True
     return bool(_WINDOW_GAP.match(gap))

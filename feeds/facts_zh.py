@@ -189,6 +189,11 @@ _ZH_STAMP = re.compile(
 )
 # A press release's byline (「(台北訊,2018年6月13日)」): its date is the release's own, no fact.
 _ZH_BYLINE = re.compile(r"[(【]\s*[\u4e00-\u9fff]{2,4}訊\s*[,、]?\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*[)】]")
+# A reporter's byline with the page's date after it (「【記者趙智偉/基隆報導】 2024/10/31」): a stamp.
+_ZH_REPORTER = re.compile(
+    r"[【\[(〔]\s*記者[^】\])〕\n]{1,24}?報導\s*[】\])〕]\s*"
+    r"(?:(?:19|20)\d\d[/.\-]\d{1,2}[/.\-]\d{1,2}|(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+)
 # A time with a weekday and no date (「台灣時間周四中午12時01分」): that weekday, on or after the
 # document's date. Never a weekly schedule (「每週四」).
 _WEEKDAY_ONLY = re.compile(r"(?<!每)(?:星期|週|周|禮拜|礼拜)(?P<w>[一二三四五六日天])\s*(?:\(\s*\d{1,2}\s*日?\s*\))?\s*$")
@@ -202,6 +207,7 @@ def chinese_dates(text: str, published: date, dated: bool = True) -> tuple[list[
     folded = fold_fullwidth(text).replace("（", "(").replace("）", ")")
     stamps = [(m.start(), m.end()) for m in _ZH_STAMP.finditer(folded)] + date_label_spans(text)
     stamps += [(m.start(), m.end()) for m in _ZH_BYLINE.finditer(folded)] if "訊" in folded else []
+    stamps += [(m.start(), m.end()) for m in _ZH_REPORTER.finditer(folded)] if "報導" in folded else []
     groups = [g for g in zh_date_groups(text, zh_reference(text, published, dated), dated) if not _within(g.start, stamps)]
     dates: list[DatedFact] = []
     for g in groups:

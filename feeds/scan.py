@@ -82,11 +82,33 @@ _DATE_LABEL = re.compile(r"(?im)^[ \t]*date[ \t]*:?[ \t|]*(?:19|20)\d\d[-./]\d{1
 _COMMENTS_STAMP = re.compile(r"(?im)^[ \t]*[a-z]{3,9}\.?[ \t]+\d{1,2},[ \t]*(?:19|20)\d\d[ \t]*\|[ \t]*(?:\d+|no)[ \t]+comments?\b")
 
 
+# A periodical's issue line dates the issue, not the matter: "[Federal Register Volume 85, Number
+# 58 (Wednesday, March 25, 2020)]", "Volume 83, Issue 188 (September 27, 2018)", a bulletin's
+# running head "VOL. 54, NO. 13, APRIL 8, 2020". A Federal Register filing stamp "[FR Doc.
+# 2023-18718 Filed 8-29-23; 8:45 am]" and a reprint's "Originally published [06/25/2018]" likewise.
+_ISSUE_LINE = re.compile(
+    r"(?i)\bvol(?:ume)?\.?[ \t]*\d+[ \t]*,?[ \t]*(?:no\.?|number|issue)[ \t]*\d+[ \t]*,?[ \t]*\(?[ \t]*"
+    r"(?:[a-z]+day,?[ \t]*)?[a-z]{3,9}\.?[ \t]+\d{1,2},[ \t]*(?:19|20)\d\d"
+)
+_FILED = re.compile(r"(?i)\bfr[ \t]+doc\.?[ \t]*(?:no\.?:?[ \t]*)?[\d-]+[ \t]+filed[ \t]+\d{1,2}-\d{1,2}-\d{2,4};?[ \t]*\d{1,2}:\d\d[ \t]*[ap]\.?m\b\.?")
+_REPRINTED = re.compile(
+    r"(?i)\boriginally[ \t]+published(?:[ \t]+on)?[ \t]*:?[ \t]*\[?[ \t]*(?:\d{1,2}/\d{1,2}/\d{2,4}|[a-z]{3,9}\.?[ \t]+\d{1,2},[ \t]*(?:19|20)\d\d)"
+)
+_OWN_STAMPS = (("vol", _ISSUE_LINE), ("fr doc", _FILED), ("originally published", _REPRINTED))
+
+
 def date_label_spans(text: str, low: str | None = None) -> list[tuple[int, int]]:
-    """Where a page's own date is written as a stamp: a ``Date:`` label line or a post's date
-    before its comment count (``May 31, 2018 | 0 comments``)."""
+    """Where a page's own date is written as a stamp: a ``Date:`` label line, a post's date
+    before its comment count (``May 31, 2018 | 0 comments``), a periodical's issue line, a
+    Federal Register filing stamp or a reprint's "Originally published" date."""
     low = low if low is not None else ascii_lower(text)
     out: list[tuple[int, int]] = []
+    for word, rx in _OWN_STAMPS:
+        at = low.find(word)
+        while at >= 0:
+            if (m := rx.match(text, at)) is not None:
+                out.append((m.start(), m.end()))
+            at = low.find(word, at + len(word))
     at = low.find("date")
     while at >= 0:
         ls = low.rfind("\n", 0, at) + 1
