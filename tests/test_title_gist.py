@@ -26,6 +26,14 @@ CALL = "A support call will be held on July 18, 2024 at 2:00 p.m. ET."
         ("Automated Enforcement of Late Filing of Entry Type 86 Transactions", "", ["86 型通關"], ["執法", "申報"]),
         ("Trade Remedies", "", ["貿易救濟"], []),
         ("CBP Hosts First Virtual Trade Week", "", ["貿易週"], []),
+        # a title set in capitals is read as words, not as a row of acronyms (holdout 4/5: 248, 254)
+        ("NOTIFICATION OF TEMPORARY TRAVEL RESTRICTIONS APPLICABLE TO LAND PORTS OF ENTRY AND FERRIES SERVICE BETWEEN "
+         "THE UNITED STATES AND CANADA", "", ["旅行限制", "陸路入境口岸"], ["NOTIFICATION", "TRAVEL", "OF"]),
+        ("INTERMITTENT/INCOMPLETE ABI PROCESSING", "", ["ABI"], ["INTERMITTENT", "INCOMPLETE"]),
+        ("CSMS AND CAPE UPDATE FOR BROKERS", "", ["CAPE", "報關行"], ["BROKERS", "Cape"]),
+        ("Commercial Customs Operations Advisory Committee", "", ["商業海關運作諮詢委員會（COAC）"], ["說明會／線上研討"]),
+        ("Request for Information on Customs and Border Protection Programs Pursuant to 19 CFR Part I", "",
+         ["資訊徵詢"], []),
     ],
 )  # fmt: skip
 def test_gist_says_what_and_when(title: str, body: str, must: list[str], must_not: list[str]) -> None:

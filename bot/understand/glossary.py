@@ -46,6 +46,24 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> Glossary:
     return Glossary(terms, _compile(terms))
 
 
+@cache
+def _acronyms(path: Path = GLOSSARY_FILE) -> frozenset[str]:
+    """Acronyms of four letters or more the glossary writes (「CAPE Declaration」「…（USTR）」)."""
+    terms = " ".join(" ".join(ln.split("\t")[:2]) for ln in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(re.findall(r"(?<![\w-])[A-Z][A-Z0-9-]{3,}(?![\w-])", terms))
+
+
+def unshout(title: str) -> str:
+    """A title set in capitals ("ACE PRODUCTION OUTAGE", "NOTIFICATION OF TEMPORARY TRAVEL …") in
+    ordinary case, so its words are read as words, not as acronyms: a word of four letters or more
+    is capitalised unless the glossary knows it as an acronym (CSMS, CAPE, USTR)."""
+    if re.search(r"[a-z]", title) or len(re.findall(r"\b[A-Z]{4,}\b", title)) < 3:
+        return title
+    keep = _acronyms()
+    title = re.sub(r"\b[A-Z]{2,}\b", lambda m: m.group(0).lower() if m.group(0).casefold() in _STOP else m.group(0), title)
+    return re.sub(r"\b[A-Z]{4,}\b", lambda m: m.group(0) if m.group(0) in keep else m.group(0).capitalize(), title)
+
+
 def lookup(term: str) -> str | None:
     return load_glossary().terms.get(term.strip().casefold())
 
@@ -184,7 +202,7 @@ def _phrase(fragment: str, depth: int = 0) -> tuple[str, int, int]:
 
 def translate_title(title: str, *, min_coverage: float = 0.6) -> str | None:
     """The title in 繁體中文 by phrase rules and the glossary, or None when too little is known."""
-    title, slots = _protect_datetimes(title)
+    title, slots = _protect_datetimes(unshout(title))
     parts: list[str] = []
     known = total = 0
     rest = title

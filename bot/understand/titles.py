@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.understand.glossary import load_glossary, translate_title
+from bot.understand.glossary import load_glossary, translate_title, unshout
 from bot.understand.timefmt import weekday
 from feeds.factmodel import Facts
 
@@ -164,7 +164,7 @@ def _short(topic_name: str) -> str:
 def gist(title: str, facts: Facts, topic_names: Sequence[str] = (), *, tz: str = "Asia/Taipei") -> str:
     """A short Chinese gist: 「{prefix}：{who / which system}{kind of message} {day}」."""
     prefix = PREFIX_ZH.get((facts.prefix or "").upper(), "")
-    title = _MESSAGE_NUMBER.sub("", title).strip()
+    title = unshout(_MESSAGE_NUMBER.sub("", title).strip())
     subjects = _subjects(title) or [_short(name) for name in topic_names[:1]]
     kinds = [k for k in _kinds(title, facts)
              if k not in "".join(subjects) and not (prefix and k in ("作業說明", prefix))]  # fmt: skip
