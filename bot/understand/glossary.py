@@ -125,8 +125,15 @@ def _protect_datetimes(title: str) -> tuple[str, list[str]]:
         spans.append((d.start, d.end, f"{v.year}/{v.month}/{v.day}" if d.year_given else f"{v.month}/{v.day}"))
     for t in parse_en_times(title):
         if not any(s <= t.start < e for s, e, _ in spans):
-            start = t.start - 1 if t.start and title[t.start - 1] == "@" else t.start  # 「@0500ET」
+            at = re.search(r"@\s*$", title[: t.start])
+            start = at.start() if at else t.start  # 「@0500ET」「@ 2200」
             zone = _ZONE_ZH.get((t.zone or "").upper(), t.zone or "")
+            last = spans[-1] if spans else None
+            if last and re.fullmatch(r"\s*(?:to|until|through|-|–)\s*", title[last[1]:start], re.I) and ":" in last[2]:
+                # 「@ 2200 to 0400 ET」 is one window: 22:00–04:00 美東時間, not two times side by side
+                first = last[2].split(" ", 1)[0]
+                spans[-1] = (last[0], t.end, f"{first}–{t.value:%H:%M}" + (f" {zone}" if zone else ""))
+                continue
             spans.append((start, t.end, f"{t.value:%H:%M}" + (f" {zone}" if zone else "")))
     values: list[str] = []
     out, pos = "", 0
