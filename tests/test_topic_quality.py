@@ -70,6 +70,25 @@ def test_topic_forms(text: str, topic: str, expected: bool) -> None:
     assert (topic in {t.topic for t in tag(text, "")}) is expected
 
 
+@pytest.mark.parametrize(
+    ("title", "body", "topic", "expected"),
+    [
+        ("", "[Federal Register Volume 85, Number 58 (Wednesday, March 25, 2020)]\n[Notices]\nRequest for Comments",
+         "federal_register", True),
+        ("", "83_FR_49052 83 FR 48864 - Aluminum Wire and Cable From China; Institution of Investigations",
+         "federal_register", True),
+        ("", "88 FR 167 pgs. 59933-59935 - Commercial Customs Operations Advisory Committee (COAC)", "federal_register", True),
+        ("CSMS # 12345678 - Entry filing update", "Importers should see 85 FR 16987 for the notice.", "federal_register", False),
+        ("Request for Comments on Additional Modifications to the 301 Action To Address COVID-19", "", "section_301", True),
+        ("Aluminum Wire From China", "CBP action 301 of the plan.", "section_301", False),
+    ],
+)  # fmt: skip
+def test_topic_forms_in_the_opening(title: str, body: str, topic: str, expected: bool) -> None:
+    """The Federal Register's own stamps open its text (holdout 246, 247, 250-252); 「the 301 Action」
+    names Section 301 (246)."""
+    assert (topic in {t.topic for t in tag(title, body)}) is expected
+
+
 def test_a_word_in_passing_deep_in_a_long_article_is_not_its_topic() -> None:
     filler = "小額免稅通關規定之發展與電子商務的關係。" * 300
     body = filler[:3000] + "（參考國際緊急經濟權力法 IEEPA 之規定）" + filler[3000:]

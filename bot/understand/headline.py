@@ -33,8 +33,12 @@ _CHROME = re.compile(
     r")$"
 )
 # Stamps that open a stored line before its heading: a search excerpt's 「date 2026-02-12」, a bulletin
-# table's "Title: | … |", a Federal Register document number ("2022-08664. Request for …").
-_STAMP = re.compile(r"^(?:date\s+\d{4}-\d{2}-\d{2}\s*|title\s*:\s*\|?\s*|\d{4}-\d{4,5}\.\s+)", re.I)
+# table's "Title: | … |", a Federal Register document number ("2022-08664. Request for …") or citation.
+_STAMP = re.compile(
+    r"^(?:date\s+\d{4}-\d{2}-\d{2}\s*|title\s*:\s*\|?\s*|\d{4}-\d{4,5}\.\s+"
+    r"|(?:\d+_FR_\d+\s+)?\d+\s+FR\s+\d+(?:\s+pgs?\.\s+[\d-]+)?\s+[-–]\s+)",  # 「83 FR 48864 - 」「88 FR 167 pgs. 1-3 - 」
+    re.I,
+)
 # Bylines: 「記者張佩芬／台北報導」「中央社／ 台北17日電」「鉅亨網記者張韶雯 台北 2025-09-16 19:57」, "By …".
 _BYLINE = re.compile(
     r"^(?:\[[^\]]{1,20}\]|[^\s，。]{0,8}(?:[／/]\s*)?)記者\s*\S{2,4}\s*(?:[／/]|\s).{0,30}$|^.{0,12}[／/]\s*\S{2,4}\d{1,2}日電$"
