@@ -49,6 +49,8 @@ _BYLINE = re.compile(
 _CAPTION = re.compile(r"^[(（]圖|^.{0,20}[。\s]圖\s*[／/].{0,20}$|^[▲▼△]|(?:攝|資料照|提供|翻攝)[)）]?\s*$|[(（](?:圖|記者)[^()（）]{0,30}[)）]\s*$")
 # A byline that opens a lead: 「（中央社記者呂晏慈台北30日電）」「〔記者鄭琪芳／台北報導〕」
 _LEAD_BYLINE = re.compile(r"^[(（〔\[【][^()（）〔〕\[\]【】]{0,20}(?:電|報導)[)）〕\]】]\s*")
+# A photo credit after a heading: 「…實體。圖／本報資料照片」
+_TRAILING_CAPTION = re.compile(r"[。\s]*[(（]?圖\s*[／/][^。]{0,20}$")
 # A page's date alone on a line: 「2022年2月11日(星期五)」「2021/10/18 20:11」
 _DATE_ONLY = re.compile(r"^[\d年月日/.\-:\s]+(?:[(（](?:星期)?[一二三四五六日][)）])?[\d:\s]*$")
 # A flattened page glues its heading to the first sentence: "… WebinarsThe Office of Trade's …"
@@ -67,7 +69,7 @@ def _is_lead(line: str) -> bool:
 
 
 def _first_sentence(line: str) -> str:
-    line = _LEAD_BYLINE.sub("", line).rstrip("\ufffd…")
+    line = _TRAILING_CAPTION.sub("", _LEAD_BYLINE.sub("", line)).rstrip("\ufffd…")
     if _CJK.search(line):
         head = line.split("。", 1)[0]
         if len(head) <= 80:
@@ -78,7 +80,11 @@ def _first_sentence(line: str) -> str:
     if len(glued) > 1 and len(glued[0].split()) >= 3:
         return glued[0].strip()
     m = re.search(r"(?<!\b[A-Z])(?<!\bU\.S)(?<!\bNo)[.!?](?=\s+[A-Z\"“])", line)
-    return line[: m.start() + 1] if m else line[:200]
+    head = line[: m.start() + 1] if m else line
+    if len(head) <= 160:
+        return head
+    cut = head[:160].rfind(", ")  # a long sentence ends at a clause, else a word — never mid-word
+    return head[:cut if cut >= 60 else head[:160].rfind(" ")].rstrip(" ,;") + "…"
 
 
 def _unwrap(body: str) -> list[str]:
@@ -106,5 +112,5 @@ def headline(body: str, *, look: int = 12) -> str:
         return ""
     first = kept[0]
     if not _is_lead(first):
-        return _first_sentence(first) if _GLUED.search(first) else first
+        return _first_sentence(first) if _GLUED.search(first) or _TRAILING_CAPTION.search(first) else first
     return _first_sentence(first)
