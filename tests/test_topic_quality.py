@@ -143,3 +143,22 @@ def test_a_chinese_title_stays_as_written() -> None:
     from feeds.factmodel import Facts
 
     assert title_line("公告上線獎勵申請期程", Facts(title="公告上線獎勵申請期程")) == "公告上線獎勵申請期程"
+
+
+@pytest.mark.parametrize(
+    ("body", "invited"),
+    [
+        ("經濟部國際貿易署公告：115年度拓展外銷補助計畫即日起受理申請，請踴躍提出申請。", True),
+        ("立委質疑宣傳費僅244萬元。經濟部回應，該費用用於向廠商宣傳如何申請參展補助，另編列100億元補助。", False),
+    ],
+)  # fmt: skip
+def test_incentive_advice_only_where_the_notice_invites_applications(body: str, invited: bool) -> None:
+    """A news story that names a subsidy budget is no call to apply (holdout 263)."""
+    from bot.understand.english import summary_en
+
+    u = understand(Announcement(key="t:2", source="explain", kind="explain", ext_id="", title="", url="",
+                                body=body, language="zh-TW", published=datetime(2025, 9, 17, tzinfo=UTC)))  # fmt: skip
+    assert "tw_incentive" in {h.topic for h in u.topics}
+    assert ("於期程內提出申請" in u.summary_zh) is invited, u.summary_zh
+    en = summary_en(u.facts, [h.topic for h in u.topics], title="", body=body)
+    assert ("apply within the period" in en) is invited, en

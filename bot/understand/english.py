@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.understand.english_titles import english_title_of_chinese, issuer_english, issuer_of
-from bot.understand.reading import application_requirements, cape_scope
+from bot.understand.reading import application_requirements, calls_to_apply, cape_scope
 from bot.understand.sessions import (
     SESSION_KINDS,
     is_past,
@@ -132,7 +132,7 @@ def _action(facts: Facts, topic_ids: Sequence[str], text: str, now: datetime | N
         return "To do: check your ACE Portal account and ACH refund enrollment; list the eligible entries."
     if any(p.kind == "holiday" for p in spans):
         return "To do: over the holiday, plan clearance around the service hours listed."
-    if "tw_incentive" in topic_ids:
+    if "tw_incentive" in topic_ids and calls_to_apply(text):
         return "To do: check eligibility and documents, and apply within the period."
     return "To do: read the original and assess the effect on your imports and exports."
 

@@ -189,6 +189,15 @@ def _documents(items: list[str]) -> tuple[str, ...]:
     return tuple(x for x in out if x)[:4]
 
 
+# A notice that invites applications says so (「受理申請」「即日起」「請踴躍提出申請」「申請期間」); a
+# news story that names a subsidy budget (「宣傳如何申請…補助的費用」) invites no one.
+_CALL_TO_APPLY = re.compile(r"受理|提出申請|申請期[間程]|即日起|踴躍|報名|(?i:\bapply\b|\bapplications? (?:period|window|deadline)\b)")
+
+
+def calls_to_apply(text: str) -> bool:
+    return bool(_CALL_TO_APPLY.search(text))
+
+
 @lru_cache(maxsize=64)
 def application_requirements(text: str) -> Requirements:
     """Conditions, documents and whom to ask, as a 公告 or briefing lists them."""

@@ -13,7 +13,12 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from bot.understand.reading import application_requirements, cape_scope, registration_notes
+from bot.understand.reading import (
+    application_requirements,
+    calls_to_apply,
+    cape_scope,
+    registration_notes,
+)
 from bot.understand.sessions import (
     SESSION_KINDS,
     is_past,
@@ -97,7 +102,7 @@ def _action(topic_ids: Sequence[str], facts: Facts, text: str, *, now: datetime 
         return "建議：確認 ACE 帳號與 ACH 退款登記，盤點符合資格的申報。"
     if any(p.kind == "holiday" for p in spans):
         return "建議：連假期間請依上列服務時間安排通關作業。"
-    if "tw_incentive" in topic_ids:
+    if "tw_incentive" in topic_ids and calls_to_apply(text):
         return "建議：確認申請資格與文件，於期程內提出申請。"
     return "建議：詳閱原文，評估對貴公司進出口作業的影響。"
 
