@@ -81,6 +81,12 @@ def test_topic_forms(text: str, topic: str, expected: bool) -> None:
         ("CSMS # 12345678 - Entry filing update", "Importers should see 85 FR 16987 for the notice.", "federal_register", False),
         ("Request for Comments on Additional Modifications to the 301 Action To Address COVID-19", "", "section_301", True),
         ("Aluminum Wire From China", "CBP action 301 of the plan.", "section_301", False),
+        # a catalog site's menu around the message is no mention (holdout 208, 209, 232, 233)
+        ("CSMS # 42993541 - Enhancements to Truck Manifest", "Tandom\n\nProducts\n\n  • Tariff Calculator\n  • AD/CVD Intelligence\n"
+         "  • HTS Classification\n  • Entry Filing\n\n" + "x" * 300 + "\n\nCatalogs\n\n  • AD/CVD Catalog\n  • HTS Catalog\n"
+         "  • Rate Change Feed\n  • API\n\n" + "y" * 300 + "\n\n  1. AD/CVD Catalog\n  2. HTS Catalog\n  3. Guides\n  4. API\n",
+         "adcvd", False),
+        ("CSMS # 1 - Filing update", "  • AD/CVD entries must carry the case number.\n  • Filers must update software.\n", "adcvd", True),
     ],
 )  # fmt: skip
 def test_topic_forms_in_the_opening(title: str, body: str, topic: str, expected: bool) -> None:
