@@ -94,6 +94,10 @@ def _leftover(span: str) -> tuple[list[str], int, int]:
             pieces.append("、" if tok == "," else "／")
         elif tok.casefold() in ("and", "&"):
             pieces.append("與")
+        elif tok in ("US", "USA"):  # the country, not an acronym to keep (「US 小額免稅暫停」, holdout 205)
+            pieces.append("美國")
+            words += 1
+            total += 1
         elif tok.casefold() in _STOP:
             continue
         else:
