@@ -59,6 +59,7 @@ LEAD_ZH = ("財政部今日公告自明年起調整進口貨物之查驗作業�
         ("As previously announced, the Section 232 steel and aluminum 25% ad valorem tariffs went into effect 12:01 a.m., "
          "March 12, 2025, against all steel and aluminum articles and all derivative articles from every country of origin",
          "As previously announced, the Section 232 steel and aluminum 25% ad valorem tariffs went into effect 12:01 a.m., March 12, 2025…"),
+        ("CSMS Message: 17-000112\n\nTitle:ACE PRODUCTION Deploy, Mar. 2, 2017\nPlease be advised.", "ACE PRODUCTION Deploy, Mar. 2, 2017"),
         ("Trade Daily is a service of Some Communications News.\n\nCBP Posts New Guidance\n\nBody.", "CBP Posts New Guidance"),
         ("某某日報／ 記者王小明／台北即時報導\n\n海關公布新制\n", "海關公布新制"),
         ("中華郵政。圖/某某新聞(資料畫面)\n海關公布新制\n", "海關公布新制"),

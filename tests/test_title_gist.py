@@ -60,3 +60,15 @@ def test_gist_reads_names_whole(title: str, body: str, must: list[str], must_not
         assert part in zh, zh
     for part in must_not:
         assert part not in zh, zh
+
+
+def test_a_bulletin_titled_only_by_its_number_shows_its_title_line() -> None:
+    """「CSMS Message: 17-000112」 ⏎ 「Title:ACE PRODUCTION …」: the alert shows the title, not the
+    number (holdout 158), in both languages."""
+    from bot.understand.explain import explain_bytes
+
+    body = ("CSMS Message: 17-000112\n\nTitle:ACE PRODUCTION Deploy, Thur Mar. 2, 2017 @0500ET\n"
+            "Please be advised that there will be an ACE PRODUCTION deployment on March 2, 2017.")  # fmt: skip
+    got = explain_bytes(body.encode(), now=datetime(2017, 3, 1, tzinfo=UTC))
+    first = got["summary_zh"].splitlines()[0]
+    assert "ACE PRODUCTION Deploy" in first and "系統上線" in first, first

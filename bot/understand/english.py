@@ -21,6 +21,7 @@ from bot.understand.sessions import (
     session_notes,
 )
 from bot.understand.timefmt import TAIPEI, day_text, format_event_time, format_event_window
+from bot.understand.titles import heading_of
 from feeds.factmodel import Facts
 
 # 繁體中文 issuers as Taiwan's own English names them (GLOSSARY.md, Taiwan-side terms).
@@ -63,7 +64,7 @@ def _topics_en(topic_ids: Sequence[str]) -> str:
 def english_title(facts: Facts, title: str, body: str = "", tz: str = TAIPEI) -> str:
     """The original title; for a Chinese notice or letter, an English gist of it (who, what,
     when) with the Chinese original beside it (bot/understand/english_titles.py)."""
-    shown = facts.title or title
+    shown = heading_of(facts.title, title)
     if any(x.subject for x in facts.letters) or _CJK.search(shown):
         return english_title_of_chinese(shown, facts, body, tz)
     return shown

@@ -51,6 +51,8 @@ _CAPTION = re.compile(r"^[(（]圖|^.{0,20}[。\s]圖\s*[／/].{0,20}$|^[▲▼�
 _LEAD_BYLINE = re.compile(r"^[(（〔\[【][^()（）〔〕\[\]【】]{0,20}(?:電|報導)[)）〕\]】]\s*")
 # A photo credit after a heading: 「…實體。圖／本報資料照片」
 _TRAILING_CAPTION = re.compile(r"[。\s]*[(（]?圖\s*[／/][^。]{0,20}$")
+# A bulletin that names its title ("CSMS Message: 17-000112" ⏎ "Title:ACE PRODUCTION …", holdout 158)
+_TITLED = re.compile(r"(?i)^title\s*:\s*\|?\s*\w")
 # A page's date alone on a line: 「2022年2月11日(星期五)」「2021/10/18 20:11」
 _DATE_ONLY = re.compile(r"^[\d年月日/.\-:\s]+(?:[(（](?:星期)?[一二三四五六日][)）])?[\d:\s]*$")
 # A flattened page glues its heading to the first sentence: "… WebinarsThe Office of Trade's …"
@@ -105,8 +107,10 @@ def _unwrap(body: str) -> list[str]:
 
 def headline(body: str, *, look: int = 12) -> str:
     """The document's heading from its first lines ("" when the body has none)."""
-    lines = [_STAMP.sub("", ln).strip().strip("|").strip() for ln in _unwrap(body)]
-    lines = [ln for ln in lines if ln][: look * 2]
+    raw = [ln for ln in _unwrap(body) if ln][: look * 2]
+    titled = next((ln for ln in raw if _TITLED.match(ln)), "")  # a bulletin's own "Title:" line wins
+    lines = [_STAMP.sub("", ln).strip().strip("|").strip() for ln in ([titled] if titled else raw)]
+    lines = [ln for ln in lines if ln]
     kept = [ln for ln in lines if not _is_chrome(ln)][:look]
     if not kept:
         return ""

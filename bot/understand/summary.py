@@ -34,7 +34,7 @@ from bot.understand.timefmt import (
     weekday_zh,
     zone_label,
 )
-from bot.understand.titles import PREFIX_ZH, title_line, title_zh
+from bot.understand.titles import PREFIX_ZH, heading_of, title_line, title_zh
 from feeds.dates import gregorian_to_roc
 from feeds.factmodel import Event, Facts
 from feeds.scan import literal_search
@@ -208,10 +208,11 @@ def _pick(bullets: list[tuple[int, str]], limit: int = 5) -> list[str]:
 
 
 def summarize_english(
-    facts: Facts, topic_ids: Sequence[str], body: str, *, tz: str = TAIPEI, now: datetime | None = None
-) -> str:
+    facts: Facts, topic_ids: Sequence[str], body: str, *, tz: str = TAIPEI, now: datetime | None = None,
+    title: str = "",
+) -> str:  # fmt: skip
     """標題 (Chinese throughout, the English original beside it), 重點 3–5 bullets, 相關."""
-    title = facts.title or ""
+    title = heading_of(facts.title, title)
     head = ["標題：" + title_line(title, facts, _topic_names(topic_ids), tz=tz)]
     ref_year = facts.published.year if facts.published else None
     text = f"{title}\n{body}"
@@ -287,4 +288,4 @@ def summarize(
         return COULD_NOT_UNDERSTAND
     if language == "zh-TW" or facts.letters:
         return summarize_chinese(facts, topic_ids, title, body, tz=tz, now=now)
-    return summarize_english(facts, topic_ids, body, tz=tz, now=now)
+    return summarize_english(facts, topic_ids, body, tz=tz, now=now, title=title)

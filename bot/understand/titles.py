@@ -71,6 +71,15 @@ _BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+def heading_of(facts_title: str, title: str) -> str:
+    """The title to show: the one the facts read, unless that is only the message number
+    ("CSMS # 17-000112") and the document names a real heading ("Title:ACE PRODUCTION …", holdout 158)."""
+    bare = (facts_title or "").strip()
+    if title.strip() and (not bare or re.fullmatch(r"(?i)CSMS\s*(?:message)?\s*[#:]?\s*[\d-]{6,}", bare)):
+        return title.strip()
+    return bare
+
+
 def english_outside_brackets(text: str) -> list[str]:
     """English words (with lower-case letters) standing outside （…）: a half-translated title.
     Acronyms (FDA, CAPE) and numbers are fine; glossary terms keep English in brackets."""
