@@ -58,7 +58,8 @@ LEAD_ZH = ("財政部今日公告自明年起調整進口貨物之查驗作業�
         ("經濟部更新出口實體管理名單，納管279個實體。圖／本報資料照片\n\n內文", "經濟部更新出口實體管理名單，納管279個實體"),
         ("As previously announced, the Section 232 steel and aluminum 25% ad valorem tariffs went into effect 12:01 a.m., "
          "March 12, 2025, against all steel and aluminum articles and all derivative articles from every country of origin",
-         "As previously announced, the Section 232 steel and aluminum 25% ad valorem tariffs went into effect 12:01 a.m., March 12, 2025…"),
+         "As previously announced, the Section 232 steel and aluminum 25% ad valorem tariffs went into effect 12:01 a.m., "
+         "March 12, 2025, against all steel and aluminum articles and all derivative articles…"),
         ("CSMS Message: 17-000112\n\nTitle:ACE PRODUCTION Deploy, Mar. 2, 2017\nPlease be advised.", "ACE PRODUCTION Deploy, Mar. 2, 2017"),
         ("Trade Daily is a service of Some Communications News.\n\nCBP Posts New Guidance\n\nBody.", "CBP Posts New Guidance"),
         ("某某日報／ 記者王小明／台北即時報導\n\n海關公布新制\n", "海關公布新制"),

@@ -83,10 +83,9 @@ def _first_sentence(line: str) -> str:
         return glued[0].strip()
     m = re.search(r"(?<!\b[A-Z])(?<!\bU\.S)(?<!\bNo)[.!?](?=\s+[A-Z\"“])", line)
     head = line[: m.start() + 1] if m else line
-    if len(head) <= 160:
+    if len(head) <= 200:
         return head
-    cut = head[:160].rfind(", ")  # a long sentence ends at a clause, else a word — never mid-word
-    return head[:cut if cut >= 60 else head[:160].rfind(" ")].rstrip(" ,;") + "…"
+    return head[: head[:200].rfind(" ")].rstrip(" ,;") + "…"  # a long sentence ends at a word, never mid-word
 
 
 def _unwrap(body: str) -> list[str]:
