@@ -1,8 +1,10 @@
-"""Review what an alert tells a broker on the holdout documents (sidecar ``"holdout": 1|2|3``):
+"""Review what an alert tells a broker on the holdout documents (sidecar ``"holdout": N``, batches
+1-3 unless ``--holdout 4,5``):
 each alert rendered as a subscriber gets it, 繁體中文 (Taipei) and English (New York), at the
 document's own date, plus the share of half-translated 繁體中文 titles (tests/quality.is_mixed).
 
-Run: ``.venv/bin/python bench/alert_review.py [--lang zh|en|both] [--only NNN] [--mixed]``.
+Run: ``.venv/bin/python bench/alert_review.py [--lang zh|en|both] [--only NNN] [--mixed]
+[--holdout 4,5]``.
 Findings and figures: docs/TOPICS.md, "Holdout review".
 """
 
@@ -28,14 +30,14 @@ CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 SUFFIXES = (".txt", ".html", ".xml")
 
 
-def holdout_documents() -> list[Path]:
+def holdout_documents(batches: tuple[int, ...] = (1, 2, 3)) -> list[Path]:
     out = []
     for side in sorted(CORPUS.glob("*.json")):
         try:
             meta = json.loads(side.read_text(encoding="utf-8"))
         except (ValueError, OSError):
             continue
-        if not isinstance(meta, dict) or meta.get("holdout") not in (1, 2, 3):
+        if not isinstance(meta, dict) or meta.get("holdout") not in batches:
             continue
         out += [p for p in sorted(CORPUS.glob(side.stem + ".*")) if p.suffix in SUFFIXES][:1]
     return out
@@ -62,9 +64,11 @@ def main() -> None:
     ap.add_argument("--lang", choices=("zh", "en", "both"), default="both")
     ap.add_argument("--only", default="", help="document number prefix, e.g. 250")
     ap.add_argument("--mixed", action="store_true", help="print only the mixed-title figure and list")
+    ap.add_argument("--holdout", default="1,2,3", help="holdout batches, comma-separated (e.g. 4,5)")
     args = ap.parse_args()
+    batches = tuple(int(b) for b in args.holdout.split(",") if b.strip())
     langs = ["zh", "en"] if args.lang == "both" else [args.lang]
-    docs = [p for p in holdout_documents() if p.name.startswith(args.only)]
+    docs = [p for p in holdout_documents(batches) if p.name.startswith(args.only)]
     mixed = []
     for p in docs:
         title, text = review(p, langs)

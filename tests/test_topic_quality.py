@@ -70,6 +70,31 @@ def test_topic_forms(text: str, topic: str, expected: bool) -> None:
     assert (topic in {t.topic for t in tag(text, "")}) is expected
 
 
+@pytest.mark.parametrize(
+    ("title", "body", "topic", "expected"),
+    [
+        ("", "[Federal Register Volume 85, Number 58 (Wednesday, March 25, 2020)]\n[Notices]\nRequest for Comments",
+         "federal_register", True),
+        ("", "83_FR_49052 83 FR 48864 - Aluminum Wire and Cable From China; Institution of Investigations",
+         "federal_register", True),
+        ("", "88 FR 167 pgs. 59933-59935 - Commercial Customs Operations Advisory Committee (COAC)", "federal_register", True),
+        ("CSMS # 12345678 - Entry filing update", "Importers should see 85 FR 16987 for the notice.", "federal_register", False),
+        ("Request for Comments on Additional Modifications to the 301 Action To Address COVID-19", "", "section_301", True),
+        ("Aluminum Wire From China", "CBP action 301 of the plan.", "section_301", False),
+        # a catalog site's menu around the message is no mention (holdout 208, 209, 232, 233)
+        ("CSMS # 42993541 - Enhancements to Truck Manifest", "Tandom\n\nProducts\n\n  • Tariff Calculator\n  • AD/CVD Intelligence\n"
+         "  • HTS Classification\n  • Entry Filing\n\n" + "x" * 300 + "\n\nCatalogs\n\n  • AD/CVD Catalog\n  • HTS Catalog\n"
+         "  • Rate Change Feed\n  • API\n\n" + "y" * 300 + "\n\n  1. AD/CVD Catalog\n  2. HTS Catalog\n  3. Guides\n  4. API\n",
+         "adcvd", False),
+        ("CSMS # 1 - Filing update", "  • AD/CVD entries must carry the case number.\n  • Filers must update software.\n", "adcvd", True),
+    ],
+)  # fmt: skip
+def test_topic_forms_in_the_opening(title: str, body: str, topic: str, expected: bool) -> None:
+    """The Federal Register's own stamps open its text (holdout 246, 247, 250-252); 「the 301 Action」
+    names Section 301 (246)."""
+    assert (topic in {t.topic for t in tag(title, body)}) is expected
+
+
 def test_a_word_in_passing_deep_in_a_long_article_is_not_its_topic() -> None:
     filler = "小額免稅通關規定之發展與電子商務的關係。" * 300
     body = filler[:3000] + "（參考國際緊急經濟權力法 IEEPA 之規定）" + filler[3000:]
@@ -124,3 +149,22 @@ def test_a_chinese_title_stays_as_written() -> None:
     from feeds.factmodel import Facts
 
     assert title_line("公告上線獎勵申請期程", Facts(title="公告上線獎勵申請期程")) == "公告上線獎勵申請期程"
+
+
+@pytest.mark.parametrize(
+    ("body", "invited"),
+    [
+        ("經濟部國際貿易署公告：115年度拓展外銷補助計畫即日起受理申請，請踴躍提出申請。", True),
+        ("立委質疑宣傳費僅244萬元。經濟部回應，該費用用於向廠商宣傳如何申請參展補助，另編列100億元補助。", False),
+    ],
+)  # fmt: skip
+def test_incentive_advice_only_where_the_notice_invites_applications(body: str, invited: bool) -> None:
+    """A news story that names a subsidy budget is no call to apply (holdout 263)."""
+    from bot.understand.english import summary_en
+
+    u = understand(Announcement(key="t:2", source="explain", kind="explain", ext_id="", title="", url="",
+                                body=body, language="zh-TW", published=datetime(2025, 9, 17, tzinfo=UTC)))  # fmt: skip
+    assert "tw_incentive" in {h.topic for h in u.topics}
+    assert ("於期程內提出申請" in u.summary_zh) is invited, u.summary_zh
+    en = summary_en(u.facts, [h.topic for h in u.topics], title="", body=body)
+    assert ("apply within the period" in en) is invited, en

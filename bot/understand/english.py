@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.understand.english_titles import english_title_of_chinese, issuer_english, issuer_of
-from bot.understand.reading import application_requirements, cape_scope
+from bot.understand.reading import application_requirements, calls_to_apply, cape_scope
 from bot.understand.sessions import (
     SESSION_KINDS,
     is_past,
@@ -21,6 +21,7 @@ from bot.understand.sessions import (
     session_notes,
 )
 from bot.understand.timefmt import TAIPEI, day_text, format_event_time, format_event_window
+from bot.understand.titles import heading_of
 from feeds.factmodel import Facts
 
 # 繁體中文 issuers as Taiwan's own English names them (GLOSSARY.md, Taiwan-side terms).
@@ -63,7 +64,7 @@ def _topics_en(topic_ids: Sequence[str]) -> str:
 def english_title(facts: Facts, title: str, body: str = "", tz: str = TAIPEI) -> str:
     """The original title; for a Chinese notice or letter, an English gist of it (who, what,
     when) with the Chinese original beside it (bot/understand/english_titles.py)."""
-    shown = facts.title or title
+    shown = heading_of(facts.title, title)
     if any(x.subject for x in facts.letters) or _CJK.search(shown):
         return english_title_of_chinese(shown, facts, body, tz)
     return shown
@@ -132,7 +133,7 @@ def _action(facts: Facts, topic_ids: Sequence[str], text: str, now: datetime | N
         return "To do: check your ACE Portal account and ACH refund enrollment; list the eligible entries."
     if any(p.kind == "holiday" for p in spans):
         return "To do: over the holiday, plan clearance around the service hours listed."
-    if "tw_incentive" in topic_ids:
+    if "tw_incentive" in topic_ids and calls_to_apply(text):
         return "To do: check eligibility and documents, and apply within the period."
     return "To do: read the original and assess the effect on your imports and exports."
 

@@ -46,6 +46,24 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> Glossary:
     return Glossary(terms, _compile(terms))
 
 
+@cache
+def _acronyms(path: Path = GLOSSARY_FILE) -> frozenset[str]:
+    """Acronyms of four letters or more the glossary writes (「CAPE Declaration」「…（USTR）」)."""
+    terms = " ".join(" ".join(ln.split("\t")[:2]) for ln in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(re.findall(r"(?<![\w-])[A-Z][A-Z0-9-]{3,}(?![\w-])", terms))
+
+
+def unshout(title: str) -> str:
+    """A title set in capitals ("ACE PRODUCTION OUTAGE", "NOTIFICATION OF TEMPORARY TRAVEL …") in
+    ordinary case, so its words are read as words, not as acronyms: a word of four letters or more
+    is capitalised unless the glossary knows it as an acronym (CSMS, CAPE, USTR)."""
+    if re.search(r"[a-z]", title) or len(re.findall(r"\b[A-Z]{4,}\b", title)) < 3:
+        return title
+    keep = _acronyms()
+    title = re.sub(r"\b[A-Z]{2,}\b", lambda m: m.group(0).lower() if m.group(0).casefold() in _STOP else m.group(0), title)
+    return re.sub(r"\b[A-Z]{4,}\b", lambda m: m.group(0) if m.group(0) in keep else m.group(0).capitalize(), title)
+
+
 def lookup(term: str) -> str | None:
     return load_glossary().terms.get(term.strip().casefold())
 
@@ -76,6 +94,10 @@ def _leftover(span: str) -> tuple[list[str], int, int]:
             pieces.append("、" if tok == "," else "／")
         elif tok.casefold() in ("and", "&"):
             pieces.append("與")
+        elif tok in ("US", "USA"):  # the country, not an acronym to keep (「US 小額免稅暫停」, holdout 205)
+            pieces.append("美國")
+            words += 1
+            total += 1
         elif tok.casefold() in _STOP:
             continue
         else:
@@ -107,8 +129,15 @@ def _protect_datetimes(title: str) -> tuple[str, list[str]]:
         spans.append((d.start, d.end, f"{v.year}/{v.month}/{v.day}" if d.year_given else f"{v.month}/{v.day}"))
     for t in parse_en_times(title):
         if not any(s <= t.start < e for s, e, _ in spans):
-            start = t.start - 1 if t.start and title[t.start - 1] == "@" else t.start  # 「@0500ET」
+            at = re.search(r"@\s*$", title[: t.start])
+            start = at.start() if at else t.start  # 「@0500ET」「@ 2200」
             zone = _ZONE_ZH.get((t.zone or "").upper(), t.zone or "")
+            last = spans[-1] if spans else None
+            if last and re.fullmatch(r"\s*(?:to|until|through|-|–)\s*", title[last[1]:start], re.I) and ":" in last[2]:
+                # 「@ 2200 to 0400 ET」 is one window: 22:00–04:00 美東時間, not two times side by side
+                first = last[2].split(" ", 1)[0]
+                spans[-1] = (last[0], t.end, f"{first}–{t.value:%H:%M}" + (f" {zone}" if zone else ""))
+                continue
             spans.append((start, t.end, f"{t.value:%H:%M}" + (f" {zone}" if zone else "")))
     values: list[str] = []
     out, pos = "", 0
@@ -184,7 +213,7 @@ def _phrase(fragment: str, depth: int = 0) -> tuple[str, int, int]:
 
 def translate_title(title: str, *, min_coverage: float = 0.6) -> str | None:
     """The title in 繁體中文 by phrase rules and the glossary, or None when too little is known."""
-    title, slots = _protect_datetimes(title)
+    title, slots = _protect_datetimes(unshout(title))
     parts: list[str] = []
     known = total = 0
     rest = title

