@@ -127,6 +127,27 @@ def _range_first_day(text: str, t: EnTime, d: EnDate, dates: list[EnDate], nxt: 
     return d.value
 
 
+# Hours that recur ("between 9:00 a.m. and 4:30 p.m. on normal business days", "9 a.m. to 5 p.m.
+# Monday through Friday"): an office's hours, no event on any date.
+_RECURRING = re.compile(
+    r"(?i)\s*(?:\(?[a-z]{2,4}\)?\s+)?,?\s*(?:on\s+)?(?:(?:normal|regular)\s+)?"
+    r"(?:business\s+days|weekdays|(?:each|every)\s+(?:business\s+|work(?:ing)?\s+)?day|monday\s+(?:through|to|-)\s+friday)"
+)
+
+
+def _not_recurring(text: str, times: list[EnTime]) -> list[EnTime]:
+    out: list[EnTime] = []
+    for i, t in enumerate(times):
+        nxt = times[i + 1] if i + 1 < len(times) else None
+        prev = times[i - 1] if i else None
+        if _RECURRING.match(text, t.end) or (nxt and _joined(text, t, nxt) and _RECURRING.match(text, nxt.end)):
+            continue
+        if prev is not None and _joined(text, prev, t) and _RECURRING.match(text, t.end):
+            continue
+        out.append(t)
+    return out
+
+
 def find_event_times(text: str, published: datetime) -> list[EventTime]:
     """Every date-and-time in English text, paired and zoned as written.
 
@@ -146,7 +167,7 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
         days.sort()
     stamps = stamp_spans(text)
     doc_zone = (m := _DOC_ZONE.search(text)) and zone_code(m.group("zone")) if "times" in ascii_lower(text) else None
-    times = [t for t in parse_en_times(text) if not in_spans(t.start, stamps)]
+    times = _not_recurring(text, [t for t in parse_en_times(text) if not in_spans(t.start, stamps)])
     zones = _share_range_zones(text, times)
     out: list[EventTime] = []
     prev_end = -10
