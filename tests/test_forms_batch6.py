@@ -1,0 +1,70 @@
+"""Forms holdout batch 6 taught (docs/EXPLAIN.md "Holdout"): each a short snippet in the form a
+real unseen document used, with the facts a reader marks. Continues tests/test_forms_batch5.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from feeds.facts import extract_facts
+
+LATE = datetime(2030, 1, 1, tzinfo=UTC)  # a clock far from every document: it must never leak
+
+
+def days(body: str, published: datetime = LATE) -> set[str]:
+    f = extract_facts("", body, published=published)
+    return {d.date.isoformat() for d in f.dates} | {e.start_iso[:10] for e in f.events}
+
+
+def windows(body: str, published: datetime = LATE) -> list[tuple[str, str | None]]:
+    return [(e.start_iso, e.end_iso) for e in extract_facts("", body, published=published).events]
+
+
+# "CBP Dec. 20-11" (also "CBP Dec. No. 16-13") numbers a CBP Decision: no December date.
+DECISION_CASES = [
+    ("an interim final rule [USCBP-2020-0036; CBP Dec. 20-11], effective on July 1, 2020", {"2020-07-01"}),
+    ("[CBP Dec. No. 16-13; USCBP-2016-0057]\nComments must be received on or before October 25, 2016.", {"2016-10-25"}),
+    ("The hearing is on Dec. 20-21, 2018.", {"2018-12-20", "2018-12-21"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DECISION_CASES, ids=[c[0][:24] for c in DECISION_CASES])
+def test_a_cbp_decision_number_is_no_date(text: str, expected: set[str]) -> None:
+    assert days(text) == expected
+
+
+# The older GPO header "[Federal Register: March 14, 2000 (Volume 65, Number 50)]" and a citation
+# line with the issue's date alone under it ("53 FR 16730" / "May 11, 1988") date the issue.
+ISSUE_HEAD_CASES = [
+    ("[Federal Register: March 14, 2000 (Volume 65, Number 50)]\n[Notices]\n\nEFFECTIVE DATE: June 12, 2000.", {"2000-06-12"}),
+    ("    19 CFR Part 146\n        53 FR 16730\n        May 11, 1988\nDATE: Comments are requested on or before June 17, 1988.", {"1988-06-17"}),
+    ("published in the Federal Register on \nMarch 4, 1988 (53 FR 6996), and comments were due May 3, 1988.", {"1988-03-04", "1988-05-03"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ISSUE_HEAD_CASES, ids=[c[0][:24] for c in ISSUE_HEAD_CASES])
+def test_an_issue_head_or_citation_line_dates_the_issue(text: str, expected: set[str]) -> None:
+    assert days(text) == expected
+
+
+# Hours that recur ("between 9:00 a.m. and 4:30 p.m. on normal business days") are an office's,
+# no event on the date written before them.
+RECURRING_CASES = [
+    ("DATE: Comments are requested on or before June 17, 1988.\nThey may be inspected between 9:00 a.m. and 4:30 p.m. on normal\nbusiness days.", []),
+    ("Comments are due May 3, 2019. The office is open 9 a.m. to 5 p.m. EST Monday through Friday.", []),
+    ("The webinar is on May 3, 2019 from 9 a.m. to 5 p.m. EST.", [("2019-05-03T09:00:00-05:00", "2019-05-03T17:00:00-05:00")]),
+]
+
+
+@pytest.mark.parametrize(("text", "events"), RECURRING_CASES, ids=[c[0][:24] for c in RECURRING_CASES])
+def test_recurring_hours_are_no_event(text: str, events: list[tuple[str, str | None]]) -> None:
+    assert windows(text) == events
+
+
+# CBP's effective formula with "a.m." left out ("on or after 12:01 eastern daylight time on May 1,
+# 2018") is the first minute of the day, not a minute past noon.
+def test_twelve_oh_one_with_a_zone_is_the_first_minute_of_the_day() -> None:
+    text = "effective for goods entered for consumption on or after 12:01 eastern daylight time on May 1, 2018"
+    assert [s for s, _ in windows(text)] == ["2018-05-01T00:01:00-04:00"]
+    assert [s for s, _ in windows("The call is at 12:30 EDT on May 1, 2018.")] == ["2018-05-01T12:30:00-04:00"]
