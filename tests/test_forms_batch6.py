@@ -68,3 +68,18 @@ def test_twelve_oh_one_with_a_zone_is_the_first_minute_of_the_day() -> None:
     text = "effective for goods entered for consumption on or after 12:01 eastern daylight time on May 1, 2018"
     assert [s for s, _ in windows(text)] == ["2018-05-01T00:01:00-04:00"]
     assert [s for s, _ in windows("The call is at 12:30 EDT on May 1, 2018.")] == ["2018-05-01T12:30:00-04:00"]
+
+
+# Named six-digit headings listed after the first, or a range of headings ending in one: each is
+# an HTS number ("HTSUS 7206.10, 7206.90", "HTSUS 7213 – 7215.50").
+HEADING_LIST_CASES = [
+    ("Iron and nonalloy steel in ingots (HTSUS 7206.10, 7206.90)", ["7206.10", "7206.90"]),
+    ("Bars and rods (HTSUS 7213 \u2013 7215.50)", ["7215.50"]),
+    ("subheading 8471.30 and 8471.41 apply", ["8471.30", "8471.41"]),
+    ("Revenue rose 7206.10, 7206.90 dollars", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HEADING_LIST_CASES, ids=[c[0][:24] for c in HEADING_LIST_CASES])
+def test_named_headings_listed_or_ranged_are_hts(text: str, expected: list[str]) -> None:
+    assert list(extract_facts("", text, published=LATE).hts) == expected
