@@ -369,7 +369,7 @@ _DATELINE = re.compile(
 _STAMP_DATE = re.compile(
     r"(?im)^[ \t]*(?P<when>\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}\s*[AP]M)\s+(?P<zone>[A-Z]{2,4})[ \t]*$"
 )
-_DATE_FIELD = re.compile(r"(?im)^[ \t]*Date:[ \t|]*(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")
+_DATE_FIELD = re.compile(r"(?im)^[ \t]*Date[ \t]*:?[ \t|]*(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")
 
 
 def parse_dateline(text: str) -> datetime | None:

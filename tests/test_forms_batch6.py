@@ -83,3 +83,24 @@ HEADING_LIST_CASES = [
 @pytest.mark.parametrize(("text", "expected"), HEADING_LIST_CASES, ids=[c[0][:24] for c in HEADING_LIST_CASES])
 def test_named_headings_listed_or_ranged_are_hts(text: str, expected: list[str]) -> None:
     assert list(extract_facts("", text, published=LATE).hts) == expected
+
+
+# A page whose first line is its date under a bare label (「 date 2025-12-19 貿易署更新…」, no colon)
+# is dated by it: a day before a reporting verb (「19日公布」) is then that day of its month.
+DATE_LABEL_CASES = [
+    (" date 2025-12-19 貿易署更新名單。\n\n〔記者林菁樺／台北報導〕經濟部國際貿易署19日公布最新名單。", "2025-12-19", {"2025-12-19"}),
+    ("Date:2012-06-15\nTo:abi\n\nOn September 29, 2012 the applications will be decommissioned.", "2012-06-15", {"2012-09-29"}),
+    ("The new date 2019-01-18 applies.", None, None),  # mid-line: not the page's label
+]
+
+
+@pytest.mark.parametrize(("text", "own", "expected"), DATE_LABEL_CASES, ids=[c[0][:24] for c in DATE_LABEL_CASES])
+def test_a_bare_date_label_dates_the_page(text: str, own: str | None, expected: set[str] | None) -> None:
+    from bot.understand.explain import announcement_from_text
+
+    ann, _ = announcement_from_text(text, now=LATE)
+    assert ("undated" in ann.meta) == (own is None)
+    if own is not None:
+        assert ann.published.date().isoformat() == own
+    if expected is not None:
+        assert days(ann.body, ann.published) == expected
