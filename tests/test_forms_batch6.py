@@ -104,3 +104,21 @@ def test_a_bare_date_label_dates_the_page(text: str, own: str | None, expected: 
         assert ann.published.date().isoformat() == own
     if expected is not None:
         assert days(ann.body, ann.published) == expected
+
+
+# A period written "from A D1, through B on D2" is one window however long; a document whose
+# zoned times are all Eastern has its unzoned times in Eastern too (other zones decide nothing).
+PERIOD_CASES = [
+    (
+        "will not be subject to additional duties from 12:00 a.m. June 1, 2022, through 11:59 p.m. on June 1, 2023.\n"
+        "Goods admitted prior to 12:01 a.m. eastern daylight time on June 1, 2022 keep their status.",
+        [("2022-06-01T00:00:00-04:00", "2023-06-01T23:59:00-04:00"), ("2022-06-01T00:01:00-04:00", None)],
+    ),
+    ("Aug. 7 meeting, 9 a.m., Washington.\nAug. 15, 2012 at 1 p.m. (PDT) in Seattle.", [("2012-08-07T09:00:00", None), ("2012-08-15T13:00:00-07:00", None)]),
+    ("The exclusion runs from 9:00 a.m. EST on January 2, 2019 and ends 5:00 p.m. EST on March 29, 2019 for some.", [("2019-01-02T09:00:00-05:00", None), ("2019-03-29T17:00:00-05:00", None)]),
+]
+
+
+@pytest.mark.parametrize(("text", "events"), PERIOD_CASES, ids=[c[0][:24] for c in PERIOD_CASES])
+def test_a_period_from_through_is_one_eastern_window(text: str, events: list[tuple[str, str | None]]) -> None:
+    assert windows(text) == events
