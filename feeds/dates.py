@@ -80,6 +80,7 @@ _MONTH_YEAR = re.compile(rf"(?<![\d\w])(?P<mon>{_MONTH_RX})\s+(?P<y>(?:19|20)\d\
 # Where a date can start (feeds.scan): a month word on the ASCII-lowered text, or "/d/d".
 _MONTH_HINT = re.compile(r"(?:ja|fe|ma|ap|ju|au|se|oc|no|de)[a-z]{1,7}(?:\.[\s?]*|[\s?]+)[\d?]")
 _SLASH_HINT = re.compile(r"/\d{1,2}/\d")
+_CBP_DECISION = re.compile(r"\bcbp\s+$")  # lowered; "CBP Dec." names a decision, not December
 _WEEKDAY_BEFORE = re.compile(r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+$")  # lowered
 ZONE_RX = (
     r"(?P<zone>(?-i:E[SD]T/[ED]?[SD]T|E[DS]?T|C[DS]?T|M[DS]?T|P[DS]?T|UTC|GMT|Z)\b"
@@ -175,8 +176,8 @@ def _date_starts(text: str) -> tuple[list[int], list[int]]:
     dmy: list[int] = []
     for h in _MONTH_HINT.finditer(low):
         s = h.start()
-        if not word_start(text, s):
-            continue
+        if not word_start(text, s) or (low.startswith("dec", s) and _CBP_DECISION.search(low, max(0, s - 8), s)):
+            continue  # "CBP Dec. 20-11", "CBP Dec. No. 16-13": a CBP Decision's number
         wd = _WEEKDAY_BEFORE.search(low, max(0, s - 24), s)
         if wd is not None and word_start(text, wd.start()):
             starts.append(wd.start())
@@ -347,6 +348,8 @@ def parse_en_times(text: str) -> list[EnTime]:
                 continue  # "noon" alone is too common in prose to be an event time
         elif m.group("h24") is not None:
             h, minute = int(m.group("h24")), int(m.group("m24"))
+            if (h, minute) == (12, 1) and ":" in m.group(0):
+                h = 0  # "on or after 12:01 eastern daylight time": the first minute of the day, a.m. left out
         elif m.group("h24h") is not None:
             h, minute = int(m.group("h24h")), int(m.group("m24h"))
         else:
@@ -366,7 +369,7 @@ _DATELINE = re.compile(
 _STAMP_DATE = re.compile(
     r"(?im)^[ \t]*(?P<when>\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}\s*[AP]M)\s+(?P<zone>[A-Z]{2,4})[ \t]*$"
 )
-_DATE_FIELD = re.compile(r"(?im)^[ \t]*Date:[ \t|]*(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")
+_DATE_FIELD = re.compile(r"(?im)^[ \t]*Date[ \t]*:?[ \t|]*(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")
 
 
 def parse_dateline(text: str) -> datetime | None:

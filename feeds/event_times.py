@@ -127,6 +127,39 @@ def _range_first_day(text: str, t: EnTime, d: EnDate, dates: list[EnDate], nxt: 
     return d.value
 
 
+# Hours that recur ("between 9:00 a.m. and 4:30 p.m. on normal business days", "9 a.m. to 5 p.m.
+# Monday through Friday"): an office's hours, no event on any date.
+_RECURRING = re.compile(
+    r"(?i)\s*(?:\(?[a-z]{2,4}\)?\s+)?,?\s*(?:on\s+)?(?:(?:normal|regular)\s+)?"
+    r"(?:business\s+days|weekdays|(?:each|every)\s+(?:business\s+|work(?:ing)?\s+)?day|monday\s+(?:through|to|-)\s+friday)"
+)
+
+
+def _not_recurring(text: str, times: list[EnTime]) -> list[EnTime]:
+    out: list[EnTime] = []
+    for i, t in enumerate(times):
+        nxt = times[i + 1] if i + 1 < len(times) else None
+        prev = times[i - 1] if i else None
+        if _RECURRING.match(text, t.end) or (nxt and _joined(text, t, nxt) and _RECURRING.match(text, nxt.end)):
+            continue
+        if prev is not None and _joined(text, prev, t) and _RECURRING.match(text, t.end):
+            continue
+        out.append(t)
+    return out
+
+
+_EASTERN = frozenset({"EDT", "EST", "ET"})
+
+
+def _one_zone(zones: list[str | None]) -> str | None:
+    """A document whose zoned times are all Eastern (a CBP or Federal Register text: ``12:01 a.m.
+    eastern daylight time`` beside ``from 12:00 a.m. June 1, 2022``) has its unzoned times in
+    Eastern too. Other zones say nothing of the rest (a calendar's Seattle meeting in PDT beside
+    a Washington one at 9 a.m.)."""
+    written = {z for z in zones if z}
+    return "ET" if written and written <= _EASTERN else None
+
+
 def find_event_times(text: str, published: datetime) -> list[EventTime]:
     """Every date-and-time in English text, paired and zoned as written.
 
@@ -146,9 +179,11 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
         days.sort()
     stamps = stamp_spans(text)
     doc_zone = (m := _DOC_ZONE.search(text)) and zone_code(m.group("zone")) if "times" in ascii_lower(text) else None
-    times = [t for t in parse_en_times(text) if not in_spans(t.start, stamps)]
+    times = _not_recurring(text, [t for t in parse_en_times(text) if not in_spans(t.start, stamps)])
     zones = _share_range_zones(text, times)
+    eastern = None if doc_zone else _one_zone(zones)  # given only where no written time is the same
     out: list[EventTime] = []
+    guessed: list[int] = []  # zoned only by the document's Eastern times
     prev_end = -10
     prev_day: date | None = None
     overnight = False
@@ -157,7 +192,8 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
         if restated:
             prev_end = t.end
             continue  # "1400 EDT (2:00pm)": the same time again
-        zone = zone or doc_zone or None
+        by_eastern = not (zone or doc_zone) and eastern is not None
+        zone = zone or doc_zone or eastern
         d = _pair_date(text, t, dates)
         inferred = False
         day: date
@@ -191,7 +227,12 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
         prev_day, prev_end = day, t.end
         naive = datetime.combine(day, t.value)
         if zone:
+            guessed += [len(out)] * by_eastern
             out.append(EventTime(zoned(naive, zone), True, t.start, t.end, inferred))
         else:
             out.append(EventTime(naive, False, t.start, t.end, inferred))
+    written = {e.when.replace(tzinfo=None) for i, e in enumerate(out) if e.zoned and i not in guessed}
+    for i in guessed:  # "3:00PM – 5:00PM" restating "3:00PM ET": left to the restatement merge
+        if (naive := out[i].when.replace(tzinfo=None)) in written:
+            out[i] = EventTime(naive, False, out[i].start, out[i].end, out[i].date_inferred)
     return out

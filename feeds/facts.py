@@ -48,8 +48,10 @@ _LIST_AFTER = re.compile(r"(?:[ \t]*[,;&][\s,;&]*(?:and\s+)?|\s*\n[\s,;&]*|\s+an
 _NUMBER = re.compile(_NUM_FORM)
 _HTS = re.compile(r"(?<![\d.])(\d{4}\.\d{2}\.(?:\d{2}\.\d{2}|\d{4}|\d{2}))(?![\d.]*\d)")
 _HTS_HEADING = re.compile(
-    r"(?i)(?:heading|subheading|HTSUS|HTS|tariff number|稅則(?:號別|號列)?)\s*(?:No\.?|number)?\s*(\d{4}\.\d{2})(?![\d.]*\d)"
+    r"(?i)(?:heading|subheading|HTSUS|HTS|tariff number|稅則(?:號別|號列)?)\s*(?:No\.?|number)?\s*(?:\d{4}\s*[-\u2013]\s*)?(\d{4}\.\d{2})(?![\d.]*\d)"
 )
+# more named headings listed after the first ("HTSUS 7206.10, 7206.90", "7206.10 and 7206.90")
+_HEADING_MORE = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)(\d{4}\.\d{2})(?![\d.]*\d)")
 _ADCVD = re.compile(r"[ACK]-\d{3}-\d{3}\b")  # literal-first; the word start is checked after
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _URL = re.compile(r"https?://[^\s<>\"'）)\]，。、]+", re.IGNORECASE)
@@ -89,7 +91,12 @@ def find_hts(text: str) -> list[str]:
     named = sorted(i for w in _UNDOTTED_WORDS for i in _finds(low if w.isascii() else text, w))
     found += [m.group(1) for m in matches_at(_UNDOTTED_NAMED, text, iter(named))]
     if any(h.start() >= 4 and text[h.start() - 4 : h.start()].isdigit() for h in _HEADING_HINT.finditer(text)):
-        found += [m.group(1) for m in _HTS_HEADING.finditer(text) if not _is_year_like(m.group(1))]
+        for m in _HTS_HEADING.finditer(text):
+            at, more = m.end(), [m.group(1)]
+            while (n := _HEADING_MORE.match(text, at)) is not None:
+                more.append(n.group(1))
+                at = n.end()
+            found += [h for h in more if not _is_year_like(h)]
     return _unique(found)
 
 

@@ -37,6 +37,9 @@ _WINDOW_GAP = re.compile(
 )
 _IN_EFFECT_UNTIL = re.compile(r"(?i)\b(?:remains?|stays?)\s+in\s+(?:effect|force|place)\s+(?:until|till|through|thru)\s*$")
 _BETWEEN = re.compile(r"(?i)\bbetween(?:\s+the\s+hours\s+of)?\s*$")
+# a period written "from 12:00 a.m. June 1, 2022, through 11:59 p.m. on June 1, 2023": one window too
+_FROM = re.compile(r"(?i)\bfrom\s*$")
+_FROM_GAP = re.compile(r"(?i)^[^.;\n]{0,40}?\b(?:through|thru|until|till)\s+(?:on\s+)?$")
 
 
 def _is_window(text: str, a: EventTime, b: EventTime) -> bool:
@@ -47,7 +50,8 @@ def _is_window(text: str, a: EventTime, b: EventTime) -> bool:
     if b.zoned != a.zoned or len(gap) > 140 or not a.when < b.when:
         return False
     if b.when > a.when + timedelta(days=3):
-        return b.when <= a.when + timedelta(days=400) and bool(_IN_EFFECT_UNTIL.search(gap))
+        period = bool(_IN_EFFECT_UNTIL.search(gap)) or (_FROM.search(text, max(0, a.start - 8), a.start) is not None and _FROM_GAP.match(gap) is not None)
+        return b.when <= a.when + timedelta(days=400) and period
     if _BETWEEN.search(text, max(0, a.start - 32), a.start) and re.fullmatch(r"(?i)[\s,]*(?:\(\w+\))?[\s,]*and\s*", gap):
         return True
     return bool(_WINDOW_GAP.match(gap))

@@ -94,7 +94,12 @@ _FILED = re.compile(r"(?i)\bfr[ \t]+doc\.?[ \t]*(?:no\.?:?[ \t]*)?[\d-]+[ \t]+fi
 _REPRINTED = re.compile(
     r"(?i)\boriginally[ \t]+published(?:[ \t]+on)?[ \t]*:?[ \t]*\[?[ \t]*(?:\d{1,2}/\d{1,2}/\d{2,4}|[a-z]{3,9}\.?[ \t]+\d{1,2},[ \t]*(?:19|20)\d\d)"
 )
-_OWN_STAMPS = (("vol", _ISSUE_LINE), ("fr doc", _FILED), ("originally published", _REPRINTED))
+# The older GPO header "[Federal Register: March 14, 2000 (Volume 65, Number 50)]" and a citation
+# line's date alone under it ("53 FR 16730" / "May 11, 1988"): the issue's date as well.
+_ISSUE_HEAD = re.compile(r"(?i)federal[ \t]+register[ \t]*:[ \t]*[a-z]{3,9}\.?[ \t]+\d{1,2},[ \t]*(?:19|20)\d\d[ \t]*\([ \t]*vol")
+_CITATION_LINE = re.compile(r"(?i)fr[ \t]+\d{1,6}[ \t]*\n[ \t]*[a-z]{3,9}\.?[ \t]+\d{1,2},[ \t]*(?:19|20)\d\d[ \t]*(?=\n|$)")
+_CITATION_BEFORE = re.compile(r"[ \t]*\d{1,3}[ \t]+")
+_OWN_STAMPS = (("vol", _ISSUE_LINE), ("fr doc", _FILED), ("originally published", _REPRINTED), ("federal register", _ISSUE_HEAD))
 
 
 def date_label_spans(text: str, low: str | None = None) -> list[tuple[int, int]]:
@@ -109,6 +114,11 @@ def date_label_spans(text: str, low: str | None = None) -> list[tuple[int, int]]
             if (m := rx.match(text, at)) is not None:
                 out.append((m.start(), m.end()))
             at = low.find(word, at + len(word))
+    at = low.find(" fr ")
+    while at >= 0:  # "53 FR 16730" alone on its line, the issue's date alone on the next
+        if _CITATION_BEFORE.fullmatch(text, low.rfind("\n", 0, at) + 1, at + 1) and (m := _CITATION_LINE.match(text, at + 1)) is not None:
+            out.append((m.start(), m.end()))
+        at = low.find(" fr ", at + 4)
     at = low.find("date")
     while at >= 0:
         ls = low.rfind("\n", 0, at) + 1
