@@ -1,0 +1,58 @@
+"""Forms holdout batch 7 taught (docs/EXPLAIN.md "Holdout"), and the kinds a broker reads off an
+event (a review of rendered alerts): each a short snippet in the form a real document used, with
+the facts a reader marks. Continues tests/test_forms_batch6.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from feeds.facts import extract_facts
+
+LATE = datetime(2030, 1, 1, tzinfo=UTC)  # a clock far from every document: it must never leak
+
+
+def days(body: str, published: datetime = LATE) -> set[str]:
+    f = extract_facts("", body, published=published)
+    return {d.date.isoformat() for d in f.dates} | {e.start_iso[:10] for e in f.events}
+
+
+def windows(body: str, published: datetime = LATE) -> list[tuple[str, str | None]]:
+    return [(e.start_iso, e.end_iso) for e in extract_facts("", body, published=published).events]
+
+
+def kinds(body: str, published: datetime = LATE) -> list[tuple[str, str]]:
+    return [(e.start_iso, e.kind) for e in extract_facts("", body, published=published).events]
+
+
+# A meeting is not a deadline because its paragraph ends with one; a time right after "by" is
+# when something is due, whatever its sentence names (a webinar link posted by 5 p.m.).
+KIND_CASES = [
+    (
+        "DATES: The COAC will meet on Wednesday, December 13, 2023, from 1:00 \np.m. to 5:00 p.m. EST. Please note that the "
+        "meeting may close early. Registration to attend and comments must be submitted no later than December 8, 2023.",
+        [("2023-12-13T13:00:00-05:00", "event")],
+    ),
+    (
+        "For virtual participants, the webinar link and conference number will \nbe posted by 5:00 p.m. EST on December 12, 2023, at https://www.cbp.gov/x.",
+        [("2023-12-12T17:00:00-05:00", "deadline")],
+    ),
+    (
+        "Comments must be submitted no later than 5:00 p.m. EDT on September 15, 2023.",
+        [("2023-09-15T17:00:00-04:00", "deadline")],
+    ),
+    (
+        "CBP will host a webinar on April 21, 2026 at 1:00 p.m. ET. Registration closes no later than April 20, 2026.",
+        [("2026-04-21T13:00:00-04:00", "webinar")],
+    ),
+    (
+        "ACE will be unavailable for scheduled maintenance. The work runs on May 2, 2026 from 9:00 p.m. to 11:30 p.m. EDT.",
+        [("2026-05-02T21:00:00-04:00", "maintenance")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), KIND_CASES, ids=[c[0][:24] for c in KIND_CASES])
+def test_an_events_kind_comes_from_its_own_sentence(text: str, expected: list[tuple[str, str]]) -> None:
+    assert kinds(text) == expected
