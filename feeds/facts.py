@@ -244,6 +244,17 @@ def _before_other_articles(body: str) -> str:
     return body[: m.start()] if m else body
 
 
+# A Federal Register page break "[[Page 38019]]" on a line of its own, often mid-sentence
+# ("reconvene from 8:00 a.m. to\n\n[[Page 38019]]\n\n5:00 p.m."): the sentence runs on over it.
+_PAGE_MARK = re.compile(r"[ \t]*\n\s*\[\[Page \d+\]\]\s*\n\s*")
+
+
+def _without_page_marks(body: str) -> str:
+    if "[[Page" not in body:
+        return body
+    return _PAGE_MARK.sub(lambda m: "\n\n" if body[: m.start()].rstrip()[-1:] in ".:;" else " ", body)
+
+
 def extract_facts(
     title: str,
     body: str,
@@ -255,7 +266,7 @@ def extract_facts(
 ) -> Facts:
     """All facts of one announcement (JSON keys: docs/EXPLAIN.md). ``dated``: ``published`` is
     the document's own date (feed, stamp, text), not the reading clock's (explain on a bare text)."""
-    body = _before_other_articles(body[:MAX_CHARS])
+    body = _without_page_marks(_before_other_articles(body[:MAX_CHARS]))
     text = f"{title}\n\n{body}" if title else body
     head = find_heading(title, body)
     dateline = D.parse_dateline(body)

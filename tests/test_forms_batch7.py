@@ -56,3 +56,22 @@ KIND_CASES = [
 @pytest.mark.parametrize(("text", "expected"), KIND_CASES, ids=[c[0][:24] for c in KIND_CASES])
 def test_an_events_kind_comes_from_its_own_sentence(text: str, expected: list[tuple[str, str]]) -> None:
     assert kinds(text) == expected
+
+
+# A Federal Register page break "[[Page N]]" mid-sentence: the window runs on over it.
+PAGE_MARK_CASES = [
+    (
+        "DATES: The Board will meet from 8:00 \na.m. to 12:00 p.m. on August 13, 2019 and reconvene from 8:00 a.m. to\n\n"
+        "[[Page 38019]]\n\n5:00 p.m. on August 14, 2019.",
+        [("2019-08-13T08:00:00", "2019-08-13T12:00:00"), ("2019-08-14T08:00:00", "2019-08-14T17:00:00")],
+    ),
+    (
+        "The meeting is on March 3, 2015.\n\n[[Page 9447]]\n\nIt runs from 8:00 a.m. to 4:30 p.m. on March 3, 2015.",
+        [("2015-03-03T08:00:00", "2015-03-03T16:30:00")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PAGE_MARK_CASES, ids=[c[0][:24] for c in PAGE_MARK_CASES])
+def test_a_page_break_does_not_cut_a_window(text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert windows(text) == expected
