@@ -75,3 +75,29 @@ PAGE_MARK_CASES = [
 @pytest.mark.parametrize(("text", "expected"), PAGE_MARK_CASES, ids=[c[0][:24] for c in PAGE_MARK_CASES])
 def test_a_page_break_does_not_cut_a_window(text: str, expected: list[tuple[str, str | None]]) -> None:
     assert windows(text) == expected
+
+
+# A zone spelled out then restated in parentheses before the date ("5 p.m. central standard time
+# (CST) on January 21, 2025"); the same hours on each day listed ("on January 22, 2025 and
+# January 23, 2025"); a time under a range of days ("August 20-23, 2018: … beginning at 9:30 am")
+# on its first day.
+DAY_CASES = [
+    (
+        "Notice of January 2, 2025. Sessions will occur from 1 p.m.\nto 5 p.m. central standard time (CST) on January 21, 2025.",
+        [("2025-01-21T13:00:00-06:00", "2025-01-21T17:00:00-06:00")],
+    ),
+    (
+        "Sessions run from 9\na.m. to 5 p.m. (CST) on January 22, 2025 and January 23, 2025.",
+        [("2025-01-22T09:00:00-06:00", "2025-01-22T17:00:00-06:00"), ("2025-01-23T09:00:00-06:00", "2025-01-23T17:00:00-06:00")],
+    ),
+    (
+        "  • August 20-23, 2018: The Section 301 Committee will convene a public hearing in the main hearing room of the "
+        "U.S. International Trade Commission, 500 E Street SW, Washington DC, 20436 beginning at 9:30 am.",
+        [("2018-08-20T09:30:00", None)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DAY_CASES, ids=[c[0][:24] for c in DAY_CASES])
+def test_a_sessions_days(text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert windows(text) == expected
