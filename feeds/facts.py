@@ -29,8 +29,10 @@ _CSMS_SUBJECT_LINE = re.compile(
 )
 # a CSMS number is 8 digits or legacy YY-NNNNNN; a 7-digit one is an AD/CVD message number
 _NUM_FORM = r"(?<![\d-])(\d{2}-\d{6}|\d{8})(?![\d#]|-\d)"
+# "CSMS # N", "CSMS message N", a list in parentheses after its name ("previous CSMS messages
+# (15-000761, 15-000773)")
 _CSMS_REF = re.compile(
-    rf"CSMS[\"\u201d\u2019']?\)?\s*(?:messages?|msgs?\.?)?\s*(?:#|Nos?\.?|Numbers?)?\s*:?\s*#?\s*{_NUM_FORM}", re.IGNORECASE
+    rf"CSMS[\"\u201d\u2019']?\)?\s*(?:messages?|msgs?\.?)?\s*(?:#|Nos?\.?|Numbers?)?\s*:?\s*\(?#?\s*{_NUM_FORM}", re.IGNORECASE
 )
 # "Related CSMS: a, b", "Related messages:", "Referenced By" and lists that run on over lines
 # and commas after a cited number ("CSMS #\n63988468,\n63992482\n,\n64045612").

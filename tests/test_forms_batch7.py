@@ -101,3 +101,16 @@ DAY_CASES = [
 @pytest.mark.parametrize(("text", "expected"), DAY_CASES, ids=[c[0][:24] for c in DAY_CASES])
 def test_a_sessions_days(text: str, expected: list[tuple[str, str | None]]) -> None:
     assert windows(text) == expected
+
+
+# Cited numbers in parentheses after their name: "previous CSMS messages (15-000761, 15-000773)".
+CSMS_CASES = [
+    ("This CSMS message supersedes previous CSMS messages (15-000761, 15-000773, 15-000804, 15-000838) regarding",
+     ["15-000761", "15-000773", "15-000804", "15-000838"]),
+    ("See CSMS (#64045612) for the list.", ["64045612"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CSMS_CASES, ids=[c[0][:24] for c in CSMS_CASES])
+def test_cited_numbers_in_parentheses(text: str, expected: list[str]) -> None:
+    assert list(extract_facts("", text, published=LATE).related_csms) == expected
