@@ -114,3 +114,19 @@ CSMS_CASES = [
 @pytest.mark.parametrize(("text", "expected"), CSMS_CASES, ids=[c[0][:24] for c in CSMS_CASES])
 def test_cited_numbers_in_parentheses(text: str, expected: list[str]) -> None:
     assert list(extract_facts("", text, published=LATE).related_csms) == expected
+
+
+# A news day of the page's own month: 「昨（四）日」 in Chinese numerals, 「於4日」 right after 於;
+# never a count after 於 (「於30日內」).
+DEC4 = datetime(2025, 12, 4, 9, 0, tzinfo=UTC)
+ZH_DAY_CASES = [
+    ("臺日擴大雙邊關務交流。臺日昨（四）日於「第四十九屆臺日經濟貿易會議」中完成簽署。", {"2025-12-04"}),
+    ("財政部關務署表示，台日於4日「第49屆臺日經濟貿易會議」完成簽署地區海關合作備忘錄。", {"2025-12-04"}),
+    ("業者應於30日內申報，逾期不受理。", set()),
+    ("業者應於10日前補正。", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ZH_DAY_CASES, ids=[c[0][:12] for c in ZH_DAY_CASES])
+def test_a_news_day_of_the_pages_month(text: str, expected: set[str]) -> None:
+    assert days(text, DEC4) == expected
