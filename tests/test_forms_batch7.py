@@ -130,3 +130,19 @@ ZH_DAY_CASES = [
 @pytest.mark.parametrize(("text", "expected"), ZH_DAY_CASES, ids=[c[0][:12] for c in ZH_DAY_CASES])
 def test_a_news_day_of_the_pages_month(text: str, expected: set[str]) -> None:
     assert days(text, DEC4) == expected
+
+
+# A full date alone on one of a page's first lines, under its title, is the page's stamp; the
+# same date further down, or written in a sentence, is a fact.
+TOP_DATE_CASES = [
+    ("USTR Announces Timeline for Section 301 Comments on List 3\n\n\nJuly 17, 2018\n\nToday the USTR announced its timetables. "
+     "August 17, 2018: Due date for submission of written comments.", {"2018-08-17"}),
+    ("Tuesday, February 27, 2024\n\nCommercial Customs Operations Advisory Committee\n\nOn February 16, 2024, CBP published a notice.",
+     {"2024-02-16"}),
+    ("Notice\n\nThe hearing is on:\n\nx\n\ny\n\nAugust 20, 2018\n", {"2018-08-20"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TOP_DATE_CASES, ids=[c[0][:24] for c in TOP_DATE_CASES])
+def test_a_date_alone_under_the_title_is_the_pages_stamp(text: str, expected: set[str]) -> None:
+    assert days(text) == expected
