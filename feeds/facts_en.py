@@ -171,6 +171,10 @@ def _merge_restated(events: list[Event]) -> list[Event]:
         twin = out[j]
         if twin.end is None and e.end is not None:
             out[j] = replace(twin, end=e.end.replace(tzinfo=twin.start.tzinfo))
+    # "… maintenance … starting at approximately 2:00 AM, and completed by 10:00 AM. … three outages
+    # are expected with the first being at 2:00 AM": a point at a window's start is that window
+    starts = {e.start for i, e in enumerate(out) if e.end is not None and i not in drop}
+    drop |= {i for i, e in enumerate(out) if e.end is None and e.start in starts and e.kind not in ("deadline", "effective")}
     return [e for i, e in enumerate(out) if i not in drop]
 
 

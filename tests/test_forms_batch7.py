@@ -146,3 +146,19 @@ TOP_DATE_CASES = [
 @pytest.mark.parametrize(("text", "expected"), TOP_DATE_CASES, ids=[c[0][:24] for c in TOP_DATE_CASES])
 def test_a_date_alone_under_the_title_is_the_pages_stamp(text: str, expected: set[str]) -> None:
     assert days(text) == expected
+
+
+# A point at a window's start restates the window ("… with the first being at 2:00 AM"): one
+# event, not two at the same instant; a deadline at that instant stays its own.
+RESTATED_CASES = [
+    (
+        "FDA's interface will be down intermittently due to scheduled maintenance, Saturday, October 8, 2016, 2:00 AM -10:00 AM\n\n"
+        "A total of three (3) thirty (30) minute outages are expected with the first being at 2:00 AM.",
+        [("2016-10-08T02:00:00", "2016-10-08T10:00:00")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RESTATED_CASES, ids=[c[0][:24] for c in RESTATED_CASES])
+def test_a_point_at_a_windows_start_is_that_window(text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert windows(text) == expected
