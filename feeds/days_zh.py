@@ -153,10 +153,12 @@ _MONTH_END = re.compile(rf"(?:(?P<rel>[今本明隔翌次去])\s*年\s*(?:度\s*
 _SAME_YEAR = re.compile(rf"同\s*年\s*(?:度\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日號]")
 _REL_YEAR = {"今": 0, "本": 0, "明": 1, "隔": 1, "翌": 1, "次": 1, "去": -1}
 _REL_MD = re.compile(rf"(?P<rel>[今本明隔翌次去])\s*年\s*(?:度\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日號]")
-# A day of the current month in news and press releases: 「今（6）日」「昨(5)日」, and a day right
-# before what happened on it (「最高法院20日裁定」「部長24日出席」). Not a count (「30日內」「滿30日」).
+# A day of the current month in news and press releases: 「今（6）日」「昨(5)日」「昨（四）日」, a day
+# right before what happened on it (「最高法院20日裁定」「部長24日出席」) or right after 於 (「台日於4日
+# 「第49屆…」…簽署」). Not a count (「30日內」「滿30日」「於30日內」).
 _NEWS_DAY = re.compile(
-    r"[今昨明]\s*\(\s*(?P<d1>\d{1,2})\s*(?:\)\s*日|日\s*\))"
+    r"[今昨明]\s*\(\s*(?P<d1>\d{1,2}|[一二三四五六七八九十廿卅]{1,3})\s*(?:\)\s*日|日\s*\))"
+    r"|(?<=於)\s*(?P<d4>\d{1,2}|[一二三四五六七八九十廿卅]{1,3})\s*日(?![內内以之後后前起號号]|\s*(?:[\d一二三四五六七八九十]|上午|下午|中午|晚間|晚上|凌晨|早上))"
     r"|本\s*月\s*(?P<d3>\d{1,2}|[一二三四五六七八九十廿卅]{1,3})\s*[日號]"
     r"|(?<![\d月年第前後后每滿满數数幾几個个/.\-:(至到~、及和與与一二三四五六七八九十廿卅百兩两期共達达約约近逾續续])"
     r"(?P<d2>\d{1,2}|[一二三四五六七八九十廿卅]{1,3})\s*日"
@@ -173,7 +175,7 @@ def _news_days(folded: str, anchors: list[tuple[int, int, date | None, int, int,
     for m in _NEWS_DAY.finditer(folded):
         if any(a[0] <= m.start() < a[1] for a in anchors):
             continue
-        d = int(m.group("d1")) if m.group("d1") else _num(m.group("d2") or m.group("d3"))
+        d = _num(m.group("d1") or m.group("d2") or m.group("d3") or m.group("d4"))
         if d is None or not 1 <= d <= 31:
             continue
         prior = [a for a in anchors if a[1] <= m.start() and m.start() - a[1] <= 600 and "\n\n" not in folded[a[1] : m.start()]]

@@ -56,11 +56,34 @@ def _pair_date(text: str, t: EnTime, dates: list[EnDate]) -> EnDate | None:
     if after:
         d = after[0]
         gap = text[t.end : d.start]
-        if re.fullmatch(r"[\s,]*(?:on|,)?[\s,]*", gap, re.I):
+        if _AFTER_GAP.fullmatch(gap):  # "5 p.m. central standard time (CST) on January 21"
             return d
         if re.fullmatch(rf"[\s,]*(?:on\s+)?{WEEKDAY_RX}[\s,]*", gap, re.I):
             return d
     return None
+
+
+_AFTER_GAP = re.compile(r"(?i)[\s,]*(?:(?-i:\([A-Z]{2,5}\))[\s,]*)?(?:on|,)?[\s,]*")
+_LIST_GAP = re.compile(r"(?i)\s*(?:,\s*)?(?:and|&)\s*")
+
+
+def _listed_after(text: str, d: EnDate, dates: list[EnDate]) -> list[date]:
+    """The days listed after ``d`` ("on January 22, 2025 and January 23, 2025")."""
+    out: list[date] = []
+    i = _bisect(dates, d.start)
+    while i + 1 < len(dates) and _LIST_GAP.fullmatch(text, dates[i].end, dates[i + 1].start) and dates[i + 1].value > dates[i].value:
+        out.append(dates[i + 1].value)
+        i += 1
+    return out
+
+
+def _range_start(text: str, d: EnDate, dates: list[EnDate]) -> date:
+    """The first day of the range of days ``d`` ends ("August 20-23, 2018"), else ``d``'s day."""
+    i = _bisect(dates, d.start)
+    prev = dates[i - 1] if i > 0 else None
+    if prev is not None and prev.value < d.value and _DATE_RANGE_GAP.fullmatch(text, prev.end, d.start):
+        return prev.value
+    return d.value
 
 
 def _bisect(dates: list[EnDate], pos: int) -> int:
@@ -160,6 +183,16 @@ def _one_zone(zones: list[str | None]) -> str | None:
     return "ET" if written and written <= _EASTERN else None
 
 
+def _same_hours(a: EventTime, b: EventTime, days: list[date]) -> list[EventTime]:
+    """"from 9 a.m. to 5 p.m. (CST) on January 22, 2025 and January 23, 2025": the window on each
+    day listed after the first, in the order start, end."""
+    out: list[EventTime] = []
+    for day in days:
+        shift = day - b.when.date()
+        out += [EventTime(a.when + shift, a.zoned, a.start, a.end, a.date_inferred), EventTime(b.when + shift, b.zoned, b.start, b.end, b.date_inferred)]
+    return out
+
+
 def find_event_times(text: str, published: datetime) -> list[EventTime]:
     """Every date-and-time in English text, paired and zoned as written.
 
@@ -220,7 +253,8 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
             else:
                 j = _bisect(dates, t.start)
                 prior = [x for x in dates[max(0, j - 3) : j] if t.start - x.start < 1500]
-                day = prior[-1].value if prior else ref
+                # "August 20-23, 2018: … a public hearing … beginning at 9:30 am": the first day
+                day = _range_start(text, prior[-1], dates) if prior else ref
         # the end of that range, written before midnight's other side, is on the next day
         nxt = times[idx + 1] if idx + 1 < len(times) else None
         overnight = d is None and not inferred and nxt is not None and nxt.value < t.value
@@ -231,6 +265,8 @@ def find_event_times(text: str, published: datetime) -> list[EventTime]:
             out.append(EventTime(zoned(naive, zone), True, t.start, t.end, inferred))
         else:
             out.append(EventTime(naive, False, t.start, t.end, inferred))
+        if d is not None and idx and out[-2].end == times[idx - 1].end and _joined(text, times[idx - 1], t):
+            out += _same_hours(out[-2], out[-1], _listed_after(text, d, dates))
     written = {e.when.replace(tzinfo=None) for i, e in enumerate(out) if e.zoned and i not in guessed}
     for i in guessed:  # "3:00PM – 5:00PM" restating "3:00PM ET": left to the restatement merge
         if (naive := out[i].when.replace(tzinfo=None)) in written:

@@ -29,8 +29,10 @@ _CSMS_SUBJECT_LINE = re.compile(
 )
 # a CSMS number is 8 digits or legacy YY-NNNNNN; a 7-digit one is an AD/CVD message number
 _NUM_FORM = r"(?<![\d-])(\d{2}-\d{6}|\d{8})(?![\d#]|-\d)"
+# "CSMS # N", "CSMS message N", a list in parentheses after its name ("previous CSMS messages
+# (15-000761, 15-000773)")
 _CSMS_REF = re.compile(
-    rf"CSMS[\"\u201d\u2019']?\)?\s*(?:messages?|msgs?\.?)?\s*(?:#|Nos?\.?|Numbers?)?\s*:?\s*#?\s*{_NUM_FORM}", re.IGNORECASE
+    rf"CSMS[\"\u201d\u2019']?\)?\s*(?:messages?|msgs?\.?)?\s*(?:#|Nos?\.?|Numbers?)?\s*:?\s*\(?#?\s*{_NUM_FORM}", re.IGNORECASE
 )
 # "Related CSMS: a, b", "Related messages:", "Referenced By" and lists that run on over lines
 # and commas after a cited number ("CSMS #\n63988468,\n63992482\n,\n64045612").
@@ -244,6 +246,17 @@ def _before_other_articles(body: str) -> str:
     return body[: m.start()] if m else body
 
 
+# A Federal Register page break "[[Page 38019]]" on a line of its own, often mid-sentence
+# ("reconvene from 8:00 a.m. to\n\n[[Page 38019]]\n\n5:00 p.m."): the sentence runs on over it.
+_PAGE_MARK = re.compile(r"[ \t]*\n\s*\[\[Page \d+\]\]\s*\n\s*")
+
+
+def _without_page_marks(body: str) -> str:
+    if "[[Page" not in body:
+        return body
+    return _PAGE_MARK.sub(lambda m: "\n\n" if body[: m.start()].rstrip()[-1:] in ".:;" else " ", body)
+
+
 def extract_facts(
     title: str,
     body: str,
@@ -255,7 +268,7 @@ def extract_facts(
 ) -> Facts:
     """All facts of one announcement (JSON keys: docs/EXPLAIN.md). ``dated``: ``published`` is
     the document's own date (feed, stamp, text), not the reading clock's (explain on a bare text)."""
-    body = _before_other_articles(body[:MAX_CHARS])
+    body = _without_page_marks(_before_other_articles(body[:MAX_CHARS]))
     text = f"{title}\n\n{body}" if title else body
     head = find_heading(title, body)
     dateline = D.parse_dateline(body)

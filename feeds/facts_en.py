@@ -17,7 +17,7 @@ from feeds import dates as D
 from feeds.event_times import EventTime, find_event_times
 from feeds.factmodel import DatedFact, Event
 from feeds.scan import ascii_lower, in_spans, stamp_spans
-from feeds.spans import classify, context, dedupe_dates, label
+from feeds.spans import classify_at, context, dedupe_dates, label
 
 _URL = re.compile(r"https?://[^\s<>\"'）)\]，。、]+", re.IGNORECASE)
 
@@ -109,7 +109,7 @@ def _approx_end(text: str, times: list[EventTime], j: int) -> int | None:
 def english_events(text: str, published: datetime, links_by_line: dict[str, str]) -> list[Event]:
     """Event times with their kind, label and link; ``X to Y`` windows become one event with ``end``."""
     found: dict[tuple[str, str], Event] = {}
-    kinds: dict[str, str] = {}  # long messages repeat lines; classify each once
+    kinds: dict[tuple[str, int], str] = {}
     times = find_event_times(text, published)
     low = ascii_lower(text)
     habit_at = _positions(low, _HABITUAL_WORDS) if times else []
@@ -132,7 +132,7 @@ def english_events(text: str, published: datetime, links_by_line: dict[str, str]
         line, ls, _ = context(text, ev.start, ev.end)
         if low.find("on the day of", ev.end, ev.end + 40) >= 0 and _DAY_OF.match(text, ev.end, ev.end + 40):
             continue  # "9 a.m. on the day of the webinar" is no event of its own
-        kind = kinds.get(line) or kinds.setdefault(line, classify(line, "event"))
+        kind = kinds.get((line, ev.start)) or kinds.setdefault((line, ev.start), classify_at(line, ev.start - ls, "event"))
         end: datetime | None = None
         approx = False
         if nxt is not None and window:
@@ -171,6 +171,10 @@ def _merge_restated(events: list[Event]) -> list[Event]:
         twin = out[j]
         if twin.end is None and e.end is not None:
             out[j] = replace(twin, end=e.end.replace(tzinfo=twin.start.tzinfo))
+    # "… maintenance … starting at approximately 2:00 AM, and completed by 10:00 AM. … three outages
+    # are expected with the first being at 2:00 AM": a point at a window's start is that window
+    starts = {e.start for i, e in enumerate(out) if e.end is not None and i not in drop}
+    drop |= {i for i, e in enumerate(out) if e.end is None and e.start in starts and e.kind not in ("deadline", "effective")}
     return [e for i, e in enumerate(out) if i not in drop]
 
 

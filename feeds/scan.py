@@ -102,12 +102,33 @@ _CITATION_BEFORE = re.compile(r"[ \t]*\d{1,3}[ \t]+")
 _OWN_STAMPS = (("vol", _ISSUE_LINE), ("fr doc", _FILED), ("originally published", _REPRINTED), ("federal register", _ISSUE_HEAD))
 
 
+# A full date alone on one of a page's first lines, under its title ("July 17, 2018", "Tuesday,
+# February 27, 2024"): the post's or newsletter's own date, a stamp like a bulletin's.
+_TOP_DATE_LINE = re.compile(r"[ \t]*(?:[A-Za-z]{3,9}day,[ \t]*)?[A-Za-z]{3,9}\.?[ \t]+\d{1,2},[ \t]*(?:19|20)\d\d[ \t]*(?=\n|$)")
+_TOP_LINES = 4
+
+
+def _top_date_lines(text: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    at, seen = 0, 0
+    while seen < _TOP_LINES and at < len(text):
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        if text[at:end].strip():
+            seen += 1
+            if (m := _TOP_DATE_LINE.match(text, at, end)) is not None:
+                out.append((m.start(), m.end()))
+        at = end + 1
+    return out
+
+
 def date_label_spans(text: str, low: str | None = None) -> list[tuple[int, int]]:
     """Where a page's own date is written as a stamp: a ``Date:`` label line, a post's date
-    before its comment count (``May 31, 2018 | 0 comments``), a periodical's issue line, a
+    before its comment count (``May 31, 2018 | 0 comments``), a date alone on one of the page's
+    first lines, a periodical's issue line, a
     Federal Register filing stamp or a reprint's "Originally published" date."""
     low = low if low is not None else ascii_lower(text)
-    out: list[tuple[int, int]] = []
+    out: list[tuple[int, int]] = _top_date_lines(text)
     for word, rx in _OWN_STAMPS:
         at = low.find(word)
         while at >= 0:

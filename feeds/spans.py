@@ -84,6 +84,27 @@ def classify(line: str, default: str) -> str:
     return default
 
 
+# A time written right after "by" / "no later than" is when something is due ("the webinar link
+# … will be posted by 5:00 p.m. EST"), whatever else its sentence names (lowered text).
+_DUE_AT = re.compile(r"\b(?:by|no later than|not later than|on or before)\s*$")
+_DUE_KINDS = frozenset(("deadline", "effective"))
+
+
+def classify_at(line: str, at: int, default: str) -> str:
+    """The kind of the event whose time sits at ``at`` in ``line``: from its own sentence; a
+    deadline or effective word elsewhere on the line (a meeting's paragraph that ends "comments
+    must be submitted no later than December 8") does not make the meeting a deadline."""
+    if _DUE_AT.search(line.lower(), max(0, at - 20), at):
+        return "deadline"
+    start = [0, *_cuts(line, at)][-1]
+    end = _sentence_end(line, at) or len(line)
+    kind = classify(line[start:end], "")
+    if kind:
+        return kind
+    kind = classify(line, default)
+    return default if kind in _DUE_KINDS else kind
+
+
 LABEL_MAX = 90  # display columns (a CJK character counts two): a calendar title, not a paragraph
 
 
