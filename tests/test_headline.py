@@ -72,6 +72,24 @@ LEAD_ZH = ("財政部今日公告自明年起調整進口貨物之查驗作業�
         ("U.S. Customs and Border Protection - Cbp\n\nPage created by Someone\n \nCONTINUE READING\n"
          "U.S. Customs and Border Protection\n   \u25c6\n\n   19 CFR CHAPTER I\n\nNOTICE OF NEW\nPORT HOURS\n\nAGENCY: CBP.",
          "NOTICE OF NEW PORT HOURS"),
+        # holdout 6 (and batch 3-5 left-overs 242, 260): a 專訊 byline, an FR number with a two-digit year,
+        # labels, a lead-in with a colon, a table's header row and bilingual cells, ASCII commas, a why-clause
+        (" date 2026-01-16 【某某網專訊】" + LEAD_ZH,
+         "財政部今日公告自明年起調整進口貨物之查驗作業，報關業者應配合更新系統設定，未依規定辦理者將依法處分，相關細節請參閱附件說明"),
+        ("02-20757. Administrative Rulings\n\nAGENCY: Customs Service.", "Administrative Rulings"),
+        ("BACKGROUND\nACE Outage Notice\nBody.", "ACE Outage Notice"),
+        ("Information derived from the Cargo Systems Messaging Service:\n\nACE Outage Notice\n", "ACE Outage Notice"),
+        ("編號 規定中文 規定英文 實施日期\n刪除 Delete\n海關公布新制\n", "海關公布新制"),
+        ("某某關分局長王小明,昨天接受訪問,他說的「AEO優質企業」到底是什麼?其餘內容。", "某某關分局長王小明，昨天接受訪問，他說的「AEO優質企業」到底是什麼？"),
+        ("鑑於疫情升溫,為降低傳染風險與落實電子化政策,海關船舶抵達申報e化服務,業於111年5月26日上線,請業者多加利用。",
+         "海關船舶抵達申報e化服務，業於111年5月26日上線，請業者多加利用"),
+        ("為強化我國出口管制機制，防範高科技貨品流入涉武擴散實體，經濟部今日宣布更新實體管理名單，新增279個實體，並移除7個實體。",
+         "經濟部今日宣布更新實體管理名單，新增279個實體，並移除7個實體"),
+        ("輸入下列貨品,不論其歸何號列,應依照下列規定辦理: The importation of any of the following products shall be made "
+         "in accordance with the requirements listed below regardless of their codes and other words here:",
+         "輸入下列貨品，不論其歸何號列，應依照下列規定辦理"),
+        ("為期2年的早收計畫,明日執行完第3階段降稅時程,預計明日起關稅可望降至零,屆時所有清單全面免稅。",
+         "為期2年的早收計畫，明日執行完第3階段降稅時程，預計明日起關稅可望降至零，屆時所有清單全面免稅"),
     ],
 )  # fmt: skip
 def test_the_heading_is_past_the_chrome_and_out_of_the_lead(body: str, expected: str) -> None:
