@@ -121,3 +121,18 @@ def test_a_letter_keeps_its_subject_line_as_title() -> None:
 def test_a_short_chinese_notice_is_read_as_chinese(body: str, zh: bool) -> None:
     got = explain_bytes(body.encode(), now=datetime(2026, 6, 1, tzinfo=UTC))
     assert ("美方發布訊息" not in got["summary_zh"]) is zh, got["summary_zh"]
+
+
+@pytest.mark.parametrize(
+    ("subject", "shown"),
+    [
+        ("公告承攬業者申報艙單之申報時限事項。依據:海關管理承攬業辦法第3條公告事項:一、承攬業應於起飛前申報。",
+         "公告承攬業者申報艙單之申報時限事項。"),
+        ("公告承攬業者申報艙單之申報時限事項 依據：海關管理承攬業辦法第3條", "公告承攬業者申報艙單之申報時限事項"),
+        ("轉知關務署公告新制，請查照。", "轉知關務署公告新制，請查照。"),
+    ],
+)  # fmt: skip
+def test_a_letters_subject_is_its_first_sentence_not_the_letter_run_on(subject: str, shown: str) -> None:
+    body = f"某某關 公告\n\n發文日期：中華民國105年8月19日\n\n主旨:{subject}\n"
+    got = explain_bytes(body.encode(), now=datetime(2026, 6, 1, tzinfo=UTC))
+    assert f"標題：{shown}\n" in got["summary_zh"], got["summary_zh"]

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.understand.timefmt import day_text
+from bot.understand.titles import letter_subject
 from feeds.factmodel import Facts
 
 TABLE = Path(__file__).resolve().parent.parent / "data" / "glossary_zh_en.tsv"
@@ -119,7 +120,7 @@ def _when(facts: Facts, tz: str) -> str:
 def issuer_of(title: str, facts: Facts, body: str = "") -> tuple[str, str] | None:
     """Who issued a Chinese notice: its letter's 發文機關, else the agency its title, 主旨 or
     heading names."""
-    subject = next((x.subject for x in facts.letters if x.subject), None) or ""
+    subject = (letter_subject(facts) or None) or ""
     letter_issuer = next((x.issuer for x in facts.letters if x.issuer), None)
     for text in (letter_issuer or "", title, subject, body[:200]):
         if found := issuer_in(text):
@@ -129,7 +130,7 @@ def issuer_of(title: str, facts: Facts, body: str = "") -> tuple[str, str] | Non
 
 def english_gist(title: str, facts: Facts, body: str = "", tz: str = "Asia/Taipei") -> str:
     """"Keelung Customs notice: Dragon Boat Festival holiday customs clearance service 6/8 (Sat)"."""
-    subject = next((x.subject for x in facts.letters if x.subject), None) or title
+    subject = (letter_subject(facts) or None) or title
     who = issuer_of(title, facts, body)
     what = _what(subject, skip=who[0] if who else "")
     if not what:
@@ -144,7 +145,7 @@ def english_gist(title: str, facts: Facts, body: str = "", tz: str = "Asia/Taipe
 
 def english_title_of_chinese(title: str, facts: Facts, body: str = "", tz: str = "Asia/Taipei") -> str:
     """The English gist with the Chinese original beside it."""
-    original = (next((x.subject for x in facts.letters if x.subject), None) or title).strip()
+    original = ((letter_subject(facts) or None) or title).strip()
     gist = english_gist(title, facts, body, tz)
     return f"{gist} (in Chinese: {original})" if original else gist
 

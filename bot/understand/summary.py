@@ -34,7 +34,7 @@ from bot.understand.timefmt import (
     weekday_zh,
     zone_label,
 )
-from bot.understand.titles import PREFIX_ZH, heading_of, title_line, title_zh
+from bot.understand.titles import PREFIX_ZH, heading_of, letter_subject, title_line, title_zh
 from feeds.dates import gregorian_to_roc
 from feeds.factmodel import Event, Facts
 from feeds.scan import literal_search
@@ -245,7 +245,7 @@ def summarize_chinese(
 ) -> str:  # fmt: skip
     """A Chinese letter or 公告: its own 主旨, who issued it when, its periods and dates."""
     letters = facts.letters
-    subject = next((x.subject for x in letters if x.subject), None) or title or facts.title or ""
+    subject = letter_subject(facts) or title or facts.title or ""
     text = f"{title}\n{body}"
     bullets: list[tuple[int, str]] = []
     issued = []

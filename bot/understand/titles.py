@@ -80,6 +80,18 @@ def heading_of(facts_title: str, title: str) -> str:
     return bare
 
 
+# What follows a 主旨 when a flattened page runs the letter's parts together: 「…事項。依據:…公告事項:一、…」
+_AFTER_SUBJECT = re.compile(r"。(?=.)|\s*(?=(?:依據|說明|公告事項|附件)\s*[:：])")
+
+
+def letter_subject(facts: Facts) -> str:
+    """A letter's 主旨, one sentence: a 主旨 states its subject once, so what runs on past its first
+    「。」 or into 依據/說明/公告事項 is the rest of the letter ("" when no letter names one)."""
+    subject = next((x.subject for x in facts.letters if x.subject), None) or ""
+    cut = _AFTER_SUBJECT.search(subject)
+    return subject[: cut.start() + (1 if cut.group(0) == "。" else 0)].strip() if cut and cut.start() >= 8 else subject
+
+
 def english_outside_brackets(text: str) -> list[str]:
     """English words (with lower-case letters) standing outside （…）: a half-translated title.
     Acronyms (FDA, CAPE) and numbers are fine; glossary terms keep English in brackets."""
