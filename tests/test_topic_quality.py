@@ -87,6 +87,14 @@ def test_topic_forms(text: str, topic: str, expected: bool) -> None:
          "  • Rate Change Feed\n  • API\n\n" + "y" * 300 + "\n\n  1. AD/CVD Catalog\n  2. HTS Catalog\n  3. Guides\n  4. API\n",
          "adcvd", False),
         ("CSMS # 1 - Filing update", "  • AD/CVD entries must carry the case number.\n  • Filers must update software.\n", "adcvd", True),
+        # the systems a deployment touches, an index of other messages: no mention (holdout 158, 206)
+        ("CSMS # 17-000112 - ACE Cargo Release Deploy", "There will be a deployment of ACE Cargo Release items on "
+         "Thursday, which will impact ACE Cargo Release and ACE Entry Summary processing. Filers may see delays.",
+         "entry_liquidation", False),
+        ("CSMS # 17-000113 - Entry Summary Deploy", "The deployment will change entry summary validations and will "
+         "impact ACE Entry Summary processing.", "entry_liquidation", True),
+        ("Trade Remedies", "Section 201 Related CSMS Messages\nCSMS NumberCSMS Topic\n40969690Information on Trade "
+         "Remedy Questions\n18-000624 Entry Summary Order of Reporting For Multiple HTS in ACE\n", "entry_liquidation", False),
     ],
 )  # fmt: skip
 def test_topic_forms_in_the_opening(title: str, body: str, topic: str, expected: bool) -> None:
