@@ -25,6 +25,17 @@ CALL = "A support call will be held on July 18, 2024 at 2:00 p.m. ET."
         ("US Customs & Border Protection Issues New Guidance On End Of De Minimis Exemption", "", ["小額免稅作業說明"], ["US", "新"]),
         ("Automated Enforcement of Late Filing of Entry Type 86 Transactions", "", ["86 型通關"], ["執法", "申報"]),
         ("Trade Remedies", "", ["貿易救濟"], []),
+        # holdout 6 and left-overs: one subject read whole, a review, a docket number is no subject
+        ("Commerce to Establish Process to Include Additional Derivative Steel Products in 232 Tariffs", "",
+         ["鋼鐵衍生產品"], ["衍生、", "、鋼鐵"]),
+        ("CBP CSMS Messages and Web Postings", "", ["CSMS 訊息", "網站公告"], ["報關、核定與異議"]),
+        ("Information on Upcoming Review of Inactive CSMS Subscribers", "", ["CSMS 訂閱戶審查"], ["反傾銷稅"]),
+        ("Trade News Snapshot - Volume 6, Issue 2", "", ["貿易新聞摘要"], []),
+        ("Country of origin marking: Producers' goods and consumers' goods; distinction,", "", ["原產地標示"], []),
+        ("Section 232 is a mechanism under the Trade Expansion Act of 1962 that allows the government to act", "",
+         ["232 條款", "貿易擴張法"], ["貿易 ", "、貿易、"]),
+        ("CBP published in the Federal Register an interim final rule [USCBP-2020-0036; CBP Dec. 20-11], which amends", "",
+         ["聯邦公報", "最終規則"], ["USCBP"]),
         ("CBP Hosts First Virtual Trade Week", "", ["貿易週"], []),
         # a title set in capitals is read as words, not as a row of acronyms (holdout 4/5: 248, 254)
         ("NOTIFICATION OF TEMPORARY TRAVEL RESTRICTIONS APPLICABLE TO LAND PORTS OF ENTRY AND FERRIES SERVICE BETWEEN "

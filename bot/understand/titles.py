@@ -44,6 +44,7 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\binterim final rule\b|\bfinal rule\b", "最終規則"),
         (r"\bproposed rul|\bNPRM\b", "擬議規則"),
         (r"\bfinal results\b|\badministrative review\b", "行政複查結果"),
+        (r"(?<!administrative )\breview\b", "審查"),
         (r"\bexclusions?\b", "排除適用"),
         (r"\bsuspen(?:sion|ded|ds?)\b", "暫停"),
         (r"\bextend(?:ed|s)?\b|\bextension\b", "延長"),
@@ -120,6 +121,7 @@ def _subjects(title: str) -> list[str]:
         found.append((m.start(), zh))
     for m in _ACRONYM.finditer(title):
         inside = any(a <= m.start() < b for a, b in spans) or bool(re.match(r"[AC]-\d", m.group(0)))
+        inside = inside or bool(re.match(r"-?\d", title[m.end():]))  # a docket number 「USCBP-2020-0036」
         if not inside and m.group(0) not in _NOT_ACRONYMS and m.group(0) not in PREFIX_ZH:
             found.append((m.start(), m.group(0)))
     for m in re.finditer(r"\b\d{4}\.\d{2}(?:\.\d{2,4})*\b", title):  # an HTS number named
