@@ -37,6 +37,11 @@ CALL = "A support call will be held on July 18, 2024 at 2:00 p.m. ET."
         ("CBP published in the Federal Register an interim final rule [USCBP-2020-0036; CBP Dec. 20-11], which amends", "",
          ["聯邦公報", "最終規則"], ["USCBP"]),
         ("CBP Hosts First Virtual Trade Week", "", ["貿易週"], []),
+        # words in capitals inside a mixed title are words, not acronyms; a kind is not a subject (holdout 265, 222)
+        ("SECOND REMINDER: ACE Deployment of ACE Changes for ABI Filers - GET READY NOW!", "",
+         ["ACE", "ABI 申報人", "系統上線"], ["SECOND", "READY", "Ready"]),
+        ("CBSA Message (TCC19-012) – EDI/Portal Scheduled Maintenance Outages, 19-20 January", "",
+         ["系統維護"], ["TCC19", "、系統維護"]),
         # a title set in capitals is read as words, not as a row of acronyms (holdout 4/5: 248, 254)
         ("NOTIFICATION OF TEMPORARY TRAVEL RESTRICTIONS APPLICABLE TO LAND PORTS OF ENTRY AND FERRIES SERVICE BETWEEN "
          "THE UNITED STATES AND CANADA", "", ["旅行限制", "陸路入境口岸"], ["NOTIFICATION", "TRAVEL", "OF"]),

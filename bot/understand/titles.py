@@ -116,7 +116,7 @@ def _subjects(title: str) -> list[str]:
         zh = g.terms[m.group(0).casefold()]
         if zh in _NOT_A_SUBJECT or _WEEKDAYS_ZH.match(zh) or english_outside_brackets(zh):
             continue
-        if any(rx.fullmatch(m.group(0)) for rx, _ in _KINDS):
+        if any(rx.fullmatch(m.group(0)) or zh == kind for rx, kind in _KINDS):
             continue  # a kind word ("outage"): said by the kind part
         found.append((m.start(), zh))
     for m in _ACRONYM.finditer(title):
