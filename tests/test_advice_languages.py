@@ -38,3 +38,26 @@ def test_an_incentive_item_gets_the_same_advice_in_english() -> None:
     en = summary_en(facts, ["tw_incentive"], title="參展補助計畫", body=body)
     assert "確認申請資格" in zh
     assert "check eligibility" in en
+
+
+@pytest.mark.parametrize(
+    ("body", "zh", "en"),
+    [
+        # a comment deadline asks for comments, not filings (holdout 6: 271, 272)
+        ("Comments must be received by August 31, 2026.", ["意見截止日 2026/8/31", "如需提出意見"], ["comments due", "to comment"]),
+        ("The deadline for comments is extended: comments were due May 3, 2026; comments are requested on or before "
+         "June 17, 2026.", ["意見截止日 2026/6/17", "如需提出意見"], ["comments due", "to comment"]),
+        # a filing deadline keeps the filing advice
+        (BODY, ["截止日 2026/3/2", "留意截止日"], ["deadline 2026-03-02", "note the deadline"]),
+    ],
+)  # fmt: skip
+def test_a_comment_deadline_is_named_and_advised_as_one_in_both_languages(body: str, zh: list[str], en: list[str]) -> None:
+    now = datetime(2026, 2, 20, tzinfo=UTC)
+    facts = extract_facts(TITLE, body, published=datetime(2026, 2, 18, tzinfo=UTC), links=[])
+    zh_text = summarize(facts, [], title=TITLE, body=body, language="en", now=now)
+    en_text = summary_en(facts, [], title=TITLE, body=body, now=now)
+    for part in zh:
+        assert part in zh_text, zh_text
+    for part in en:
+        assert part in en_text, en_text
+    assert ("意見" in zh_text) is ("comment" in body.lower())
