@@ -87,6 +87,12 @@ def test_topic_forms(text: str, topic: str, expected: bool) -> None:
          "  • Rate Change Feed\n  • API\n\n" + "y" * 300 + "\n\n  1. AD/CVD Catalog\n  2. HTS Catalog\n  3. Guides\n  4. API\n",
          "adcvd", False),
         ("CSMS # 1 - Filing update", "  • AD/CVD entries must carry the case number.\n  • Filers must update software.\n", "adcvd", True),
+        # Section 232's own scope named in the opening (holdout 6: 266, 267); a passing mention further down is not
+        ("", "Imports of all steel and aluminum articles from Canada shall remain exempt from the additional duty.",
+         "section_232", True),
+        ("", "Commodity:  Steel mill and aluminum articles, as specified in the Presidential Proclamations.", "section_232", True),
+        ("CSMS # 1 - ACE outage", "ACE will be down.\n" + "z" * 400 + "\nFilers of steel and aluminum articles may see delays.",
+         "section_232", False),
         # the systems a deployment touches, an index of other messages: no mention (holdout 158, 206)
         ("CSMS # 17-000112 - ACE Cargo Release Deploy", "There will be a deployment of ACE Cargo Release items on "
          "Thursday, which will impact ACE Cargo Release and ACE Entry Summary processing. Filers may see delays.",
