@@ -61,3 +61,20 @@ def test_a_comment_deadline_is_named_and_advised_as_one_in_both_languages(body: 
     for part in en:
         assert part in en_text, en_text
     assert ("意見" in zh_text) is ("comment" in body.lower())
+
+
+@pytest.mark.parametrize(
+    ("body", "origin"),
+    [
+        ("運輸及物流局推出的港口社區系統正式投入服務，該系統將在平台上提供貨物追蹤功能，並聯通海、陸、空運輸網絡。", "Chinese-language notice"),
+        ("郵局公告：115年2月14日至2月22日春節連續假期，郵局停止收攬信筒郵件及投遞包裹，請民眾提早交寄。", "Taiwanese notice"),
+        ("高雄海關為配合廠商及民眾通關需要，今年春節連續假期仍繼續辦理進出口貨物之通關業務。", "Taiwanese notice"),
+    ],
+)  # fmt: skip
+def test_a_chinese_text_is_called_taiwanese_only_when_it_is(body: str, origin: str) -> None:
+    """Hong Kong news (holdout 286) is not a "Taiwanese notice"; a notice that names no agency but a Taiwanese
+    place or an ROC year is."""
+    from bot.understand.english_titles import english_gist
+
+    facts = extract_facts("", body, published=datetime(2026, 1, 16, tzinfo=UTC), links=[])
+    assert english_gist(body.split("，")[0], facts, body).startswith(origin)

@@ -117,6 +117,12 @@ def _when(facts: Facts, tz: str) -> str:
     return ""
 
 
+# A Chinese text from Taiwan names Taiwan, its government or its money; one from Hong Kong, Macau or
+# the mainland (holdout 286: 運輸及物流局, a Hong Kong bureau) is not a "Taiwanese notice".
+_TAIWAN = re.compile(r"台灣|臺灣|我國|中華民國|行政院|立法院|財政部|經濟部|關務署|貿易署|新[臺台]幣|基隆|[臺台](?:北|中|南)|高雄|花蓮|民國\s*\d"
+                     r"|中華郵政|桃園|(?<!\d)1[01]\d(?:年|/\d{1,2}/\d{1,2})")  # an ROC year (「115年」「112/10/23」)
+
+
 def issuer_of(title: str, facts: Facts, body: str = "") -> tuple[str, str] | None:
     """Who issued a Chinese notice: its letter's 發文機關, else the agency its title, 主旨 or
     heading names."""
@@ -139,7 +145,7 @@ def english_gist(title: str, facts: Facts, body: str = "", tz: str = "Asia/Taipe
         names = [TOPICS[t].en for t in facts.topics if t in TOPICS and t not in _SOURCE_TOPICS]
         what = names[0] if names else "see the original"
     kind = _kind(facts, title, body[:300])
-    head = f"{who[1]} {kind}" if who else f"Taiwanese {kind}"
+    head = f"{who[1]} {kind}" if who else f"{'Taiwanese' if _TAIWAN.search(title + body[:3000]) else 'Chinese-language'} {kind}"
     return f"{head}: {what}{_when(facts, tz)}"
 
 
