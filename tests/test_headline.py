@@ -136,3 +136,17 @@ def test_a_letters_subject_is_its_first_sentence_not_the_letter_run_on(subject: 
     body = f"某某關 公告\n\n發文日期：中華民國105年8月19日\n\n主旨:{subject}\n"
     got = explain_bytes(body.encode(), now=datetime(2026, 6, 1, tzinfo=UTC))
     assert f"標題：{shown}\n" in got["summary_zh"], got["summary_zh"]
+
+
+def test_the_alerts_heading_is_the_subjects_first_sentence_too() -> None:
+    from bot.alerts.render import render_alert
+    from bot.understand.explain import announcement_from_text
+    from bot.understand.understanding import understand
+
+    body = ("某某關 公告\n\n發文日期：中華民國105年8月19日\n\n"
+            "主旨:公告承攬業者申報艙單之申報時限事項。依據:海關管理承攬業辦法第3條公告事項:一、承攬業應於起飛前申報。\n")  # fmt: skip
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    ann, _ = announcement_from_text(body, now=now)
+    text = render_alert(ann, understand(ann, now=now), [], lang="zh-TW", tz="Asia/Taipei", now=now).text
+    assert text.splitlines()[0].endswith("公告承攬業者申報艙單之申報時限事項。"), text
+    assert "依據:海關" not in text.splitlines()[0]
