@@ -87,6 +87,12 @@ def test_topic_forms(text: str, topic: str, expected: bool) -> None:
          "  • Rate Change Feed\n  • API\n\n" + "y" * 300 + "\n\n  1. AD/CVD Catalog\n  2. HTS Catalog\n  3. Guides\n  4. API\n",
          "adcvd", False),
         ("CSMS # 1 - Filing update", "  • AD/CVD entries must carry the case number.\n  • Filers must update software.\n", "adcvd", True),
+        # older GPO stamps and the FR preamble's AGENCY: line (holdout 6: 272, 274); a CSMS's "Agency:" word is not
+        ("Country of origin marking", "[Federal Register: March 14, 2000 (Volume 65, Number 50)]\n\n[Notices]\n",
+         "federal_register", True),
+        ("Import Administration", "DEPARTMENT OF THE TREASURY\n  Customs Service\n  AGENCY: Customs Service, Treasury.\n",
+         "federal_register", True),
+        ("CSMS # 1 - FDA outage", "Partner Government Agency: FDA systems will be down.", "federal_register", False),
         # Section 232's own scope named in the opening (holdout 6: 266, 267); a passing mention further down is not
         ("", "Imports of all steel and aluminum articles from Canada shall remain exempt from the additional duty.",
          "section_232", True),
