@@ -88,6 +88,11 @@ LEAD_ZH = ("財政部今日公告自明年起調整進口貨物之查驗作業�
         ("輸入下列貨品,不論其歸何號列,應依照下列規定辦理: The importation of any of the following products shall be made "
          "in accordance with the requirements listed below regardless of their codes and other words here:",
          "輸入下列貨品，不論其歸何號列，應依照下列規定辦理"),
+        # an agency's name alone, update stamps, a what's-new line, FR preamble fields; a heading wrapped mid-phrase
+        ("Import Administration\nSeptember 2001:   New FTZ Mailing Address\nlast update: September 2002\n"
+         "   DEPARTMENT OF THE TREASURY\n      Customs Service\n   AGENCY: Customs Service, Treasury.\n   19 CFR Part 146\n"
+         "   Reconsideration of Interpretation of Exportation for Purpose \n    of Foreign Trade Zones Act \n   53 FR 16730 \n",
+         "Reconsideration of Interpretation of Exportation for Purpose of Foreign Trade Zones Act"),
         ("為期2年的早收計畫,明日執行完第3階段降稅時程,預計明日起關稅可望降至零,屆時所有清單全面免稅。",
          "為期2年的早收計畫，明日執行完第3階段降稅時程，預計明日起關稅可望降至零，屆時所有清單全面免稅"),
     ],

@@ -32,6 +32,8 @@ CALL = "A support call will be held on July 18, 2024 at 2:00 p.m. ET."
         ("Information on Upcoming Review of Inactive CSMS Subscribers", "", ["CSMS 訂閱戶審查"], ["反傾銷稅"]),
         ("Trade News Snapshot - Volume 6, Issue 2", "", ["貿易新聞摘要"], []),
         ("Reroute Request for Periodic Monthly Statements", "", ["按月彙總繳稅（PMS）"], ["ACE 訊息"]),
+        ("Reconsideration of Interpretation of Exportation for Purpose of Foreign Trade Zones Act; Extension of Time for "
+         "Comments", "", ["對外貿易區法", "意見徵詢", "延長"], ["貿易意見"]),
         ("Country of origin marking: Producers' goods and consumers' goods; distinction,", "", ["原產地標示"], []),
         ("Section 232 is a mechanism under the Trade Expansion Act of 1962 that allows the government to act", "",
          ["232 條款", "貿易擴張法"], ["貿易 ", "、貿易、"]),

@@ -30,6 +30,10 @@ _CHROME = re.compile(
     r"|\[[^\]]*\]|from\ the\ federal\ register\ online\b.*|\d+\ cfr\b.*"  # the GPO text's stamps
     r"|(?:department|office)\ of\ [a-z.,\ ]+|(?:u\.s\.\ )?customs\ and\ border\ protection(?:\ *[-|–]\ *cbp)?"
     r"|[晴陰雨時多雲陣雷午後短暫]{2,8}"  # a weather line at a news page's top (「晴時多雲」)
+    # an agency's name alone (「Import Administration」「Customs Service」), a page's update stamp, its dated
+    # what's-new line (「September 2001: New FTZ Mailing Address」), an FR preamble's AGENCY:/ACTION: fields
+    r"|(?:[a-z.&]+\ ){0,2}(?:administration|service)|last\ updated?\b.*|(?:agency|action):.*"
+    r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)\ \d{4}:.*"
     r")$"
 )
 # Stamps that open a stored line before its heading: a search excerpt's 「date 2026-02-12」, a bulletin
@@ -123,7 +127,10 @@ def _unwrap(body: str) -> list[str]:
     para: list[str] = []
     for raw in [*body.splitlines(), ""]:
         if raw.strip():
-            para.append(raw)
+            if para and para[-1].endswith(" ") and raw.strip()[:1].islower() and len(para[-1].strip()) <= 80:
+                para[-1] = para[-1].rstrip() + " " + raw.lstrip()  # a line wrapped mid-phrase ("…for Purpose ⏎ of Foreign …")
+            else:
+                para.append(raw)
             continue
         wrapped = 1 < len(para) <= 3 and all(len(ln.strip()) <= 80 for ln in para) and (
             all(ln.strip().isupper() for ln in para) or all(ln.endswith((" ", "-")) for ln in para[:-1]))
