@@ -93,6 +93,10 @@ def test_topic_forms(text: str, topic: str, expected: bool) -> None:
         ("Import Administration", "DEPARTMENT OF THE TREASURY\n  Customs Service\n  AGENCY: Customs Service, Treasury.\n",
          "federal_register", True),
         ("CSMS # 1 - FDA outage", "Partner Government Agency: FDA systems will be down.", "federal_register", False),
+        # 補助 as a benefit named in passing is no subsidy item; a programme, an application or money granted is (holdout 280)
+        ("", "南市商業總會指，入會後企業會員可獲得公會認證與政府政策補助等許多好處，呼籲業者儘快入會。", "tw_incentive", False),
+        ("", "經濟部公告受理中小企業拓銷補助計畫，即日起開放申請。", "tw_incentive", True),
+        ("", "經濟部表示，將提供廠商拓銷與通路「補助」1百億元。", "tw_incentive", True),
         # Section 232's own scope named in the opening (holdout 6: 266, 267); a passing mention further down is not
         ("", "Imports of all steel and aluminum articles from Canada shall remain exempt from the additional duty.",
          "section_232", True),
