@@ -110,11 +110,25 @@ _BOILERPLATE = re.compile(
 _MENU = re.compile(r"(?m)(?:^[ \t]*(?:[•·‧-]|\d{1,2}\.)[ \t]+[^\s.,;:!?。，]+(?:[ \t]+[^\s.,;:!?。，]+){0,3}[ \t]*\n(?:[ \t]*\n)?){4,}")
 
 
+# What a message names as affected, not what it is about: "…deployment of ACE Cargo Release and PGA
+# items, which will impact ACE Cargo Release and ACE Entry Summary processing" (holdout 158) — the
+# systems a deployment or outage touches are a list of functions, not the message's subject.
+_AFFECTED = re.compile(r"(?i)\b(?:impact|affect)(?:s|ed|ing)?\s+(?:the\s+)?(?:ACE|ACS|ABI)\b[^.;\n]{0,160}")
+# An index of other messages: lines that open with a CSMS number and a title ("18-000624 Entry Summary
+# Order of Reporting …", holdout 206) list what else was said, not what this text says.
+_INDEX = re.compile(r"(?m)^[ \t]*(?:\d{8}|\d{2}-\d{6})[ \t]*[A-Za-z].*$")
+
+
+def _no_passing(text: str) -> str:
+    """The text without flattened menus, affected-systems clauses and indexes of other messages."""
+    return _INDEX.sub("", _AFFECTED.sub("", _MENU.sub("", text)))
+
+
 def lead_of(body: str) -> str:
     """The body's opening (past a bulletin's header lines) and its 主旨 line (a letter states
     its subject there)."""
     subject = _SUBJECT_LINE.search(body[:BODY_SCAN_CHARS])
-    opening = _BOILERPLATE.sub("", _MENU.sub("", body[: LEAD_CHARS * 4])).lstrip()
+    opening = _BOILERPLATE.sub("", _no_passing(body[: LEAD_CHARS * 4])).lstrip()
     lead = opening[:LEAD_CHARS]
     return lead + ("\n" + subject.group(0) if subject and subject.group(0) not in lead else "")
 
@@ -185,7 +199,7 @@ def tag(
     counts only when it comes back ``min_mentions`` times, so a long article that names
     IEEPA once in passing is not an IEEPA item."""
     facts = facts or {}
-    body = _MENU.sub("", body[:BODY_SCAN_CHARS])
+    body = _no_passing(body[:BODY_SCAN_CHARS])
     if not title.strip():  # a bare document carries its title on its first line
         title = next((line.strip() for line in body.splitlines() if line.strip()), "")[:300]
     lead = lead_of(body)

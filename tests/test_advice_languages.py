@@ -38,3 +38,43 @@ def test_an_incentive_item_gets_the_same_advice_in_english() -> None:
     en = summary_en(facts, ["tw_incentive"], title="參展補助計畫", body=body)
     assert "確認申請資格" in zh
     assert "check eligibility" in en
+
+
+@pytest.mark.parametrize(
+    ("body", "zh", "en"),
+    [
+        # a comment deadline asks for comments, not filings (holdout 6: 271, 272)
+        ("Comments must be received by August 31, 2026.", ["意見截止日 2026/8/31", "如需提出意見"], ["comments due", "to comment"]),
+        ("The deadline for comments is extended: comments were due May 3, 2026; comments are requested on or before "
+         "June 17, 2026.", ["意見截止日 2026/6/17", "如需提出意見"], ["comments due", "to comment"]),
+        # a filing deadline keeps the filing advice
+        (BODY, ["截止日 2026/3/2", "留意截止日"], ["deadline 2026-03-02", "note the deadline"]),
+    ],
+)  # fmt: skip
+def test_a_comment_deadline_is_named_and_advised_as_one_in_both_languages(body: str, zh: list[str], en: list[str]) -> None:
+    now = datetime(2026, 2, 20, tzinfo=UTC)
+    facts = extract_facts(TITLE, body, published=datetime(2026, 2, 18, tzinfo=UTC), links=[])
+    zh_text = summarize(facts, [], title=TITLE, body=body, language="en", now=now)
+    en_text = summary_en(facts, [], title=TITLE, body=body, now=now)
+    for part in zh:
+        assert part in zh_text, zh_text
+    for part in en:
+        assert part in en_text, en_text
+    assert ("意見" in zh_text) is ("comment" in body.lower())
+
+
+@pytest.mark.parametrize(
+    ("body", "origin"),
+    [
+        ("運輸及物流局推出的港口社區系統正式投入服務，該系統將在平台上提供貨物追蹤功能，並聯通海、陸、空運輸網絡。", "Chinese-language notice"),
+        ("郵局公告：115年2月14日至2月22日春節連續假期，郵局停止收攬信筒郵件及投遞包裹，請民眾提早交寄。", "Taiwanese notice"),
+        ("高雄海關為配合廠商及民眾通關需要，今年春節連續假期仍繼續辦理進出口貨物之通關業務。", "Taiwanese notice"),
+    ],
+)  # fmt: skip
+def test_a_chinese_text_is_called_taiwanese_only_when_it_is(body: str, origin: str) -> None:
+    """Hong Kong news (holdout 286) is not a "Taiwanese notice"; a notice that names no agency but a Taiwanese
+    place or an ROC year is."""
+    from bot.understand.english_titles import english_gist
+
+    facts = extract_facts("", body, published=datetime(2026, 1, 16, tzinfo=UTC), links=[])
+    assert english_gist(body.split("，")[0], facts, body).startswith(origin)

@@ -72,6 +72,29 @@ LEAD_ZH = ("財政部今日公告自明年起調整進口貨物之查驗作業�
         ("U.S. Customs and Border Protection - Cbp\n\nPage created by Someone\n \nCONTINUE READING\n"
          "U.S. Customs and Border Protection\n   \u25c6\n\n   19 CFR CHAPTER I\n\nNOTICE OF NEW\nPORT HOURS\n\nAGENCY: CBP.",
          "NOTICE OF NEW PORT HOURS"),
+        # holdout 6 (and batch 3-5 left-overs 242, 260): a 專訊 byline, an FR number with a two-digit year,
+        # labels, a lead-in with a colon, a table's header row and bilingual cells, ASCII commas, a why-clause
+        (" date 2026-01-16 【某某網專訊】" + LEAD_ZH,
+         "財政部今日公告自明年起調整進口貨物之查驗作業，報關業者應配合更新系統設定，未依規定辦理者將依法處分，相關細節請參閱附件說明"),
+        ("02-20757. Administrative Rulings\n\nAGENCY: Customs Service.", "Administrative Rulings"),
+        ("BACKGROUND\nACE Outage Notice\nBody.", "ACE Outage Notice"),
+        ("Information derived from the Cargo Systems Messaging Service:\n\nACE Outage Notice\n", "ACE Outage Notice"),
+        ("編號 規定中文 規定英文 實施日期\n刪除 Delete\n海關公布新制\n", "海關公布新制"),
+        ("某某關分局長王小明,昨天接受訪問,他說的「AEO優質企業」到底是什麼?其餘內容。", "某某關分局長王小明，昨天接受訪問，他說的「AEO優質企業」到底是什麼？"),
+        ("鑑於疫情升溫,為降低傳染風險與落實電子化政策,海關船舶抵達申報e化服務,業於111年5月26日上線,請業者多加利用。",
+         "海關船舶抵達申報e化服務，業於111年5月26日上線，請業者多加利用"),
+        ("為強化我國出口管制機制，防範高科技貨品流入涉武擴散實體，經濟部今日宣布更新實體管理名單，新增279個實體，並移除7個實體。",
+         "經濟部今日宣布更新實體管理名單，新增279個實體，並移除7個實體"),
+        ("輸入下列貨品,不論其歸何號列,應依照下列規定辦理: The importation of any of the following products shall be made "
+         "in accordance with the requirements listed below regardless of their codes and other words here:",
+         "輸入下列貨品，不論其歸何號列，應依照下列規定辦理"),
+        # an agency's name alone, update stamps, a what's-new line, FR preamble fields; a heading wrapped mid-phrase
+        ("Import Administration\nSeptember 2001:   New FTZ Mailing Address\nlast update: September 2002\n"
+         "   DEPARTMENT OF THE TREASURY\n      Customs Service\n   AGENCY: Customs Service, Treasury.\n   19 CFR Part 146\n"
+         "   Reconsideration of Interpretation of Exportation for Purpose \n    of Foreign Trade Zones Act \n   53 FR 16730 \n",
+         "Reconsideration of Interpretation of Exportation for Purpose of Foreign Trade Zones Act"),
+        ("為期2年的早收計畫,明日執行完第3階段降稅時程,預計明日起關稅可望降至零,屆時所有清單全面免稅。",
+         "為期2年的早收計畫，明日執行完第3階段降稅時程，預計明日起關稅可望降至零，屆時所有清單全面免稅"),
     ],
 )  # fmt: skip
 def test_the_heading_is_past_the_chrome_and_out_of_the_lead(body: str, expected: str) -> None:
@@ -103,3 +126,32 @@ def test_a_letter_keeps_its_subject_line_as_title() -> None:
 def test_a_short_chinese_notice_is_read_as_chinese(body: str, zh: bool) -> None:
     got = explain_bytes(body.encode(), now=datetime(2026, 6, 1, tzinfo=UTC))
     assert ("美方發布訊息" not in got["summary_zh"]) is zh, got["summary_zh"]
+
+
+@pytest.mark.parametrize(
+    ("subject", "shown"),
+    [
+        ("公告承攬業者申報艙單之申報時限事項。依據:海關管理承攬業辦法第3條公告事項:一、承攬業應於起飛前申報。",
+         "公告承攬業者申報艙單之申報時限事項。"),
+        ("公告承攬業者申報艙單之申報時限事項 依據：海關管理承攬業辦法第3條", "公告承攬業者申報艙單之申報時限事項"),
+        ("轉知關務署公告新制，請查照。", "轉知關務署公告新制，請查照。"),
+    ],
+)  # fmt: skip
+def test_a_letters_subject_is_its_first_sentence_not_the_letter_run_on(subject: str, shown: str) -> None:
+    body = f"某某關 公告\n\n發文日期：中華民國105年8月19日\n\n主旨:{subject}\n"
+    got = explain_bytes(body.encode(), now=datetime(2026, 6, 1, tzinfo=UTC))
+    assert f"標題：{shown}\n" in got["summary_zh"], got["summary_zh"]
+
+
+def test_the_alerts_heading_is_the_subjects_first_sentence_too() -> None:
+    from bot.alerts.render import render_alert
+    from bot.understand.explain import announcement_from_text
+    from bot.understand.understanding import understand
+
+    body = ("某某關 公告\n\n發文日期：中華民國105年8月19日\n\n"
+            "主旨:公告承攬業者申報艙單之申報時限事項。依據:海關管理承攬業辦法第3條公告事項:一、承攬業應於起飛前申報。\n")  # fmt: skip
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    ann, _ = announcement_from_text(body, now=now)
+    text = render_alert(ann, understand(ann, now=now), [], lang="zh-TW", tz="Asia/Taipei", now=now).text
+    assert text.splitlines()[0].endswith("公告承攬業者申報艙單之申報時限事項。"), text
+    assert "依據:海關" not in text.splitlines()[0]

@@ -22,6 +22,8 @@ from bot.understand.reading import PERIOD_NAMES, period_kind
         ("今年春節（2月14日至22日）連續假期", "連假期間", "holiday"),
         ("申請期間：115年3月1日至4月30日", "申請期間", "application period"),
         ("The European Union issued the following trade-related releases Aug. 1-2", "發布日期", "release dates"),
+        ("From February 12 to February 23, a joint CBP and HSI delegation conducted the first verification visit",
+         "訪視期間", "visit"),
         ("from June 1 through June 30", "期間", "period"),
     ],
 )  # fmt: skip

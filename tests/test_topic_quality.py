@@ -87,6 +87,30 @@ def test_topic_forms(text: str, topic: str, expected: bool) -> None:
          "  • Rate Change Feed\n  • API\n\n" + "y" * 300 + "\n\n  1. AD/CVD Catalog\n  2. HTS Catalog\n  3. Guides\n  4. API\n",
          "adcvd", False),
         ("CSMS # 1 - Filing update", "  • AD/CVD entries must carry the case number.\n  • Filers must update software.\n", "adcvd", True),
+        # older GPO stamps and the FR preamble's AGENCY: line (holdout 6: 272, 274); a CSMS's "Agency:" word is not
+        ("Country of origin marking", "[Federal Register: March 14, 2000 (Volume 65, Number 50)]\n\n[Notices]\n",
+         "federal_register", True),
+        ("Import Administration", "DEPARTMENT OF THE TREASURY\n  Customs Service\n  AGENCY: Customs Service, Treasury.\n",
+         "federal_register", True),
+        ("CSMS # 1 - FDA outage", "Partner Government Agency: FDA systems will be down.", "federal_register", False),
+        # 補助 as a benefit named in passing is no subsidy item; a programme, an application or money granted is (holdout 280)
+        ("", "南市商業總會指，入會後企業會員可獲得公會認證與政府政策補助等許多好處，呼籲業者儘快入會。", "tw_incentive", False),
+        ("", "經濟部公告受理中小企業拓銷補助計畫，即日起開放申請。", "tw_incentive", True),
+        ("", "經濟部表示，將提供廠商拓銷與通路「補助」1百億元。", "tw_incentive", True),
+        # Section 232's own scope named in the opening (holdout 6: 266, 267); a passing mention further down is not
+        ("", "Imports of all steel and aluminum articles from Canada shall remain exempt from the additional duty.",
+         "section_232", True),
+        ("", "Commodity:  Steel mill and aluminum articles, as specified in the Presidential Proclamations.", "section_232", True),
+        ("CSMS # 1 - ACE outage", "ACE will be down.\n" + "z" * 400 + "\nFilers of steel and aluminum articles may see delays.",
+         "section_232", False),
+        # the systems a deployment touches, an index of other messages: no mention (holdout 158, 206)
+        ("CSMS # 17-000112 - ACE Cargo Release Deploy", "There will be a deployment of ACE Cargo Release items on "
+         "Thursday, which will impact ACE Cargo Release and ACE Entry Summary processing. Filers may see delays.",
+         "entry_liquidation", False),
+        ("CSMS # 17-000113 - Entry Summary Deploy", "The deployment will change entry summary validations and will "
+         "impact ACE Entry Summary processing.", "entry_liquidation", True),
+        ("Trade Remedies", "Section 201 Related CSMS Messages\nCSMS NumberCSMS Topic\n40969690Information on Trade "
+         "Remedy Questions\n18-000624 Entry Summary Order of Reporting For Multiple HTS in ACE\n", "entry_liquidation", False),
     ],
 )  # fmt: skip
 def test_topic_forms_in_the_opening(title: str, body: str, topic: str, expected: bool) -> None:

@@ -20,7 +20,7 @@ from bot.alerts.telegram_html import MAX_TEXT, split_html
 from bot.understand.english import PREFIX_EN, english_title, summary_en
 from bot.understand.summary import COULD_NOT_UNDERSTAND, PREFIX_ZH, summarize
 from bot.understand.timefmt import TAIPEI, day_text, format_event_time, md_text, weekday, zone_label
-from bot.understand.titles import title_zh
+from bot.understand.titles import letter_subject, title_zh
 from bot.understand.understanding import Understanding, clean_body
 from feeds.links import safe_link
 from feeds.model import Announcement
@@ -104,8 +104,7 @@ def _headline(ann: Announcement, u: Understanding, lang: str, tz: str) -> str:
         return f"CSMS #{number}" + (f"（{PREFIX_ZH[prefix]}）" if prefix in PREFIX_ZH else "")
     if lang.startswith("en"):
         return english_title(u.facts, ann.title, ann.body, tz)[:240]
-    subject = next((x.subject for x in u.facts.letters if x.subject), None)
-    return (subject or _title_zh(ann, u, tz))[:120]
+    return (letter_subject(u.facts) or _title_zh(ann, u, tz))[:120]  # its 主旨's first sentence
 
 
 _REASON_RULE = (

@@ -14,8 +14,10 @@ from bot.understand.english_titles import english_title_of_chinese, issuer_engli
 from bot.understand.reading import application_requirements, calls_to_apply, cape_scope
 from bot.understand.sessions import (
     SESSION_KINDS,
+    comment_deadline,
     is_past,
     labelled_events,
+    live_deadlines,
     periods,
     related_lines,
     session_notes,
@@ -101,7 +103,8 @@ def _date_lines(facts: Facts) -> list[str]:
         parts.append(f"{p.name('en')} {day_text(p.first, 'en')} to {day_text(p.last, 'en')}")
     for d in facts.dates:
         if d.kind in ("effective", "deadline") and len(parts) < 3:
-            parts.append(f"{'effective' if d.kind == 'effective' else 'deadline'} {day_text(d.date, 'en')}")
+            name = "effective" if d.kind == "effective" else "comments due" if comment_deadline(d) else "deadline"
+            parts.append(f"{name} {day_text(d.date, 'en')}")
     return ["Dates: " + "; ".join(parts) + "."] if parts else []
 
 
@@ -110,8 +113,9 @@ def _action(facts: Facts, topic_ids: Sequence[str], text: str, now: datetime | N
     spans = periods(facts)
     applying = [p.last for p in spans if p.kind == "application"]
     registering = [p.last for p in spans if p.kind == "registration"]
-    deadlines = [d.date for d in facts.dates if d.kind == "deadline"]
-    if deadlines and not (today and max(deadlines) < today):  # as the 繁體中文 advice: none once past
+    if deadlines := live_deadlines(facts, today):  # as the 繁體中文 advice: none once past
+        if all(comment_deadline(d) for d in deadlines):
+            return "To do: to comment, submit before the comment deadline."
         return "To do: note the deadline and file or submit in good time."
     if applying:
         if today and max(applying) < today:

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.understand.timefmt import day_text
+from bot.understand.titles import letter_subject
 from feeds.factmodel import Facts
 
 TABLE = Path(__file__).resolve().parent.parent / "data" / "glossary_zh_en.tsv"
@@ -116,10 +117,16 @@ def _when(facts: Facts, tz: str) -> str:
     return ""
 
 
+# A Chinese text from Taiwan names Taiwan, its government or its money; one from Hong Kong, Macau or
+# the mainland (holdout 286: 運輸及物流局, a Hong Kong bureau) is not a "Taiwanese notice".
+_TAIWAN = re.compile(r"台灣|臺灣|我國|中華民國|行政院|立法院|財政部|經濟部|關務署|貿易署|新[臺台]幣|基隆|[臺台](?:北|中|南)|高雄|花蓮|民國\s*\d"
+                     r"|中華郵政|桃園|(?<!\d)1[01]\d(?:年|/\d{1,2}/\d{1,2})")  # an ROC year (「115年」「112/10/23」)
+
+
 def issuer_of(title: str, facts: Facts, body: str = "") -> tuple[str, str] | None:
     """Who issued a Chinese notice: its letter's 發文機關, else the agency its title, 主旨 or
     heading names."""
-    subject = next((x.subject for x in facts.letters if x.subject), None) or ""
+    subject = (letter_subject(facts) or None) or ""
     letter_issuer = next((x.issuer for x in facts.letters if x.issuer), None)
     for text in (letter_issuer or "", title, subject, body[:200]):
         if found := issuer_in(text):
@@ -129,7 +136,7 @@ def issuer_of(title: str, facts: Facts, body: str = "") -> tuple[str, str] | Non
 
 def english_gist(title: str, facts: Facts, body: str = "", tz: str = "Asia/Taipei") -> str:
     """"Keelung Customs notice: Dragon Boat Festival holiday customs clearance service 6/8 (Sat)"."""
-    subject = next((x.subject for x in facts.letters if x.subject), None) or title
+    subject = (letter_subject(facts) or None) or title
     who = issuer_of(title, facts, body)
     what = _what(subject, skip=who[0] if who else "")
     if not what:
@@ -138,13 +145,13 @@ def english_gist(title: str, facts: Facts, body: str = "", tz: str = "Asia/Taipe
         names = [TOPICS[t].en for t in facts.topics if t in TOPICS and t not in _SOURCE_TOPICS]
         what = names[0] if names else "see the original"
     kind = _kind(facts, title, body[:300])
-    head = f"{who[1]} {kind}" if who else f"Taiwanese {kind}"
+    head = f"{who[1]} {kind}" if who else f"{'Taiwanese' if _TAIWAN.search(title + body[:3000]) else 'Chinese-language'} {kind}"
     return f"{head}: {what}{_when(facts, tz)}"
 
 
 def english_title_of_chinese(title: str, facts: Facts, body: str = "", tz: str = "Asia/Taipei") -> str:
     """The English gist with the Chinese original beside it."""
-    original = (next((x.subject for x in facts.letters if x.subject), None) or title).strip()
+    original = ((letter_subject(facts) or None) or title).strip()
     gist = english_gist(title, facts, body, tz)
     return f"{gist} (in Chinese: {original})" if original else gist
 

@@ -53,15 +53,40 @@ def _acronyms(path: Path = GLOSSARY_FILE) -> frozenset[str]:
     return frozenset(re.findall(r"(?<![\w-])[A-Z][A-Z0-9-]{3,}(?![\w-])", terms))
 
 
+@cache
+def _short_acronyms(path: Path = GLOSSARY_FILE) -> frozenset[str]:
+    """Acronyms of two or three letters the glossary writes (ACE, ABI, CBP, PGA)."""
+    terms = " ".join(" ".join(ln.split("\t")[:2]) for ln in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(re.findall(r"(?<![\w-])[A-Z]{2,3}(?![\w-])", terms))
+
+
+_RUN_OF_CAPITALS = re.compile(r"\b[A-Z]{2,}(?:\s+[A-Z]{2,}\b)+")
+
+
+def _shouted(run: str) -> bool:
+    """Words in capitals, not a row of acronyms ("GET READY NOW", not "ACE ABI"): none of them an
+    acronym the glossary knows, and two or more of four letters or more, or three or more words."""
+    words = run.split()
+    if any(w in _acronyms() or w in _short_acronyms() for w in words):
+        return False  # 「ACE PRODUCTION OUTAGE」 names a system: the glossary reads it as it stands
+    return len([w for w in words if len(w) >= 4]) >= 2 or len(words) >= 3
+
+
 def unshout(title: str) -> str:
     """A title set in capitals ("ACE PRODUCTION OUTAGE", "NOTIFICATION OF TEMPORARY TRAVEL …") in
     ordinary case, so its words are read as words, not as acronyms: a word of four letters or more
     is capitalised unless the glossary knows it as an acronym (CSMS, CAPE, USTR)."""
-    if re.search(r"[a-z]", title) or len(re.findall(r"\b[A-Z]{4,}\b", title)) < 3:
+    if re.search(r"[a-z]", title):  # a mixed title: only its runs of capitals ("… Filers - GET READY NOW!")
+        return _RUN_OF_CAPITALS.sub(lambda m: _as_words(m.group(0), shortest=3) if _shouted(m.group(0)) else m.group(0), title)
+    if len(re.findall(r"\b[A-Z]{4,}\b", title)) < 3:
         return title
+    return _as_words(title)
+
+
+def _as_words(title: str, shortest: int = 4) -> str:
     keep = _acronyms()
     title = re.sub(r"\b[A-Z]{2,}\b", lambda m: m.group(0).lower() if m.group(0).casefold() in _STOP else m.group(0), title)
-    return re.sub(r"\b[A-Z]{4,}\b", lambda m: m.group(0) if m.group(0) in keep else m.group(0).capitalize(), title)
+    return re.sub(rf"\b[A-Z]{{{shortest},}}\b", lambda m: m.group(0) if m.group(0) in keep else m.group(0).capitalize(), title)
 
 
 def lookup(term: str) -> str | None:

@@ -30,12 +30,16 @@ _CHROME = re.compile(
     r"|\[[^\]]*\]|from\ the\ federal\ register\ online\b.*|\d+\ cfr\b.*"  # the GPO text's stamps
     r"|(?:department|office)\ of\ [a-z.,\ ]+|(?:u\.s\.\ )?customs\ and\ border\ protection(?:\ *[-|–]\ *cbp)?"
     r"|[晴陰雨時多雲陣雷午後短暫]{2,8}"  # a weather line at a news page's top (「晴時多雲」)
+    # an agency's name alone (「Import Administration」「Customs Service」), a page's update stamp, its dated
+    # what's-new line (「September 2001: New FTZ Mailing Address」), an FR preamble's AGENCY:/ACTION: fields
+    r"|(?:[a-z.&]+\ ){0,2}(?:administration|service)|last\ updated?\b.*|(?:agency|action):.*"
+    r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)\ \d{4}:.*"
     r")$"
 )
 # Stamps that open a stored line before its heading: a search excerpt's 「date 2026-02-12」, a bulletin
 # table's "Title: | … |", a Federal Register document number ("2022-08664. Request for …") or citation.
 _STAMP = re.compile(
-    r"^(?:date\s+\d{4}-\d{2}-\d{2}\s*|title\s*:\s*\|?\s*|\d{4}-\d{4,5}\.\s+"
+    r"^(?:date\s+\d{4}-\d{2}-\d{2}\s*|title\s*:\s*\|?\s*|(?:\d\d)?\d\d-\d{4,5}\.\s+"
     r"|(?:\d+_FR_\d+\s+)?\d+\s+FR\s+\d+(?:\s+pgs?\.\s+[\d-]+)?\s+[-–]\s+)",  # 「83 FR 48864 - 」「88 FR 167 pgs. 1-3 - 」
     re.I,
 )
@@ -48,7 +52,7 @@ _BYLINE = re.compile(
 # Photo captions: 「(圖/…/資料照)」「▲…（圖／…提供）」「…。李政龍攝」
 _CAPTION = re.compile(r"^[(（]圖|^.{0,20}[。\s]圖\s*[／/].{0,20}$|^[▲▼△]|(?:攝|資料照|提供|翻攝)[)）]?\s*$|[(（](?:圖|記者)[^()（）]{0,30}[)）]\s*$")
 # A byline that opens a lead: 「（中央社記者呂晏慈台北30日電）」「〔記者鄭琪芳／台北報導〕」
-_LEAD_BYLINE = re.compile(r"^[(（〔\[【][^()（）〔〕\[\]【】]{0,20}(?:電|報導)[)）〕\]】]\s*")
+_LEAD_BYLINE = re.compile(r"^[(（〔\[【][^()（）〔〕\[\]【】]{0,20}(?:電|報導|專訊)[)）〕\]】]\s*")
 # A photo credit after a heading: 「…實體。圖／本報資料照片」
 _TRAILING_CAPTION = re.compile(r"[。\s]*[(（]?圖\s*[／/][^。]{0,20}$")
 # A bulletin that names its title ("CSMS Message: 17-000112" ⏎ "Title:ACE PRODUCTION …", holdout 158)
@@ -61,7 +65,31 @@ _GLUED = re.compile(r"(?<=[a-z])(?=(?:The|This|These|On|In|CBP|U\.S\.)\s)")
 
 def _is_chrome(line: str) -> bool:
     return bool(_CHROME.match(line) or _BYLINE.match(line) or _CAPTION.search(line) or _KANA.search(line)
-                or _DATE_ONLY.match(line))
+                or _DATE_ONLY.match(line) or _is_label(line))
+
+
+def _is_label(line: str) -> bool:
+    """A section label, not a heading: one word in capitals ("BACKGROUND", "SUMMARY"), a line that
+    introduces what follows ("Information derived from … Messaging Service:"), a table's column
+    headings (「編號 規定中文 規定英文 實施日期」)."""
+    words = line.split()
+    return ((len(words) == 1 and line.isalpha() and line.isupper()) or (line.endswith((":", "：")) and len(line) <= 120)
+            or (len(words) >= 3 and all(1 < len(w) <= 4 and _CJK.fullmatch(w[0]) for w in words))
+            or (len(words) == 2 and len(words[0]) <= 4 and bool(_CJK.fullmatch(words[0][0]))
+                and words[1].isascii() and words[1].isalpha()))  # a bilingual cell 「刪除 Delete」
+
+
+# ASCII punctuation in Chinese text (「…溫進法,昨天接受…是什麼?」): the full-width forms a title is set in.
+_ZH_PUNCT = {",": "，", "?": "？", "!": "！", ";": "；", ":": "："}
+_ASCII_IN_ZH = re.compile(r"(?<=[\u4e00-\u9fff）」』])\s*([,?!;:])\s*|\s*([,?!;])(?=\s*[\u4e00-\u9fff「『（])")
+# A lead that opens with why (「鑑於疫情升溫，為降低傳染風險…，海關…上線」): the news is the clause after.
+_WHY_CLAUSE = re.compile(
+    r"^(?:(?:鑑於|基於|因應|為了|為(?={0}))[^，。]{{2,40}}，(?:(?:並|及|以)?(?:{0})[^，。]{{2,40}}，)*)+".format(
+        "降低|提升|加強|落實|促進|便利|協助|減少|避免|維護|保障|強化|推動|防止|防範|確保|配合|消除"))
+
+
+def _full_width(line: str) -> str:
+    return _ASCII_IN_ZH.sub(lambda m: _ZH_PUNCT[m.group(1) or m.group(2)], line)
 
 
 def _is_lead(line: str) -> bool:
@@ -73,7 +101,11 @@ def _is_lead(line: str) -> bool:
 def _first_sentence(line: str) -> str:
     line = _TRAILING_CAPTION.sub("", _LEAD_BYLINE.sub("", line)).rstrip("\ufffd…")
     if _CJK.search(line):
-        head = line.split("。", 1)[0]
+        line = _full_width(line)
+        end = re.search(r"[。？！]|(?<=.{10})：", line)  # a lead-in's colon ends it too
+        head = line[: end.end() if end.group(0) in "？！" else end.start()] if end else line
+        if len(rest := _WHY_CLAUSE.sub("", head)) >= 15:
+            head = rest
         if len(head) <= 80:
             return head
         cut = max(head[:80].rfind("，"), head[:80].rfind(","), head[:80].rfind("；"))
@@ -95,7 +127,10 @@ def _unwrap(body: str) -> list[str]:
     para: list[str] = []
     for raw in [*body.splitlines(), ""]:
         if raw.strip():
-            para.append(raw)
+            if para and para[-1].endswith(" ") and raw.strip()[:1].islower() and len(para[-1].strip()) <= 80:
+                para[-1] = para[-1].rstrip() + " " + raw.lstrip()  # a line wrapped mid-phrase ("…for Purpose ⏎ of Foreign …")
+            else:
+                para.append(raw)
             continue
         wrapped = 1 < len(para) <= 3 and all(len(ln.strip()) <= 80 for ln in para) and (
             all(ln.strip().isupper() for ln in para) or all(ln.endswith((" ", "-")) for ln in para[:-1]))
@@ -113,7 +148,9 @@ def headline(body: str, *, look: int = 12) -> str:
     kept = [ln for ln in lines if not _is_chrome(ln)][:look]
     if not kept:
         return ""
-    first = kept[0]
+    first = _LEAD_BYLINE.sub("", kept[0])
+    if _CJK.search(first) and _ASCII_IN_ZH.search(first):
+        return _first_sentence(first)
     if not _is_lead(first):
         return _first_sentence(first) if _GLUED.search(first) or _TRAILING_CAPTION.search(first) else first
     return _first_sentence(first)

@@ -86,6 +86,7 @@ PERIOD_NAMES = {
     "programme": Note("計畫執行期間", "programme period"),
     "meeting": Note("會期", "event dates"),
     "trip": Note("出國期間", "trip"),
+    "visit": Note("訪視期間", "visit"),
     "released": Note("發布日期", "release dates"),
     "period": Note("期間", "period"),
 }
@@ -102,6 +103,8 @@ _PERIOD_FORMS = (  # checked in this order: a holiday line may say 「無需事�
     ("programme", re.compile(r"計畫執行|執行期間")),
     ("meeting", re.compile(r"研討會|說明會|座談會|會議|(?i:\b(?:conference|symposium|seminar|trade week|workshop|summit|meeting|webinars?|calls?)\b)")),
     ("trip", re.compile(r"出國")),
+    # a delegation's days abroad: "From February 12 to February 23, a joint CBP and HSI delegation … visit" (holdout 270)
+    ("visit", re.compile(r"訪視|(?i:\bsite visits?\b|\bdelegation\b|\bverification (?:team )?visits?\b)")),
     # the days a digest's items came out: "releases Aug. 1-2", "notices issued July 3-5" (holdout 188)
     ("released", re.compile(r"發布|公布|(?i:\breleases?\b|\bissued\b|\bpublished\b)")),
 )

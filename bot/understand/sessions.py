@@ -12,9 +12,23 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.understand.reading import PERIOD_NAMES, Note, period_kind, registration_notes
-from feeds.factmodel import Event, Facts
+from feeds.factmodel import DatedFact, Event, Facts
 
 SESSION_KINDS = ("webinar", "support_call")
+# A deadline for comments ("Comments must be received by …", 「陳述意見」): 意見截止日, not a filing deadline.
+_COMMENTS = re.compile(r"(?i)\bcomments?\b|意見")
+
+
+def comment_deadline(d: DatedFact) -> bool:
+    return d.kind == "deadline" and bool(_COMMENTS.search(d.label))
+
+
+def live_deadlines(facts: Facts, today: date | None) -> list[DatedFact]:
+    """The deadlines still ahead (all of them when the day is unknown), or none when every one is past."""
+    found = [d for d in facts.dates if d.kind == "deadline"]
+    if not found or (today and max(d.date for d in found) < today):
+        return []
+    return [d for d in found if not today or d.date >= today] or found
 KIND_ZH = {
     "webinar": "線上說明會",
     "support_call": "支援說明會",

@@ -21,8 +21,10 @@ from bot.understand.reading import (
 )
 from bot.understand.sessions import (
     SESSION_KINDS,
+    comment_deadline,
     is_past,
     labelled_events,
+    live_deadlines,
     periods,
     related_lines,
     session_notes,
@@ -34,7 +36,7 @@ from bot.understand.timefmt import (
     weekday_zh,
     zone_label,
 )
-from bot.understand.titles import PREFIX_ZH, heading_of, title_line, title_zh
+from bot.understand.titles import PREFIX_ZH, heading_of, letter_subject, title_line, title_zh
 from feeds.dates import gregorian_to_roc
 from feeds.factmodel import Event, Facts
 from feeds.scan import literal_search
@@ -75,8 +77,9 @@ def audience(text: str) -> list[str]:
 def _action(topic_ids: Sequence[str], facts: Facts, text: str, *, now: datetime | None, tz: str) -> str:
     """The one thing to do next, as of ``now``."""
     today = now.date() if now else None
-    deadlines = [d.date for d in facts.dates if d.kind == "deadline"]
-    if deadlines and not (today and max(deadlines) < today):
+    if deadlines := live_deadlines(facts, today):
+        if all(comment_deadline(d) for d in deadlines):
+            return "建議：如需提出意見，請於意見截止日前提交。"
         return "建議：留意截止日，提前完成申報或提交文件。"
     spans = periods(facts)
     applying = [p.last for p in spans if p.kind == "application"]
@@ -154,7 +157,7 @@ def _date_bullet(facts: Facts) -> str | None:
         parts.append(f"{p.name()} {format_date(p.first.isoformat())}至 {format_date(p.last.isoformat())}")
     for d in facts.dates:
         if d.kind in ("effective", "deadline") and len(parts) < 3:
-            parts.append(f"{_DATE_ZH[d.kind]} {format_date(d.date.isoformat())}")
+            parts.append(f"{'意見截止日' if comment_deadline(d) else _DATE_ZH[d.kind]} {format_date(d.date.isoformat())}")
     return "日期：" + "；".join(parts) if parts else None
 
 
@@ -245,7 +248,7 @@ def summarize_chinese(
 ) -> str:  # fmt: skip
     """A Chinese letter or 公告: its own 主旨, who issued it when, its periods and dates."""
     letters = facts.letters
-    subject = next((x.subject for x in letters if x.subject), None) or title or facts.title or ""
+    subject = letter_subject(facts) or title or facts.title or ""
     text = f"{title}\n{body}"
     bullets: list[tuple[int, str]] = []
     issued = []

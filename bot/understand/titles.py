@@ -44,6 +44,7 @@ _KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\binterim final rule\b|\bfinal rule\b", "最終規則"),
         (r"\bproposed rul|\bNPRM\b", "擬議規則"),
         (r"\bfinal results\b|\badministrative review\b", "行政複查結果"),
+        (r"(?<!administrative )\breview\b", "審查"),
         (r"\bexclusions?\b", "排除適用"),
         (r"\bsuspen(?:sion|ded|ds?)\b", "暫停"),
         (r"\bextend(?:ed|s)?\b|\bextension\b", "延長"),
@@ -80,6 +81,18 @@ def heading_of(facts_title: str, title: str) -> str:
     return bare
 
 
+# What follows a 主旨 when a flattened page runs the letter's parts together: 「…事項。依據:…公告事項:一、…」
+_AFTER_SUBJECT = re.compile(r"。(?=.)|\s*(?=(?:依據|說明|公告事項|附件)\s*[:：])")
+
+
+def letter_subject(facts: Facts) -> str:
+    """A letter's 主旨, one sentence: a 主旨 states its subject once, so what runs on past its first
+    「。」 or into 依據/說明/公告事項 is the rest of the letter ("" when no letter names one)."""
+    subject = next((x.subject for x in facts.letters if x.subject), None) or ""
+    cut = _AFTER_SUBJECT.search(subject)
+    return subject[: cut.start() + (1 if cut.group(0) == "。" else 0)].strip() if cut and cut.start() >= 8 else subject
+
+
 def english_outside_brackets(text: str) -> list[str]:
     """English words (with lower-case letters) standing outside （…）: a half-translated title.
     Acronyms (FDA, CAPE) and numbers are fine; glossary terms keep English in brackets."""
@@ -103,11 +116,12 @@ def _subjects(title: str) -> list[str]:
         zh = g.terms[m.group(0).casefold()]
         if zh in _NOT_A_SUBJECT or _WEEKDAYS_ZH.match(zh) or english_outside_brackets(zh):
             continue
-        if any(rx.fullmatch(m.group(0)) for rx, _ in _KINDS):
+        if any(rx.fullmatch(m.group(0)) or zh == kind for rx, kind in _KINDS):
             continue  # a kind word ("outage"): said by the kind part
         found.append((m.start(), zh))
     for m in _ACRONYM.finditer(title):
         inside = any(a <= m.start() < b for a, b in spans) or bool(re.match(r"[AC]-\d", m.group(0)))
+        inside = inside or bool(re.match(r"-?\d", title[m.end():]))  # a docket number 「USCBP-2020-0036」
         if not inside and m.group(0) not in _NOT_ACRONYMS and m.group(0) not in PREFIX_ZH:
             found.append((m.start(), m.group(0)))
     for m in re.finditer(r"\b\d{4}\.\d{2}(?:\.\d{2,4})*\b", title):  # an HTS number named
