@@ -27,6 +27,8 @@ _CSMS_SUBJECT_LINE = re.compile(
     r"CSMS\s*#\s*\d{2}-\d{6}\s*[-\u2010-\u2015]+\s*\S.*$|^[ \t]*CSMS\s+Message:\s*\d{2}-\d{6}[ \t]*$|^[ \t]*(?:[A-Z ]+[:\u2013-]\s*)?CSMS\s*#\s*\d{5,10}\s*[-\u2010-\u2015].*$",
     re.MULTILINE | re.IGNORECASE,
 )
+# a printed CSMS page: the number alone on its line over the message's "Title:" line
+_NUMBER_OVER_TITLE = re.compile(r"(?im)^[ \t]*CSMS[ \t]*#[ \t]*(\d{2}-\d{6}|\d{8})[ \t]*\n\s*Title[ \t]*:[ \t]*(\S[^\n]*)$")
 # a CSMS number is 8 digits or legacy YY-NNNNNN; a 7-digit one is an AD/CVD message number
 _NUM_FORM = r"(?<![\d-])(\d{2}-\d{6}|\d{8})(?![\d#]|-\d)"
 # "CSMS # N", "CSMS message N", a list in parentheses after its name ("previous CSMS messages
@@ -81,6 +83,12 @@ _UNDOTTED_NAMED = re.compile(
     r"subheading|稅則(?:號別|號列)?|貨品分類號列)\s*(?:No\.?|numbers?|#)?\s*[:：]?\s*(\d{10})(?![\d\-/.])"
 )
 _UNDOTTED_WORDS = ("hts", "statistical", "tariff", "subheading", "稅則", "貨品分類")
+# a list of three or more 10-digit numbers written without dots, separated by ";" or ",", under a
+# text that names the tariff ("the following Harmonized Tariff Schedule classifications …:\nSTEEL:\n
+# 7208380015; 7209270000; …"): each is an HTS number
+_UNDOTTED_LIST = re.compile(r"(?<![\w\-/.])\d{10}(?:[ \t]*[;,][ \t]*\d{10}(?![\w\-/.])){2,}")
+_TARIFF_NAMED = re.compile(r"(?i)harmonized\s+tariff|\bhts(?:us)?\b|tariff\s+(?:number|classification)|稅則|貨品分類")
+_TARIFF_REACH = 600  # how far before the list its name may be
 
 
 def find_hts(text: str) -> list[str]:
@@ -92,6 +100,9 @@ def find_hts(text: str) -> list[str]:
     low = ascii_lower(text)
     named = sorted(i for w in _UNDOTTED_WORDS for i in _finds(low if w.isascii() else text, w))
     found += [m.group(1) for m in matches_at(_UNDOTTED_NAMED, text, iter(named))]
+    for m in _UNDOTTED_LIST.finditer(text):
+        if _TARIFF_NAMED.search(text, max(0, m.start() - _TARIFF_REACH), m.start()):
+            found += re.split(r"[ \t]*[;,][ \t]*", m.group(0))
     if any(h.start() >= 4 and text[h.start() - 4 : h.start()].isdigit() for h in _HEADING_HINT.finditer(text)):
         for m in _HTS_HEADING.finditer(text):
             at, more = m.end(), [m.group(1)]
@@ -199,6 +210,8 @@ def find_heading(title: str, body: str) -> Heading:
         m = _CSMS_SUBJECT_LINE.search(body)
         if m:
             subj = parse_csms_subject(re.sub(r"(?i)CSMS\s+Message:", "CSMS #", m.group(0)))
+        elif (t := _NUMBER_OVER_TITLE.search(body)) is not None:
+            subj = parse_csms_subject(f"CSMS #{t.group(1)} - {t.group(2)}")
     if subj is not None:
         return Heading(subj.number, subj.title, subj.prefix or _title_prefix(subj.title))
     zh = re.search(r"主旨\s*[:：]\s*(.+)", body)

@@ -79,6 +79,12 @@ def stamp_spans(text: str) -> tuple[tuple[int, int], ...]:
 # A page's own date under a label at the start of a line (「 date 2026-02-09」, "Date: 2018.06.13 /
 # 神通資科", "Date:2001-02-14") or a post's "May 31, 2018 | 0 comments": the page's stamp, no fact.
 _DATE_LABEL = re.compile(r"(?im)^[ \t]*date[ \t]*:?[ \t|]*(?:19|20)\d\d[-./]\d{1,2}[-./]\d{1,2}\b")
+# ... or a posting-date label alone on its line with the date alone under it ("Document Posting
+# Date:" / "March 10, 2014"); an "Effective Date:" label is no stamp
+_DATE_UNDER_LABEL = re.compile(
+    r"(?i)[ \t]*(?:document[ \t]+)?(?:(?:posting|posted|published|publication|last[ \t]+(?:modified|updated|reviewed))[ \t]+)?"
+    r"date[ \t]*:[ \t]*\n[ \t]*(?:[a-z]{3,9}day,[ \t]*)?[a-z]{3,9}\.?[ \t]+\d{1,2},[ \t]*(?:19|20)\d\d[ \t]*(?=\n|$)"
+)
 _COMMENTS_STAMP = re.compile(r"(?im)^[ \t]*[a-z]{3,9}\.?[ \t]+\d{1,2},[ \t]*(?:19|20)\d\d[ \t]*\|[ \t]*(?:\d+|no)[ \t]+comments?\b")
 
 
@@ -143,7 +149,7 @@ def date_label_spans(text: str, low: str | None = None) -> list[tuple[int, int]]
     at = low.find("date")
     while at >= 0:
         ls = low.rfind("\n", 0, at) + 1
-        if (m := _DATE_LABEL.match(text, ls)) is not None and m.end() > at:
+        if (m := _DATE_LABEL.match(text, ls) or _DATE_UNDER_LABEL.match(text, ls)) is not None and m.end() > at:
             out.append((m.start(), m.end()))
         at = low.find("date", at + 4)
     at = low.find("comment")
