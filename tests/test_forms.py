@@ -4,28 +4,13 @@ clock), Chinese and English date/time forms, windows as one event, numbers, labe
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from feeds.facts import extract_facts
 from feeds.spans import LABEL_MAX, width
-
-TPE = timezone(timedelta(hours=8))
-LATE = datetime(2030, 1, 1, tzinfo=UTC)  # a clock far from every document: it must never leak
-
-
-def facts(body: str, published: datetime = LATE, title: str = ""):
-    return extract_facts(title, body, published=published)
-
-
-def days(body: str, published: datetime = LATE) -> set[str]:
-    f = facts(body, published)
-    return {d.date.isoformat() for d in f.dates} | {e.start_iso[:10] for e in f.events}
-
-
-def windows(body: str, published: datetime = LATE) -> list[tuple[str, str | None]]:
-    return [(e.start_iso, e.end_iso) for e in facts(body, published).events]
+from tests.forms import LATE, TPE, days, facts, windows
 
 
 # ---- Years come from the document, never from today --------------------------------------

@@ -3,22 +3,10 @@ real unseen document used, with the facts a reader marks. Continues tests/test_f
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from feeds.facts import extract_facts
-
-LATE = datetime(2030, 1, 1, tzinfo=UTC)  # a clock far from every document: it must never leak
-
-
-def days(body: str, published: datetime = LATE) -> set[str]:
-    f = extract_facts("", body, published=published)
-    return {d.date.isoformat() for d in f.dates} | {e.start_iso[:10] for e in f.events}
-
-
-def windows(body: str, published: datetime = LATE) -> list[tuple[str, str | None]]:
-    return [(e.start_iso, e.end_iso) for e in extract_facts("", body, published=published).events]
+from tests.forms import LATE, days, windows
 
 
 # "CBP Dec. 20-11" (also "CBP Dec. No. 16-13") numbers a CBP Decision: no December date.

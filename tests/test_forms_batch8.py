@@ -3,18 +3,10 @@ real document used, with the facts a reader marks. Continues tests/test_forms_ba
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from feeds.facts import extract_facts
-
-LATE = datetime(2030, 1, 1, tzinfo=UTC)  # a clock far from every document: it must never leak
-
-
-def days(body: str, published: datetime = LATE) -> set[str]:
-    f = extract_facts("", body, published=published)
-    return {d.date.isoformat() for d in f.dates} | {e.start_iso[:10] for e in f.events}
+from tests.forms import LATE, days
 
 
 # A list of 10-digit statistical numbers written without dots, under a sentence naming the tariff
