@@ -12,7 +12,6 @@ from feeds.facts import extract_facts
 from feeds.spans import LABEL_MAX, width
 from tests.forms import LATE, TPE, days, facts, windows
 
-
 # ---- Years come from the document, never from today --------------------------------------
 
 YEAR_CASES = [

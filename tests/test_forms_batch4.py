@@ -9,7 +9,6 @@ import pytest
 
 from tests.forms import LATE, TPE, days, windows
 
-
 # A page's own date under a label, or a post's date before its comment count, is its stamp.
 STAMP_CASES = [
     (" date 2026-02-09 快訊\n\n115年2月14日至2月22日春節連續假期，郵局停止營業。", datetime(2026, 2, 9, tzinfo=TPE), {"2026-02-14", "2026-02-22"}),

@@ -9,7 +9,6 @@ import pytest
 
 from tests.forms import TPE, days, windows
 
-
 # A periodical's issue line (volume, number or issue, and the issue's date) dates the issue, not
 # the matter: Federal Register headers in their three spellings, a bulletin's running head.
 ISSUE_LINE_CASES = [

@@ -8,7 +8,6 @@ import pytest
 from feeds.facts import extract_facts
 from tests.forms import LATE, days, windows
 
-
 # "CBP Dec. 20-11" (also "CBP Dec. No. 16-13") numbers a CBP Decision: no December date.
 DECISION_CASES = [
     ("an interim final rule [USCBP-2020-0036; CBP Dec. 20-11], effective on July 1, 2020", {"2020-07-01"}),

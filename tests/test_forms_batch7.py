@@ -11,7 +11,6 @@ import pytest
 from feeds.facts import extract_facts
 from tests.forms import LATE, days, kinds, windows
 
-
 # A meeting is not a deadline because its paragraph ends with one; a time right after "by" is
 # when something is due, whatever its sentence names (a webinar link posted by 5 p.m.).
 KIND_CASES = [

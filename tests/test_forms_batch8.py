@@ -8,7 +8,6 @@ import pytest
 from feeds.facts import extract_facts
 from tests.forms import LATE, days
 
-
 # A list of 10-digit statistical numbers written without dots, under a sentence naming the tariff
 # (a CSMS listing General Approved Exclusions): each is an HTS number. Without the tariff named, a
 # run of 10-digit numbers (account or phone numbers) is none.
