@@ -109,8 +109,11 @@ _OWN_STAMPS = (("vol", _ISSUE_LINE), ("fr doc", _FILED), ("originally published"
 
 
 # A full date alone on one of a page's first lines, under its title ("July 17, 2018", "Tuesday,
-# February 27, 2024"): the post's or newsletter's own date, a stamp like a bulletin's.
-_TOP_DATE_LINE = re.compile(r"[ \t]*(?:[A-Za-z]{3,9}day,[ \t]*)?[A-Za-z]{3,9}\.?[ \t]+\d{1,2},[ \t]*(?:19|20)\d\d[ \t]*(?=\n|$)")
+# February 27, 2024", also day first: "21 October 2002"): the post's or newsletter's own date, a
+# stamp like a bulletin's.
+_TOP_DATE_LINE = re.compile(
+    r"[ \t]*(?:[A-Za-z]{3,9}day,[ \t]*)?(?:[A-Za-z]{3,9}\.?[ \t]+\d{1,2},|\d{1,2}[ \t]+[A-Za-z]{3,9}\.?)[ \t]*(?:19|20)\d\d[ \t]*(?=\n|$)"
+)
 _TOP_LINES = 4
 
 
