@@ -177,3 +177,9 @@ def test_the_alerts_heading_is_the_subjects_first_sentence_too() -> None:
 )
 def test_date_lines_numbers_labels_agencies_and_stacked_bylines_are_not_headings(body: str, expected: str) -> None:
     assert headline(body) == expected
+
+
+def test_a_bulletin_services_name_above_its_heading_stays_when_it_is_the_heading() -> None:
+    # "Cargo Systems Messaging Service" is the publisher's name, not an agency's name alone: the longer rule for
+    # agencies' names ends in "Administration" only, so a CSMS bulletin's topics stay as they were labelled
+    assert headline("Cargo Systems Messaging Service\nCSMS # 1 - GUIDANCE: Filing\nBody.") == "Cargo Systems Messaging Service"

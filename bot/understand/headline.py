@@ -32,7 +32,7 @@ _CHROME = re.compile(
     r"|[晴陰雨時多雲陣雷午後短暫]{2,8}"  # a weather line at a news page's top (「晴時多雲」)
     # an agency's name alone (「Import Administration」「Customs Service」), a page's update stamp, its dated
     # what's-new line (「September 2001: New FTZ Mailing Address」), an FR preamble's AGENCY:/ACTION: fields
-    r"|(?:[a-z.&]+\ ){0,4}(?:administration|service)|last\ updated?\b.*|(?:agency|action):.*"
+    r"|(?:[a-z.&]+\ ){0,2}service|(?:[a-z.&]+\ ){0,4}administration|last\ updated?\b.*|(?:agency|action):.*"
     # a page's English date line ("Tuesday, February 27, 2024"), a document number alone ("FR 2025-02621"),
     # a one-word section label of a document page ("Overview", "Title", "Agencies", "Summary")
     r"|(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,\ )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\ \d{1,2},\ \d{4}"
