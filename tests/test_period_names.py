@@ -24,6 +24,10 @@ from bot.understand.reading import PERIOD_NAMES, period_kind
         ("The European Union issued the following trade-related releases Aug. 1-2", "發布日期", "release dates"),
         ("From February 12 to February 23, a joint CBP and HSI delegation conducted the first verification visit",
          "訪視期間", "visit"),
+        ("August 20-23, 2018: The Section 301 Committee will convene a public hearing", "會期", "event dates"),
+        ("The due date for written comments is extended from August 17 to September 5, 2018.", "日期延後", "moved"),
+        ("CBP's announced postponement from Sept. 16 to Dec. 9", "日期延後", "moved"),
+        ("截止日由8月1日延後至9月1日", "日期延後", "moved"),
         ("from June 1 through June 30", "期間", "period"),
     ],
 )  # fmt: skip

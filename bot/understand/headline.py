@@ -28,11 +28,15 @@ _CHROME = re.compile(
     r"|.*\bis\ a\ service\ of\b.*|about|contact(?:\ us)?|.*create\ a\ free\ account.*|page\ created\ by\b.*"
     r"|continue\ reading|[\W_]+"  # a publisher's line, account links, rules and ornaments (「◆」「=====」)
     r"|\[[^\]]*\]|from\ the\ federal\ register\ online\b.*|\d+\ cfr\b.*"  # the GPO text's stamps
-    r"|(?:department|office)\ of\ [a-z.,\ ]+|(?:u\.s\.\ )?customs\ and\ border\ protection(?:\ *[-|–]\ *cbp)?"
+    r"|(?:department|office)\ of\ [a-z.,;\ ]+|(?:u\.s\.\ )?customs\ and\ border\ protection(?:\ *[-|–]\ *cbp)?"
     r"|[晴陰雨時多雲陣雷午後短暫]{2,8}"  # a weather line at a news page's top (「晴時多雲」)
     # an agency's name alone (「Import Administration」「Customs Service」), a page's update stamp, its dated
     # what's-new line (「September 2001: New FTZ Mailing Address」), an FR preamble's AGENCY:/ACTION: fields
-    r"|(?:[a-z.&]+\ ){0,2}(?:administration|service)|last\ updated?\b.*|(?:agency|action):.*"
+    r"|(?:[a-z.&]+\ ){0,2}service|(?:[a-z.&]+\ ){0,4}administration|last\ updated?\b.*|(?:agency|action):.*"
+    # a page's English date line ("Tuesday, February 27, 2024"), a document number alone ("FR 2025-02621"),
+    # a one-word section label of a document page ("Overview", "Title", "Agencies", "Summary")
+    r"|(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,\ )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?\ \d{1,2},\ \d{4}"
+    r"|(?:fr\ )?(?:doc(?:ument)?\ )?(?:no\.?:?\ )?\d{4}-\d{4,5}|overview|title|agencies|summary"
     r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)\ \d{4}:.*"
     r")$"
 )
@@ -52,7 +56,8 @@ _BYLINE = re.compile(
 # Photo captions: 「(圖/…/資料照)」「▲…（圖／…提供）」「…。李政龍攝」
 _CAPTION = re.compile(r"^[(（]圖|^.{0,20}[。\s]圖\s*[／/].{0,20}$|^[▲▼△]|(?:攝|資料照|提供|翻攝)[)）]?\s*$|[(（](?:圖|記者)[^()（）]{0,30}[)）]\s*$")
 # A byline that opens a lead: 「（中央社記者呂晏慈台北30日電）」「〔記者鄭琪芳／台北報導〕」
-_LEAD_BYLINE = re.compile(r"^[(（〔\[【][^()（）〔〕\[\]【】]{0,20}(?:電|報導|專訊)[)）〕\]】]\s*")
+# … and one stacked on another: 「【新唐人2013年01月22日訊】(中央社記者黃巧雯台北22日電)」
+_LEAD_BYLINE = re.compile(r"^(?:[(（〔\[【][^()（）〔〕\[\]【】]{0,20}(?:電|報導|專訊|日訊)[)）〕\]】]\s*)+")
 # A photo credit after a heading: 「…實體。圖／本報資料照片」
 _TRAILING_CAPTION = re.compile(r"[。\s]*[(（]?圖\s*[／/][^。]{0,20}$")
 # A bulletin that names its title ("CSMS Message: 17-000112" ⏎ "Title:ACE PRODUCTION …", holdout 158)

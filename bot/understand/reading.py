@@ -72,7 +72,7 @@ def registration_notes(text: str) -> tuple[Note, ...]:
 # 「計畫執行期間」 a programme's run. The words beside the range say which.
 PERIOD_KINDS = (
     "application", "registration", "holiday", "quota", "exclusion", "levy", "covered", "outage",
-    "programme", "meeting", "trip", "released", "period",
+    "programme", "meeting", "trip", "released", "moved", "period",
 )  # fmt: skip
 PERIOD_NAMES = {
     "application": Note("申請期間", "application period"),
@@ -88,9 +88,14 @@ PERIOD_NAMES = {
     "trip": Note("出國期間", "trip"),
     "visit": Note("訪視期間", "visit"),
     "released": Note("發布日期", "release dates"),
+    "moved": Note("日期延後", "moved"),
     "period": Note("期間", "period"),
 }
 _PERIOD_FORMS = (  # checked in this order: a holiday line may say 「無需事先提出申請」
+    # a date moved, not a range: "is extended from July 27 to August 13", "postponement from Sept. 16 to Dec. 9",
+    # 「由8月1日延後至9月1日」 (holdout 289, 314)
+    ("moved", re.compile(r"(?i:\b(?:extended|postponed|postponement|moved|rescheduled|delayed)\s+from\b)"
+                         r"|由[^，。]{2,20}延(?:後|期)?至")),
     ("registration", re.compile(r"報名|(?i:regist(?:er|ration))")),
     ("holiday", re.compile(r"連續假期|連假|假期|春節|端午|中秋|清明|元旦|國慶|和平紀念日|(?i:holiday)")),
     ("application", re.compile(r"申請|受理|(?i:applications?\b|apply)")),
@@ -101,7 +106,7 @@ _PERIOD_FORMS = (  # checked in this order: a holiday line may say 「無需事�
     ("covered", re.compile(r"(?i:\bfor the period\b|\bperiod of (?:review|investigation)\b)")),
     ("outage", re.compile(r"停機|中斷|(?i:\boutage|\bdowntime\b|\bmaintenance\b)")),
     ("programme", re.compile(r"計畫執行|執行期間")),
-    ("meeting", re.compile(r"研討會|說明會|座談會|會議|(?i:\b(?:conference|symposium|seminar|trade week|workshop|summit|meeting|webinars?|calls?)\b)")),
+    ("meeting", re.compile(r"研討會|說明會|座談會|會議|聽證|(?i:\b(?:hearings?|conference|symposium|seminar|trade week|workshop|summit|meeting|webinars?|calls?)\b)")),
     ("trip", re.compile(r"出國")),
     # a delegation's days abroad: "From February 12 to February 23, a joint CBP and HSI delegation … visit" (holdout 270)
     ("visit", re.compile(r"訪視|(?i:\bsite visits?\b|\bdelegation\b|\bverification (?:team )?visits?\b)")),
