@@ -10,14 +10,14 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.understand.advice import advice
 from bot.understand.english_titles import english_title_of_chinese, issuer_english, issuer_of
-from bot.understand.reading import application_requirements, calls_to_apply, cape_scope
+from bot.understand.reading import application_requirements, cape_scope
 from bot.understand.sessions import (
     SESSION_KINDS,
     comment_deadline,
     is_past,
     labelled_events,
-    live_deadlines,
     periods,
     related_lines,
     session_notes,
@@ -109,37 +109,22 @@ def _date_lines(facts: Facts) -> list[str]:
 
 
 def _action(facts: Facts, topic_ids: Sequence[str], text: str, now: datetime | None, tz: str) -> str:
-    today = now.date() if now else None
-    spans = periods(facts)
-    applying = [p.last for p in spans if p.kind == "application"]
-    registering = [p.last for p in spans if p.kind == "registration"]
-    if deadlines := live_deadlines(facts, today):  # as the 繁體中文 advice: none once past
-        if all(comment_deadline(d) for d in deadlines):
-            return "To do: to comment, submit before the comment deadline."
-        return "To do: note the deadline and file or submit in good time."
-    if applying:
-        if today and max(applying) < today:
-            return f"The application period ended on {day_text(max(applying), 'en')}."
-        return "To do: apply within the period."
-    sessions = [e for e in facts.events if e.kind in SESSION_KINDS]
-    if sessions or registering:
-        if sessions and all(is_past(e, now, tz) for e in sessions):
-            return "The sessions have been held."
-        if registering:
-            if today and max(registering) < today:
-                return f"Registration closed on {day_text(max(registering), 'en')}."
-            return (f"To do: register by {day_text(max(registering), 'en')} if you want to attend; "
-                    "times are shown in your time zone.")  # fmt: skip
-        return "To do: register early if you want to attend; times are shown in your time zone."
-    if {e.kind for e in facts.events} & {"outage", "maintenance"}:
-        return "To do: plan filings around the downtime."
-    if "ieepa_cape" in topic_ids and "drawback" not in topic_ids and re.search(r"(?i)refund|\bCAPE\b", text[:8000]):
-        return "To do: check your ACE Portal account and ACH refund enrollment; list the eligible entries."
-    if any(p.kind == "holiday" for p in spans):
-        return "To do: over the holiday, plan clearance around the service hours listed."
-    if "tw_incentive" in topic_ids and calls_to_apply(text):
-        return "To do: check eligibility and documents, and apply within the period."
-    return "To do: read the original and assess the effect on your imports and exports."
+    a = advice(facts, topic_ids, text, now=now, tz=tz)
+    day = day_text(a.day, "en") if a.day else ""
+    return {
+        "comment": "To do: to comment, submit before the comment deadline.",
+        "deadline": "To do: note the deadline and file or submit in good time.",
+        "application_closed": f"The application period ended on {day}.",
+        "apply": "To do: apply within the period.",
+        "held": "The sessions have been held.",
+        "registration_closed": f"Registration closed on {day}.",
+        "register_by": f"To do: register by {day} if you want to attend; times are shown in your time zone.",
+        "register": "To do: register early if you want to attend; times are shown in your time zone.",
+        "downtime": "To do: plan filings around the downtime.",
+        "cape": "To do: check your ACE Portal account and ACH refund enrollment; list the eligible entries.",
+        "holiday": "To do: over the holiday, plan clearance around the service hours listed.",
+        "incentive": "To do: check eligibility and documents, and apply within the period.",
+    }.get(a.kind, "To do: read the original and assess the effect on your imports and exports.")
 
 
 def summary_en(

@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from bot.understand.advice import advice
 from bot.understand.reading import (
     application_requirements,
-    calls_to_apply,
     cape_scope,
     registration_notes,
 )
@@ -24,7 +24,6 @@ from bot.understand.sessions import (
     comment_deadline,
     is_past,
     labelled_events,
-    live_deadlines,
     periods,
     related_lines,
     session_notes,
@@ -55,7 +54,6 @@ _AUDIENCE = (
     (r"(?i)foreign[- ]trade zone|\bFTZ\b|自由貿易港區", "對外貿易區業者"),
     (r"會員廠商|會員公會", "公會會員廠商"),
 )
-_REFUND = re.compile(r"(?i)\brefunds?\b|\bCAPE\b|退款")
 
 
 def format_date(iso: str, *, roc: bool = False) -> str:
@@ -75,39 +73,28 @@ def audience(text: str) -> list[str]:
 
 
 def _action(topic_ids: Sequence[str], facts: Facts, text: str, *, now: datetime | None, tz: str) -> str:
-    """The one thing to do next, as of ``now``."""
-    today = now.date() if now else None
-    if deadlines := live_deadlines(facts, today):
-        if all(comment_deadline(d) for d in deadlines):
-            return "建議：如需提出意見，請於意見截止日前提交。"
-        return "建議：留意截止日，提前完成申報或提交文件。"
-    spans = periods(facts)
-    applying = [p.last for p in spans if p.kind == "application"]
-    if applying:
-        if today and max(applying) < today:
-            return f"申請期間已於 {format_date(max(applying).isoformat())}截止。"
+    """The one thing to do next, as of ``now`` (``advice``), in 繁體中文."""
+    a = advice(facts, topic_ids, text, now=now, tz=tz)
+    day = format_date(a.day.isoformat()) if a.day else ""
+    if a.kind == "apply":
         more = "（申請條件、應備文件與洽詢電話見上）" if application_requirements(text) else ""
         return f"建議：於申請期間內提出申請{more}，勿逾截止日。"
-    sessions = [e for e in facts.events if e.kind in SESSION_KINDS]
-    registering = [p.last for p in spans if p.kind == "registration"]
-    if sessions or registering:
-        if sessions and all(is_past(e, now, tz) for e in sessions):
-            replay = any(n.zh == "會後提供錄影" for n in registration_notes(text))
-            return "說明會已舉行" + ("；錄影請見原文連結。" if replay else "。")
-        if registering:
-            if today and max(registering) < today:
-                return f"報名已於 {format_date(max(registering).isoformat())}截止。"
-            return f"建議：需要參加者請於 {format_date(max(registering).isoformat())}前報名；時間已換算為{_zone_name(tz, now)}。"
-        return f"建議：需要參加者請及早報名；時間已換算為{_zone_name(tz, now)}。"
-    if {e.kind for e in facts.events} & {"outage", "maintenance"}:
-        return "建議：系統停機期間請預先安排報關作業與備援。"
-    if "ieepa_cape" in topic_ids and "drawback" not in topic_ids and _REFUND.search(text[:8000]):
-        return "建議：確認 ACE 帳號與 ACH 退款登記，盤點符合資格的申報。"
-    if any(p.kind == "holiday" for p in spans):
-        return "建議：連假期間請依上列服務時間安排通關作業。"
-    if "tw_incentive" in topic_ids and calls_to_apply(text):
-        return "建議：確認申請資格與文件，於期程內提出申請。"
-    return "建議：詳閱原文，評估對貴公司進出口作業的影響。"
+    if a.kind == "held":
+        replay = any(n.zh == "會後提供錄影" for n in registration_notes(text))
+        return "說明會已舉行" + ("；錄影請見原文連結。" if replay else "。")
+    if a.kind in ("register_by", "register"):
+        when = f"於 {day}前" if a.kind == "register_by" else "及早"
+        return f"建議：需要參加者請{when}報名；時間已換算為{_zone_name(tz, now)}。"
+    return {
+        "comment": "建議：如需提出意見，請於意見截止日前提交。",
+        "deadline": "建議：留意截止日，提前完成申報或提交文件。",
+        "application_closed": f"申請期間已於 {day}截止。",
+        "registration_closed": f"報名已於 {day}截止。",
+        "downtime": "建議：系統停機期間請預先安排報關作業與備援。",
+        "cape": "建議：確認 ACE 帳號與 ACH 退款登記，盤點符合資格的申報。",
+        "holiday": "建議：連假期間請依上列服務時間安排通關作業。",
+        "incentive": "建議：確認申請資格與文件，於期程內提出申請。",
+    }.get(a.kind, "建議：詳閱原文，評估對貴公司進出口作業的影響。")
 
 
 def _zone_name(tz: str, now: datetime | None) -> str:
