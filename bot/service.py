@@ -26,6 +26,7 @@ from bot.alerts.digest import digest_sweep
 from bot.alerts.fanout import fan_out
 from bot.alerts.match_index import SubscriptionIndex
 from bot.associations.forwarding import AssociationChannel
+from bot.clock import Clock, utc_now
 from bot.config import Config
 from bot.deadlines import reminders
 from bot.deadlines.entry_match import queue_entry_matches
@@ -46,13 +47,6 @@ from state.fanout import subscription_rows, subscriptions_version
 from state.subscribers import Subscription
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
 
 @dataclass(frozen=True, slots=True)
 class Sweep:

@@ -11,13 +11,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from bot.clock import Clock
 from feeds.errors import UserError
-
-Clock = Callable[[], datetime]
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
 
 NOW_HELP = ("run with the clock set to this moment, e.g. 2026-04-24T09:00:00+08:00 "
             "(an ISO 8601 time with its UTC offset)")  # fmt: skip

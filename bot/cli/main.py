@@ -22,7 +22,8 @@ from bot.cli import deadlines as cli_deadlines
 from bot.cli import mail as cli_mail
 from bot.cli import reach as cli_reach
 from bot.cli import subscribers as cli_subscribers
-from bot.cli.clock import NOW_HELP, fixed_clock, parse_now, running_clock, utc_now
+from bot.cli.clock import NOW_HELP, fixed_clock, parse_now, running_clock
+from bot.clock import utc_now
 from bot.config import Config, load_config, parse_duration
 from bot.logsetup import setup_logging
 from feeds.errors import UserError

@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 
-from bot.cli.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.config import Config
 from bot.delivery.channels import build_channels
 from bot.delivery.worker import LeaseLost

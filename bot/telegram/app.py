@@ -16,7 +16,7 @@ import secrets
 import warnings
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 from telegram import BotCommand, Update
@@ -34,6 +34,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.clock import utc_now
 from bot.config import Config, RemindersConfig, TelegramConfig
 from bot.deadlines.tracker import Rules
 from bot.telegram import associations, buttons, deadlines, fallbacks, imports, settings
@@ -53,10 +54,6 @@ DOCUMENTS = (
     filters.Document.FileExtension("csv") | filters.Document.FileExtension("txt")
     | (filters.Document.ALL & filters.ChatType.PRIVATE)
 ) & CHATS  # fmt: skip
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def dialogs() -> list[BaseHandler]:
@@ -115,7 +112,7 @@ def build_application(
     config: TelegramConfig,
     db: Database,
     *,
-    clock: Callable[[], datetime] = _utc_now,
+    clock: Callable[[], datetime] = utc_now,
     reminders: RemindersConfig | None = None,
     app_config: Config | None = None,
 ) -> Application:
@@ -163,7 +160,7 @@ async def telegram_running(
     config: TelegramConfig,
     db: Database,
     *,
-    clock: Callable[[], datetime] = _utc_now,
+    clock: Callable[[], datetime] = utc_now,
     poll_timeout: float = 30,
     reminders: RemindersConfig | None = None,
     app_config: Config | None = None,
